@@ -1,0 +1,66 @@
+# servicecult: `make run` serves the demo, `make test` runs every test.
+# Both install what they need first and skip work already done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+DEMO_LOGIN := .demo-login.json
+LOCAL_ENV := DJANGO_DEBUG=true
+
+.PHONY: run test lint check-python install static demo bench lock clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "servicecult needs Python 3.13 or newer (found " + sys.version.split()[0] + "): install it, e.g. pyenv install 3.13")'
+
+$(VENV)/.installed: pyproject.toml requirements.lock | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+STATIC_SOURCES := $(shell find static -type f)
+
+staticfiles/staticfiles.json: $(VENV)/.installed node_modules/.installed $(STATIC_SOURCES)
+	$(LOCAL_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
+
+install: $(VENV)/.installed node_modules/.installed staticfiles/staticfiles.json
+
+$(DEMO_LOGIN): $(VENV)/.installed
+	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --json --base-url http://$(HOST):$(PORT) > $@.tmp
+	mv $@.tmp $@
+
+demo: install $(DEMO_LOGIN)
+	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python -c 'import json; d = json.load(open("$(DEMO_LOGIN)")); print(f"\nDemo login: {d[\"username\"]} / {d[\"password\"]}  (http://$(HOST):$(PORT)/accounts/login/)\nAn open survey link: {d[\"open_links\"][0] if d[\"open_links\"] else \"(all answered)\"}\n")'
+
+run: demo
+	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r servicecult assessments
+
+bench: install
+	$(BIN)/python bench/bench_scoring.py
+
+# Regenerate requirements.lock from pyproject.toml in a throwaway environment.
+lock: check-python
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e ".[dev]"
+	.lock-venv/bin/python -m pip freeze --exclude-editable > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles $(DEMO_LOGIN) tests/artifacts

@@ -1,0 +1,639 @@
+"""The data model of the whole framework: teams, rounds and the four steps.
+
+Invariants the app relies on are database constraints, named after what they
+guard, so a bad row is refused even when it does not come through a form.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+
+from assessments.catalogue import CATALOGUE_VERSION
+
+MAX_ANSWER_LENGTH = 5000
+MIN_RATING = 1
+MAX_RATING = 5
+
+
+class StepKey(models.TextChoices):
+    VISION = "vision", "Vision"
+    ENGAGEMENT = "engagement", "Engagement"
+    ALIGNMENT = "alignment", "Alignment"
+    COMMITMENT = "commitment", "Commitment"
+
+
+class EngagementQuestionKey(models.TextChoices):
+    VISION = "vision", "What is the customer service vision?"
+    MEANING = "meaning", "What does it mean?"
+    CONTRIBUTION = "contribution", "How do you personally contribute?"
+
+
+# --- The question catalogue -------------------------------------------------------
+
+
+class Step(models.Model):
+    """One of the framework's four steps, as worded in one catalogue version."""
+
+    key = models.CharField(max_length=20, choices=StepKey.choices)
+    version = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=50)
+    moment_of_truth = models.CharField(max_length=300)
+    summary = models.TextField()
+
+    class Meta:
+        ordering = ("version", "number")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("key", "version"), name="step_key_unique_per_version"
+            ),
+            models.UniqueConstraint(
+                fields=("number", "version"), name="step_number_unique_per_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=4), name="step_number_1_to_4"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Step {self.number}: {self.name} (v{self.version})"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def for_version(self, version: int):
+        return self.filter(step__version=version)
+
+    def of_step(self, key: str):
+        return self.filter(step__key=key)
+
+
+class Question(models.Model):
+    """A question or evidence item of a step, as worded in one catalogue version."""
+
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="questions")
+    key = models.CharField(max_length=30)
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("step__version", "step__number", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("step", "key"), name="question_key_unique_per_step"
+            ),
+            models.UniqueConstraint(
+                fields=("step", "position"), name="question_position_unique_per_step"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Teams and rounds -------------------------------------------------------------
+
+
+class Team(models.Model):
+    """A team, department or division; the same assessment works for each."""
+
+    class Level(models.TextChoices):
+        TEAM = "team", "Team"
+        DEPARTMENT = "department", "Department"
+        DIVISION = "division", "Division"
+
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.TEAM)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="managed_teams", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="team_is_not_its_own_parent"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="team_name_not_blank"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Assessment.Status.OPEN)
+
+    def for_manager(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(team__managers=user)
+
+
+class Assessment(models.Model):
+    """One assessment round of a team, walking the four steps."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(max_length=200, blank=True)
+    catalogue_version = models.PositiveSmallIntegerField(default=CATALOGUE_VERSION)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Privacy, frozen when the round opens.
+    anonymous = models.BooleanField(
+        default=True,
+        help_text="Answers cannot be linked to people, even by reading the database.",
+    )
+    min_group_for_scores = models.PositiveSmallIntegerField(
+        default=3, help_text="Scores appear only from this many respondents."
+    )
+    min_group_for_verbatims = models.PositiveSmallIntegerField(
+        default=5, help_text="Answers are quoted only from this many respondents."
+    )
+
+    # Engagement readiness thresholds.
+    ready_engaged_share = models.FloatField(
+        default=0.8, help_text="Share of respondents who must be engaged (0 to 1)."
+    )
+    ready_min_respondents = models.PositiveSmallIntegerField(default=3)
+    ready_min_participation = models.FloatField(
+        default=0.6, help_text="Share of invited people who must answer (0 to 1)."
+    )
+    team_rates_alignment = models.BooleanField(
+        default=False,
+        help_text="Team members also rate the five alignment questions.",
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(status="open", opened_at__isnull=False)
+                | Q(status="closed", opened_at__isnull=False, closed_at__isnull=False),
+                name="assessment_status_has_its_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True)
+                | Q(opened_at__isnull=False, closed_at__gte=F("opened_at")),
+                name="assessment_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(ready_engaged_share__gte=0, ready_engaged_share__lte=1),
+                name="assessment_engaged_share_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ready_min_participation__gte=0, ready_min_participation__lte=1
+                ),
+                name="assessment_participation_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_group_for_scores__gte=1)
+                & Q(min_group_for_verbatims__gte=F("min_group_for_scores")),
+                name="assessment_group_sizes_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(ready_min_respondents__gte=1),
+                name="assessment_min_respondents_positive",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title or f"{self.team} round {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:report", args=(self.pk,))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+# --- Step 1: vision ---------------------------------------------------------------
+
+
+class Vision(models.Model):
+    """The team's customer service vision and the manager's moment-of-truth answer."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="vision"
+    )
+    statement = models.TextField(blank=True)
+    has_vision = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The manager's answer: does the team have a customer service vision?",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(has_vision=True) | ~Q(statement=""),
+                name="vision_yes_needs_a_statement",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("statement"), MAX_ANSWER_LENGTH),
+                name="vision_statement_max_length",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.statement[:80] or "(no vision yet)"
+
+
+# --- Step 2: engagement -----------------------------------------------------------
+
+
+class Invitation(models.Model):
+    """A team member's personal link; only a keyed hash of its token is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not answered"
+        RESPONDED = "responded", "Answered"
+        REVOKED = "revoked", "Revoked"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("assessment", "pk")
+        indexes = (models.Index(fields=("assessment", "status")),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106
+                name="invitation_token_hash_is_hex_sha256",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Invitation {self.pk}"
+
+
+def _answer_length_constraint(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), MAX_ANSWER_LENGTH),
+        name=f"response_{field}_max_length",
+    )
+
+
+class ResponseQuerySet(models.QuerySet):
+    def engaged(self):
+        return self.filter(engaged=True)
+
+
+class Response(models.Model):
+    """A team member's three answers.
+
+    The respondent reaches it again through ``respondent_key``, a keyed hash of
+    their token that differs from the invitation's, so in an anonymous round the
+    database alone cannot join a response to an invitation. Named rounds also set
+    ``invitation``.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="responses"
+    )
+    respondent_key = models.CharField(max_length=64, unique=True, editable=False)
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+        help_text="Set only in named rounds.",
+    )
+    vision_answer = models.TextField(blank=True)
+    meaning_answer = models.TextField(blank=True)
+    contribution_answer = models.TextField(blank=True)
+    engaged = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="All three answers judged clear and consistent (overrides applied). "
+        "Stored so reports can count in the database.",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("assessment", "pk")
+        indexes = (models.Index(fields=("assessment", "engaged")),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(respondent_key__regex=r"^[0-9a-f]{64}$"),
+                name="response_respondent_key_is_hex_sha256",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_at__gte=F("created_at")),
+                name="response_updated_after_created",
+            ),
+            _answer_length_constraint("vision_answer"),
+            _answer_length_constraint("meaning_answer"),
+            _answer_length_constraint("contribution_answer"),
+        )
+
+    def __str__(self) -> str:
+        return f"Response {self.pk}"
+
+    def answer_for(self, key: str) -> str:
+        return getattr(self, f"{key}_answer")
+
+
+class AnswerJudgement(models.Model):
+    """The scoring engine's judgement of one answer, with any manager override."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="judgements"
+    )
+    question_key = models.CharField(
+        max_length=20, choices=EngagementQuestionKey.choices
+    )
+    clear = models.BooleanField()
+    consistent = models.BooleanField()
+    clarity = models.FloatField()
+    consistency = models.FloatField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    engine_version = models.CharField(max_length=20)
+    scored_at = models.DateTimeField()
+    override_clear = models.BooleanField(null=True, blank=True)
+    override_consistent = models.BooleanField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("response", "question_key")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("response", "question_key"),
+                name="judgement_unique_per_answer",
+            ),
+            models.CheckConstraint(
+                condition=Q(clarity__gte=0, clarity__lte=1)
+                & Q(consistency__gte=0, consistency__lte=1)
+                & Q(score__gte=0, score__lte=1),
+                name="judgement_scores_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    override_clear__isnull=True, override_consistent__isnull=True
+                )
+                | ~Q(override_reason=""),
+                name="judgement_override_needs_a_reason",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_question_key_display()} ({self.response_id})"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.override_clear is not None or self.override_consistent is not None
+
+    @property
+    def effective_clear(self) -> bool:
+        return self.clear if self.override_clear is None else self.override_clear
+
+    @property
+    def effective_consistent(self) -> bool:
+        if self.override_consistent is None:
+            return self.consistent
+        return self.override_consistent
+
+
+# --- Step 3: alignment ------------------------------------------------------------
+
+
+def _rating_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(rating__gte=MIN_RATING, rating__lte=MAX_RATING), name=name
+    )
+
+
+class AlignmentRating(models.Model):
+    """The manager's 1-5 rating of one alignment question, with evidence."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="alignment_ratings"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+    evidence = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("assessment", "question__position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("assessment", "question"),
+                name="alignment_rating_unique_per_question",
+            ),
+            _rating_constraint("alignment_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("evidence"), MAX_ANSWER_LENGTH),
+                name="alignment_evidence_max_length",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.question.key}: {self.rating}"
+
+
+class TeamAlignmentRating(models.Model):
+    """A team member's rating of an alignment question, for the perception gap."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="alignment_ratings"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("response", "question__position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("response", "question"),
+                name="team_alignment_rating_unique_per_question",
+            ),
+            _rating_constraint("team_alignment_rating_1_to_5"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.question.key}: {self.rating}"
+
+
+# --- Final step: commitment -------------------------------------------------------
+
+
+class Commitment(models.Model):
+    """Evidence that the leader gives time, money and attention, with names."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="commitment"
+    )
+    hours_per_week = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    attention = models.TextField(
+        blank=True, help_text="Where service is a standing item in leadership routines."
+    )
+    owner = models.CharField(max_length=200, blank=True)
+    sponsor = models.CharField(max_length=200, blank=True)
+    reassess_on = models.DateField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True)
+                | Q(hours_per_week__gte=0, hours_per_week__lte=168),
+                name="commitment_hours_within_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="commitment_budget_not_negative",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Commitment for {self.assessment}"
+
+
+class ActionItem(models.Model):
+    """One concrete improvement with an owner and dates."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="actions"
+    )
+    title = models.CharField(max_length=200)
+    owner = models.CharField(max_length=200, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("assessment", "due_on", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(title=""), name="action_title_not_blank"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+
+# --- Stored readiness -------------------------------------------------------------
+
+
+class StepResult(models.Model):
+    """The readiness of one step of a round, as last computed by the engine."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        NOT_YET = "not_yet", "Not yet"
+        BLOCKED = "blocked", "Blocked"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="step_results"
+    )
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    score = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("assessment", "step__number")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("assessment", "step"), name="step_result_unique_per_step"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100),
+                name="step_result_score_0_to_100",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.step.name}: {self.get_status_display()}"

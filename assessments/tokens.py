@@ -1,0 +1,36 @@
+"""Invitation tokens and the two keyed hashes derived from them.
+
+A token is shown to the manager once and then lives only in the respondent's
+link. The invitation stores one HMAC of it and the response another, each keyed
+with the secret key and a different purpose, so neither the database alone nor
+one hash leads to the other. Rotating ``DJANGO_SECRET_KEY`` invalidates links.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _keyed_hash(purpose: str, token: str) -> str:
+    key = f"servicecult.{purpose}:{settings.SECRET_KEY}".encode()
+    return hmac.new(
+        key, token.encode("utf-8", "surrogatepass"), hashlib.sha256
+    ).hexdigest()
+
+
+def invitation_hash(token: str) -> str:
+    """The hash stored on the invitation, used to find it from a link."""
+    return _keyed_hash("invitation", token)
+
+
+def respondent_key(token: str) -> str:
+    """The key stored on the response, used to find it again from the same link."""
+    return _keyed_hash("response", token)

@@ -1,0 +1,66 @@
+import pytest
+
+from tests.factories import AssessmentFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast hashing; missing template variables fail loudly instead of rendering ''."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    for template in settings.TEMPLATES:
+        template["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+class InvalidTemplateVariable(str):
+    def __mod__(self, name):
+        raise AssertionError(f"Undefined template variable: {name}")
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_manager(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def team(manager):
+    return TeamFactory(managers=[manager])
+
+
+@pytest.fixture
+def assessment(team):
+    return AssessmentFactory(team=team)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"

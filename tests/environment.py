@@ -1,0 +1,12 @@
+"""The test process's environment, set before pytest-django loads the settings.
+
+Loaded as a pytest plugin (``-p tests.environment`` in pyproject.toml) because
+pytest-django reads the settings before any conftest.py is imported.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-use")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Playwright's sync API runs an event loop in the test process.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,94 @@
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from assessments.models import Assessment, Invitation, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args: str) -> dict:
+    output = StringIO()
+    call_command("seed_demo", "--json", *args, stdout=output)
+    return json.loads(output.getvalue())
+
+
+def test_json_output_has_the_documented_shape():
+    data = seed(
+        "--team-size", "6", "--answered", "4", "--base-url", "http://example.test:9"
+    )
+
+    assert set(data) == {
+        "username",
+        "password",
+        "team_id",
+        "assessment_id",
+        "respondents",
+        "links",
+        "open_links",
+    }
+    assert data["respondents"] == 4
+    assert len(data["links"]) == 6
+    assert data["open_links"] == data["links"][4:]
+    assert all(link.startswith("http://example.test:9/r/") for link in data["links"])
+    assert authenticate(username=data["username"], password=data["password"])
+
+
+def test_round_is_open_with_every_step_filled_in():
+    data = seed()
+
+    assessment = Assessment.objects.get(pk=data["assessment_id"])
+    assert assessment.team_id == data["team_id"]
+    assert assessment.is_open
+    assert assessment.vision.has_vision is True
+    assert assessment.alignment_ratings.count() == 5
+    assert assessment.commitment.owner
+    assert assessment.actions.count() >= 1
+    assert assessment.invitations.count() == 12
+    assert Response.objects.filter(assessment=assessment).count() == 10
+    assert (
+        assessment.invitations.filter(status=Invitation.Status.RESPONDED).count() == 10
+    )
+
+
+def test_answers_are_varied():
+    data = seed("--team-size", "40", "--answered", "40")
+
+    answers = set(
+        Response.objects.filter(assessment_id=data["assessment_id"]).values_list(
+            "contribution_answer", flat=True
+        )
+    )
+    assert len(answers) >= 4
+
+
+def test_second_run_reuses_the_manager_and_adds_a_new_team():
+    first, second = seed(), seed()
+
+    assert first["username"] == second["username"]
+    assert first["team_id"] != second["team_id"]
+
+
+def test_open_links_reach_the_survey(client):
+    data = seed("--team-size", "2", "--answered", "1", "--base-url", "")
+
+    assert client.get(data["open_links"][0]).status_code == 200
+    assert client.get(data["links"][0]).status_code == 200
+
+
+def test_answered_cannot_exceed_team_size():
+    with pytest.raises(CommandError, match="--answered cannot exceed --team-size"):
+        call_command("seed_demo", "--team-size", "2", "--answered", "3")
+
+
+def test_readable_summary_prints_the_login():
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+
+    assert (
+        "Log in at http://127.0.0.1:8000/accounts/login/ as demo" in output.getvalue()
+    )
+    assert "Password: " in output.getvalue()

@@ -1,0 +1,78 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from assessments import catalogue
+from assessments.models import Question, Step
+
+pytestmark = pytest.mark.django_db
+
+
+def test_models_and_migrations_agree():
+    """The test database was migrated from zero; no model change lacks a migration."""
+    output = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=output)
+    assert "No changes detected" in output.getvalue()
+
+
+def test_catalogue_is_loaded_with_four_steps_in_order():
+    steps = Step.objects.filter(version=catalogue.CATALOGUE_VERSION)
+
+    assert [(s.number, s.key) for s in steps] == [
+        (1, "vision"),
+        (2, "engagement"),
+        (3, "alignment"),
+        (4, "commitment"),
+    ]
+    assert steps[0].moment_of_truth == (
+        "Does your organization or team have a customer service vision?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("step", "keys"),
+    [
+        ("engagement", ["vision", "meaning", "contribution"]),
+        ("alignment", ["goals", "hiring", "training", "empowerment", "reinforcement"]),
+        (
+            "commitment",
+            [
+                "time",
+                "money",
+                "attention",
+                "owner",
+                "sponsor",
+                "actions",
+                "reassessment",
+            ],
+        ),
+    ],
+)
+def test_catalogue_questions_are_loaded_in_order(step, keys):
+    questions = Question.objects.for_version(catalogue.CATALOGUE_VERSION).of_step(step)
+
+    assert [q.key for q in questions] == keys
+
+
+def test_engagement_questions_keep_the_framework_wording():
+    texts = list(Question.objects.of_step("engagement").values_list("text", flat=True))
+
+    assert texts == [
+        "What is the customer service vision?",
+        "What does it mean?",
+        "How do you personally contribute?",
+    ]
+
+
+def test_loading_the_catalogue_again_changes_nothing():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("assessments.migrations.0002_load_catalogue")
+    before = list(Question.objects.values_list("pk", "text"))
+
+    migration.load_catalogue(apps, schema_editor=None)
+
+    assert list(Question.objects.values_list("pk", "text")) == before
