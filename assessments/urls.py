@@ -1,11 +1,11 @@
 from django.urls import path
 
-from assessments import views
+from assessments.views import manager, report, survey
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("assessments/<int:pk>/report/", views.report, name="report"),
-    path("r/<str:token>/", views.survey, name="survey"),
+    path("", manager.dashboard, name="dashboard"),
+    path("assessments/<int:pk>/report/", report.readiness_report, name="report"),
+    path("r/<str:token>/", survey.survey, name="survey"),
 ]

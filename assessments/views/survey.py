@@ -1,36 +1,13 @@
+"""The team member's survey, reached through a personal link with no account."""
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments import services, tokens
 from assessments.forms import SurveyForm
-from assessments.models import Assessment, Invitation, Response, Team
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    teams = (
-        Team.objects.filter(managers=request.user)
-        .select_related("parent")
-        .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=Assessment.objects.order_by("-created_at", "-pk"),
-            )
-        )
-    )
-    return render(request, "assessments/dashboard.html", {"teams": teams})
-
-
-@login_required
-def report(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.for_manager(request.user).select_related("team"), pk=pk
-    )
-    return render(request, "assessments/report.html", {"assessment": assessment})
+from assessments.models import Assessment, Invitation, Response
 
 
 def _invitation_for(token: str) -> Invitation:
