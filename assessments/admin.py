@@ -12,7 +12,6 @@ from assessments.models import (
     Step,
     StepResult,
     Team,
-    TeamAlignmentRating,
     Vision,
 )
 
@@ -206,15 +205,6 @@ class AlignmentRatingAdmin(admin.ModelAdmin):
     list_select_related = ("assessment__team", "question")
     search_fields = ("evidence", "assessment__team__name")
     raw_id_fields = ("assessment",)
-
-
-@admin.register(TeamAlignmentRating)
-class TeamAlignmentRatingAdmin(admin.ModelAdmin):
-    list_display = ("response", "question", "rating")
-    list_filter = ("rating", "question__key")
-    list_select_related = ("response", "question")
-    search_fields = ("question__text",)
-    raw_id_fields = ("response",)
 
 
 @admin.register(Commitment)

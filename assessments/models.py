@@ -4,6 +4,8 @@ Invariants the app relies on are database constraints, named after what they
 guard, so a bad row is refused even when it does not come through a form.
 """
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +13,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from assessments.catalogue import CATALOGUE_VERSION
+from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION
 
 MAX_ANSWER_LENGTH = 5000
 MIN_RATING = 1
@@ -94,6 +96,19 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+@functools.cache
+def alignment_questions(version: int) -> tuple[Question, ...]:
+    """The alignment questions of a catalogue version.
+
+    Catalogue rows never change once loaded, so each process reads them once.
+    """
+    return tuple(
+        Question.objects.for_version(version)
+        .of_step(StepKey.ALIGNMENT)
+        .order_by("position")
+    )
 
 
 # --- Teams and rounds -------------------------------------------------------------
@@ -321,6 +336,13 @@ class Invitation(models.Model):
         return self.name or self.email or f"Invitation {self.pk}"
 
 
+def team_rating_field(key: str) -> str:
+    return f"rating_{key}"
+
+
+TEAM_RATING_FIELDS = tuple(team_rating_field(key) for key in ALIGNMENT_KEYS)
+
+
 def _answer_length_constraint(field: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), MAX_ANSWER_LENGTH),
@@ -363,6 +385,14 @@ class Response(models.Model):
         help_text="All three answers judged clear and consistent (overrides applied). "
         "Stored so reports can count in the database.",
     )
+    # The team's own view of the five alignment questions, asked when the round
+    # says so; blank means "not sure". One row per respondent keeps a submission
+    # to a single write and the perception gap to a single aggregate.
+    rating_goals = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_hiring = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_training = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_empowerment = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_reinforcement = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -380,9 +410,18 @@ class Response(models.Model):
                 condition=Q(updated_at__gte=F("created_at")),
                 name="response_updated_after_created",
             ),
-            _answer_length_constraint("vision_answer"),
-            _answer_length_constraint("meaning_answer"),
-            _answer_length_constraint("contribution_answer"),
+            *(
+                _answer_length_constraint(f"{key}_answer")
+                for key in EngagementQuestionKey.values
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gte": MIN_RATING, f"{field}__lte": MAX_RATING}),
+                    name=f"response_{field}_1_to_5",
+                )
+                for field in TEAM_RATING_FIELDS
+            ),
         )
 
     def __str__(self) -> str:
@@ -390,6 +429,9 @@ class Response(models.Model):
 
     def answer_for(self, key: str) -> str:
         return getattr(self, f"{key}_answer")
+
+    def team_rating_for(self, key: str) -> int | None:
+        return getattr(self, team_rating_field(key))
 
 
 class AnswerJudgement(models.Model):
@@ -464,12 +506,6 @@ class AnswerJudgement(models.Model):
 # --- Step 3: alignment ------------------------------------------------------------
 
 
-def _rating_constraint(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(rating__gte=MIN_RATING, rating__lte=MAX_RATING), name=name
-    )
-
-
 class AlignmentRating(models.Model):
     """The manager's 1-5 rating of one alignment question, with evidence."""
 
@@ -496,34 +532,14 @@ class AlignmentRating(models.Model):
                 fields=("assessment", "question"),
                 name="alignment_rating_unique_per_question",
             ),
-            _rating_constraint("alignment_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=MIN_RATING, rating__lte=MAX_RATING),
+                name="alignment_rating_1_to_5",
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("evidence"), MAX_ANSWER_LENGTH),
                 name="alignment_evidence_max_length",
             ),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.question.key}: {self.rating}"
-
-
-class TeamAlignmentRating(models.Model):
-    """A team member's rating of an alignment question, for the perception gap."""
-
-    response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="alignment_ratings"
-    )
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    rating = models.PositiveSmallIntegerField()
-
-    class Meta:
-        ordering = ("response", "question__position")
-        constraints = (
-            models.UniqueConstraint(
-                fields=("response", "question"),
-                name="team_alignment_rating_unique_per_question",
-            ),
-            _rating_constraint("team_alignment_rating_1_to_5"),
         )
 
     def __str__(self) -> str:

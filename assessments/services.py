@@ -17,6 +17,7 @@ from assessments.models import (
     Response,
     Team,
     Vision,
+    team_rating_field,
 )
 
 
@@ -128,29 +129,44 @@ def build_response(
     )
 
 
+ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
+
+
 @transaction.atomic
 def response_submit(
-    *, invitation: Invitation, token: str, answers: dict[str, str]
+    *,
+    invitation: Invitation,
+    token: str,
+    answers: dict[str, str],
+    ratings: dict[str, int | None] | None = None,
 ) -> Response:
-    """Save a team member's answers: the first submission creates the response,
-    every later one (a double click, a refresh, a change of mind) updates it."""
+    """Save a team member's answers.
+
+    The first submission creates the response; every later one (a double click, a
+    refresh, a change of mind) updates the same row, in one upsert that two
+    simultaneous submissions cannot turn into two rows.
+    """
     assessment = invitation.assessment
-    now = response_timestamp(assessment=assessment, now=timezone.now())
-    fields = {f"{key}_answer": answers.get(key, "") for key in ENGAGEMENT_KEYS}
-    response, created = Response.objects.update_or_create(
-        respondent_key=tokens.respondent_key(token),
-        defaults={**fields, "engaged": None, "updated_at": now},
-        create_defaults={
-            **fields,
-            "assessment": assessment,
-            "invitation": None if assessment.anonymous else invitation,
-            "created_at": now,
-            "updated_at": now,
-        },
+    response = build_response(
+        assessment=assessment,
+        token=token,
+        invitation=invitation,
+        now=timezone.now(),
+        **{key: answers.get(key, "") for key in ENGAGEMENT_KEYS},
     )
-    if not created:
-        AnswerJudgement.objects.filter(response=response).delete()
-    if invitation.status != Invitation.Status.RESPONDED:
+    rating_fields = ()
+    if assessment.team_rates_alignment and ratings is not None:
+        for key, rating in ratings.items():
+            setattr(response, team_rating_field(key), rating)
+        rating_fields = tuple(team_rating_field(key) for key in ratings)
+    Response.objects.bulk_create(
+        [response],
+        update_conflicts=True,
+        unique_fields=("respondent_key",),
+        update_fields=(*ANSWER_FIELDS, *rating_fields, "engaged", "updated_at"),
+    )
+    AnswerJudgement.objects.filter(response=response).delete()
+    if invitation.status == Invitation.Status.PENDING:
         Invitation.objects.filter(pk=invitation.pk).update(
             status=Invitation.Status.RESPONDED
         )

@@ -87,11 +87,10 @@ class VisionFactory(factory.django.DjangoModelFactory):
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
-    """An invitation; its token is available as ``invitation.token`` after creation."""
+    """An invitation; its token is available as ``invitation.token``."""
 
     class Meta:
         model = models.Invitation
-        exclude = ("token",)
 
     assessment = factory.SubFactory(AssessmentFactory)
     token = factory.LazyFunction(tokens.new_token)
@@ -99,8 +98,13 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team member {n}")
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        token = kwargs.pop("token", None)
+    def _build(cls, model_class, *args, token, **kwargs):
+        invitation = super()._build(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
         invitation = super()._create(model_class, *args, **kwargs)
         invitation.token = token
         return invitation
@@ -145,15 +149,6 @@ class AlignmentRatingFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     rating = 4
     evidence = "Goals are reviewed against the vision each quarter."
-
-
-class TeamAlignmentRatingFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.TeamAlignmentRating
-
-    response = factory.SubFactory(ResponseFactory)
-    question = factory.SubFactory(QuestionFactory)
-    rating = 3
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):

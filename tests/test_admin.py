@@ -21,7 +21,6 @@ FACTORIES = {
     models.Response: factories.ResponseFactory,
     models.AnswerJudgement: factories.AnswerJudgementFactory,
     models.AlignmentRating: factories.AlignmentRatingFactory,
-    models.TeamAlignmentRating: factories.TeamAlignmentRatingFactory,
     models.Commitment: factories.CommitmentFactory,
     models.ActionItem: factories.ActionItemFactory,
     models.StepResult: factories.StepResultFactory,

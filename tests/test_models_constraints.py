@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments.catalogue import ALIGNMENT_KEYS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
     Assessment,
@@ -218,17 +219,10 @@ def test_one_alignment_rating_per_question():
 
 
 @pytest.mark.parametrize("rating", [0, 6])
-def test_team_alignment_rating_is_1_to_5(rating):
-    assert refused(lambda: factories.TeamAlignmentRatingFactory(rating=rating))
-
-
-def test_one_team_alignment_rating_per_question_per_response():
-    rating = factories.TeamAlignmentRatingFactory()
-    assert refused(
-        lambda: factories.TeamAlignmentRatingFactory(
-            response=rating.response, question=rating.question
-        )
-    )
+@pytest.mark.parametrize("key", ALIGNMENT_KEYS)
+def test_team_members_rate_alignment_1_to_5_or_not_at_all(key, rating):
+    assert refused(lambda: factories.ResponseFactory(**{f"rating_{key}": rating}))
+    assert factories.ResponseFactory(**{f"rating_{key}": None}).pk
 
 
 @pytest.mark.parametrize("hours", [-1, 169])

@@ -6,8 +6,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments import services, tokens
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.forms import SurveyForm
-from assessments.models import Assessment, Invitation, Response
+from assessments.models import (
+    Assessment,
+    Invitation,
+    Response,
+    alignment_questions,
+    team_rating_field,
+)
+
+SAVED = (
+    "Thank you: your answers are saved. You can change them with the same link "
+    "until the round closes."
+)
 
 
 def _invitation_for(token: str) -> Invitation:
@@ -23,39 +35,48 @@ def _invitation_for(token: str) -> Invitation:
     return invitation
 
 
+def _initial_answers(token: str, assessment: Assessment) -> dict | None:
+    """What the respondent saved before, to fill the form with."""
+    response = Response.objects.filter(
+        respondent_key=tokens.respondent_key(token)
+    ).first()
+    if response is None:
+        return None
+    initial = {key: response.answer_for(key) for key in ENGAGEMENT_KEYS}
+    if assessment.team_rates_alignment:
+        for key in ALIGNMENT_KEYS:
+            initial[team_rating_field(key)] = response.team_rating_for(key)
+    return initial
+
+
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_for(token)
     assessment = invitation.assessment
     if assessment.status != Assessment.Status.OPEN:
         return render(
-            request,
-            "assessments/survey_closed.html",
-            {"assessment": assessment},
-            status=200,
+            request, "assessments/survey_closed.html", {"assessment": assessment}
         )
-    response = Response.objects.filter(
-        respondent_key=tokens.respondent_key(token)
-    ).first()
+    questions = (
+        alignment_questions(assessment.catalogue_version)
+        if assessment.team_rates_alignment
+        else ()
+    )
+    initial = None
     if request.method == "POST":
-        form = SurveyForm(request.POST)
+        form = SurveyForm(request.POST, alignment_questions=questions)
         if form.is_valid():
             services.response_submit(
-                invitation=invitation, token=token, answers=form.cleaned_data
+                invitation=invitation,
+                token=token,
+                answers=form.answers(),
+                ratings=form.ratings(),
             )
-            messages.success(
-                request,
-                "Thank you: your answers are saved. You can change them with the same "
-                "link until the round closes.",
-            )
+            messages.success(request, SAVED)
             return redirect("assessments:survey", token=token)
     else:
-        initial = (
-            {key: response.answer_for(key) for key in SurveyForm.base_fields}
-            if response
-            else None
-        )
-        form = SurveyForm(initial=initial)
+        initial = _initial_answers(token, assessment)
+        form = SurveyForm(initial=initial, alignment_questions=questions)
     return render(
         request,
         "assessments/survey.html",
@@ -63,6 +84,6 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             "assessment": assessment,
             "invitation": invitation,
             "form": form,
-            "answered": response is not None,
+            "answered": initial is not None,
         },
     )

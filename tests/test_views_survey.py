@@ -1,0 +1,287 @@
+"""A team member answers through a personal link, with no account."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.catalogue import ALIGNMENT_KEYS
+from assessments.forms import EMPTY_SURVEY
+from assessments.models import (
+    MAX_ANSWER_LENGTH,
+    AnswerJudgement,
+    Invitation,
+    Response,
+    alignment_questions,
+)
+from assessments.validators import CONTROL_CHARACTERS
+from tests.factories import AnswerJudgementFactory, AssessmentFactory, InvitationFactory
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "vision": "Fix it first time, explain plainly, leave them confident.",
+    "meaning": "A customer with a wrong bill gets it corrected on the call.",
+    "contribution": "I read the new balance back before we hang up.",
+}
+
+
+def survey_url(invitation) -> str:
+    return reverse("assessments:survey", args=(invitation.token,))
+
+
+@pytest.fixture
+def invitation():
+    return InvitationFactory(assessment__team__name="Billing desk")
+
+
+def test_first_screen_says_who_asks_what_for_and_the_privacy_promise(
+    client, invitation
+):
+    page = client.get(survey_url(invitation))
+
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "Billing desk is checking" in text
+    assert "This round is <strong>anonymous</strong>" in text
+    assert "at least\n        3 people" in text
+    assert "What is the customer service vision?" in text
+    assert "How do you personally contribute?" in text
+
+
+def test_named_round_says_answers_carry_the_name(client):
+    invitation = InvitationFactory(assessment__anonymous=False, name="Sam Lee")
+
+    text = client.get(survey_url(invitation)).content.decode()
+
+    assert "This round is <strong>named</strong>" in text
+    assert "(Sam Lee)" in text
+
+
+def test_unknown_and_revoked_links_get_the_same_404(client, invitation):
+    revoked = InvitationFactory(status=Invitation.Status.REVOKED)
+
+    unknown = client.get(reverse("assessments:survey", args=("nope" * 10,)))
+    gone = client.get(survey_url(revoked))
+
+    assert unknown.status_code == gone.status_code == HTTPStatus.NOT_FOUND
+    assert unknown.content == gone.content
+
+
+def test_closed_round_shows_a_polite_page_and_accepts_nothing(client):
+    invitation = InvitationFactory(assessment=AssessmentFactory(closed=True))
+
+    page = client.post(survey_url(invitation), ANSWERS)
+
+    assert page.status_code == HTTPStatus.OK
+    assert "This round is closed" in page.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_draft_round_says_it_has_not_opened(client):
+    invitation = InvitationFactory(assessment=AssessmentFactory(draft=True))
+
+    page = client.get(survey_url(invitation))
+
+    assert "This round has not opened yet" in page.content.decode()
+
+
+def test_submitting_saves_confirms_and_marks_the_invitation_answered(
+    client, invitation
+):
+    page = client.post(survey_url(invitation), ANSWERS, follow=True)
+
+    assert page.redirect_chain == [(survey_url(invitation), HTTPStatus.FOUND)]
+    assert "Thank you: your answers are saved." in page.content.decode()
+    response = Response.objects.get()
+    assert response.vision_answer == ANSWERS["vision"]
+    assert response.contribution_answer == ANSWERS["contribution"]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.RESPONDED
+
+
+def test_coming_back_shows_the_saved_answers(client, invitation):
+    client.post(survey_url(invitation), ANSWERS)
+
+    text = client.get(survey_url(invitation)).content.decode()
+
+    assert "You have already answered" in text
+    assert ANSWERS["meaning"] in text
+
+
+def test_resubmitting_updates_the_one_response_and_the_last_answers_win(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+    client.post(survey_url(invitation), ANSWERS)
+    client.post(survey_url(invitation), {**ANSWERS, "meaning": "Changed my mind."})
+
+    response = Response.objects.get()
+    assert response.meaning_answer == "Changed my mind."
+
+
+def test_resubmitting_drops_the_judgements_of_the_old_answers(client, invitation):
+    client.post(survey_url(invitation), ANSWERS)
+    AnswerJudgementFactory(response=Response.objects.get())
+
+    client.post(survey_url(invitation), {**ANSWERS, "vision": "New words."})
+
+    assert not AnswerJudgement.objects.exists()
+
+
+def test_anonymous_response_has_no_link_to_its_invitation_and_only_a_day(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+
+    response = Response.objects.get()
+    assert response.invitation is None
+    local = response.created_at
+    assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    assert local.date() == timezone.now().date()
+
+
+def test_named_response_is_linked_to_its_invitation(client):
+    invitation = InvitationFactory(assessment__anonymous=False)
+
+    client.post(survey_url(invitation), ANSWERS)
+
+    assert Response.objects.get().invitation == invitation
+
+
+def test_empty_submission_is_refused_with_a_clear_message(client, invitation):
+    page = client.post(survey_url(invitation), {"vision": "", "meaning": " "})
+
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["form"].non_field_errors() == [EMPTY_SURVEY]
+    assert not Response.objects.exists()
+
+
+def test_answer_over_the_limit_gets_a_field_error(client, invitation):
+    page = client.post(
+        survey_url(invitation), {**ANSWERS, "meaning": "x" * (MAX_ANSWER_LENGTH + 1)}
+    )
+
+    assert page.context["form"].errors["meaning"] == [
+        f"Ensure this value has at most {MAX_ANSWER_LENGTH} characters (it has "
+        f"{MAX_ANSWER_LENGTH + 1})."
+    ]
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "esc\x1b[0m"])
+def test_control_characters_get_a_field_error_never_a_500(client, invitation, text):
+    page = client.post(survey_url(invitation), {**ANSWERS, "vision": text})
+
+    assert page.status_code == HTTPStatus.OK
+    assert CONTROL_CHARACTERS in page.context["form"].errors["vision"] or (
+        "Null characters are not allowed." in page.context["form"].errors["vision"]
+    )
+    assert not Response.objects.exists()
+
+
+def test_html_is_stored_as_typed_and_shown_escaped(client, invitation):
+    script = '<script>alert("x")</script>'
+    client.post(survey_url(invitation), {**ANSWERS, "vision": script})
+
+    text = client.get(survey_url(invitation)).content.decode()
+
+    assert Response.objects.get().vision_answer == script
+    assert script not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Happy customers 😀👍🏽", "نحل المشكلة من أول اتصال", "Cafe\u0301 staff say hi"],
+    ids=["emoji", "right-to-left", "combining"],
+)
+def test_any_script_and_emoji_round_trip(client, invitation, text):
+    client.post(survey_url(invitation), {**ANSWERS, "contribution": text})
+
+    assert Response.objects.get().contribution_answer == text
+    assert text in client.get(survey_url(invitation)).content.decode()
+
+
+class TestTeamAlignmentRatings:
+    @pytest.fixture
+    def invitation(self):
+        return InvitationFactory(assessment__team_rates_alignment=True)
+
+    def test_team_rates_the_five_questions_when_asked(self, client, invitation):
+        text = client.get(survey_url(invitation)).content.decode()
+
+        assert "Do you reinforce the vision on a daily basis?" in text
+        assert text.count('type="radio"') == 25
+
+    def test_ratings_are_saved_and_a_blank_means_not_sure(self, client, invitation):
+        client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "2"})
+        client.post(
+            survey_url(invitation),
+            {**ANSWERS, "rating_hiring": "5", "rating_training": "4"},
+        )
+
+        response = Response.objects.get()
+        assert [response.team_rating_for(key) for key in ALIGNMENT_KEYS] == [
+            None,
+            5,
+            4,
+            None,
+            None,
+        ]
+
+    def test_saved_ratings_are_shown_when_coming_back(self, client, invitation):
+        client.post(survey_url(invitation), {**ANSWERS, "rating_empowerment": "2"})
+
+        form = client.get(survey_url(invitation)).context["form"]
+
+        assert form.initial["rating_empowerment"] == 2
+
+    def test_rating_out_of_range_is_refused(self, client, invitation):
+        page = client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "9"})
+
+        assert page.context["form"].errors["rating_goals"] == [
+            "Select a valid choice. 9 is not one of the available choices."
+        ]
+        assert not Response.objects.exists()
+
+    def test_ratings_are_not_asked_unless_the_round_says_so(self, client):
+        invitation = InvitationFactory()
+
+        text = client.get(survey_url(invitation)).content.decode()
+
+        assert 'type="radio"' not in text
+
+
+class TestQueryCounts:
+    """The survey is the busiest page: a fixed, small number of queries."""
+
+    @pytest.fixture(autouse=True)
+    def _catalogue_cached(self):
+        alignment_questions(1)
+
+    @pytest.mark.parametrize("team_rates_alignment", [False, True])
+    def test_showing_takes_at_most_3_queries(
+        self, client, django_assert_max_num_queries, team_rates_alignment
+    ):
+        invitation = InvitationFactory(
+            assessment__team_rates_alignment=team_rates_alignment
+        )
+        client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
+
+        with django_assert_max_num_queries(3):
+            client.get(survey_url(invitation))
+
+    @pytest.mark.parametrize("team_rates_alignment", [False, True])
+    def test_submitting_takes_at_most_6_queries(
+        self, client, django_assert_max_num_queries, team_rates_alignment
+    ):
+        invitation = InvitationFactory(
+            assessment__team_rates_alignment=team_rates_alignment
+        )
+
+        with django_assert_max_num_queries(6):
+            client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
+        with django_assert_max_num_queries(6):
+            client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "4"})
