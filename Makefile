@@ -31,14 +31,9 @@ staticfiles/staticfiles.json: $(VENV)/.installed node_modules/.installed $(STATI
 
 install: $(VENV)/.installed node_modules/.installed staticfiles/staticfiles.json
 
-$(DEMO_LOGIN): $(VENV)/.installed
+demo: install
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --json --base-url http://$(HOST):$(PORT) > $@.tmp
-	mv $@.tmp $@
-
-demo: install $(DEMO_LOGIN)
-	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
-	@$(BIN)/python -c 'import json; d = json.load(open("$(DEMO_LOGIN)")); print(f"\nDemo login: {d[\"username\"]} / {d[\"password\"]}  (http://$(HOST):$(PORT)/accounts/login/)\nAn open survey link: {d[\"open_links\"][0] if d[\"open_links\"] else \"(all answered)\"}\n")'
+	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
 
 run: demo
 	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)

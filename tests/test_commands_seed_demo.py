@@ -92,3 +92,24 @@ def test_readable_summary_prints_the_login():
         "Log in at http://127.0.0.1:8000/accounts/login/ as demo" in output.getvalue()
     )
     assert "Password: " in output.getvalue()
+
+
+def test_login_file_seeds_once_and_then_shows_the_saved_login(tmp_path):
+    login_file = tmp_path / "login.json"
+
+    first = seed("--login-file", str(login_file))
+    again = seed("--login-file", str(login_file))
+
+    assert again == first
+    assert json.loads(login_file.read_text()) == first
+    assert Assessment.objects.count() == 1
+
+
+def test_login_file_that_no_longer_logs_in_seeds_again(tmp_path):
+    login_file = tmp_path / "login.json"
+    login_file.write_text(json.dumps({"username": "demo", "password": "stale"}))
+
+    data = seed("--login-file", str(login_file))
+
+    assert data["password"] != "stale"
+    assert json.loads(login_file.read_text()) == data

@@ -3,8 +3,9 @@ import random
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -38,19 +39,51 @@ class Command(BaseCommand):
             dest="as_json",
             help="Print one JSON object and nothing else.",
         )
+        parser.add_argument(
+            "--login-file",
+            type=Path,
+            metavar="PATH",
+            help="Seed only if PATH does not hold a demo login that still works, "
+            "and keep the new login there; otherwise show the saved one.",
+        )
 
-    def handle(self, *args, team_size, answered, base_url, as_json, **options):
+    def handle(
+        self, *args, team_size, answered, base_url, as_json, login_file, **options
+    ):
         if team_size < 0 or answered < 0:
             raise CommandError("--team-size and --answered cannot be negative.")
         if answered > team_size:
             raise CommandError("--answered cannot exceed --team-size.")
+        summary = _saved_login(login_file) if login_file else None
+        if summary is None:
+            summary = self._seed(team_size, answered, base_url.rstrip("/"))
+            if login_file:
+                login_file.write_text(json.dumps(summary, ensure_ascii=False))
+        if as_json:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo team {summary['team_id']} with an open round "
+                f"(id {summary['assessment_id']}): {len(summary['links'])} invited, "
+                f"{summary['respondents']} answered."
+            )
+        )
+        self.stdout.write(
+            f"Log in at {base_url.rstrip('/')}/accounts/login/ as {summary['username']}"
+        )
+        self.stdout.write(f"Password: {summary['password']}")
+        if summary["open_links"]:
+            self.stdout.write(f"An unanswered survey link: {summary['open_links'][0]}")
+
+    def _seed(self, team_size: int, answered: int, base_url: str) -> dict:
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
             manager = self._demo_manager(password)
             assessment, links, open_links = self._demo_round(
-                manager, team_size, answered, base_url.rstrip("/")
+                manager, team_size, answered, base_url
             )
-        summary = {
+        return {
             "username": manager.username,
             "password": password,
             "team_id": assessment.team_id,
@@ -59,20 +92,6 @@ class Command(BaseCommand):
             "links": links,
             "open_links": open_links,
         }
-        if as_json:
-            self.stdout.write(json.dumps(summary, ensure_ascii=False))
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo team {assessment.team.name!r} (id {assessment.team_id}) with an "
-                f"open round (id {assessment.pk}): {team_size} invited, "
-                f"{answered} answered."
-            )
-        )
-        self.stdout.write(f"Log in at {base_url}/accounts/login/ as {manager.username}")
-        self.stdout.write(f"Password: {password}")
-        if open_links:
-            self.stdout.write(f"An unanswered survey link: {open_links[0]}")
 
     def _demo_manager(self, password: str):
         user, _ = get_user_model().objects.get_or_create(
@@ -172,3 +191,13 @@ class Command(BaseCommand):
             )
             for title, owner, days in demo.ACTIONS
         )
+
+
+def _saved_login(path: Path) -> dict | None:
+    """The demo login saved in ``path``, if it still logs in to this database."""
+    try:
+        summary = json.loads(path.read_text())
+        username, password = summary["username"], summary["password"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return summary if authenticate(username=username, password=password) else None
