@@ -88,7 +88,7 @@ ENGAGEMENT_QUESTIONS = (
         step="engagement",
         position=1,
         text="What is the customer service vision?",
-        hint="In your own words is fine. There is no wrong answer to this survey.",
+        hint="Say it as you remember it: your own words are fine.",
     ),
     QuestionSpec(
         key="meaning",

@@ -64,3 +64,36 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (its own cookies) on the live server."""
+    contexts = []
+
+    def open_page(viewport=None):
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
