@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments.views import errors
+
 urlpatterns = [
+    path("healthz", errors.healthz, name="healthz"),
+    path("readyz", errors.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("assessments.urls")),

@@ -8,5 +8,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tests speak plain HTTP; the TLS settings are checked on their own.
+os.environ.setdefault("DJANGO_HTTPS", "false")
 # Playwright's sync API runs an event loop in the test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

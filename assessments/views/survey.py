@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from assessments import services, tokens
@@ -49,6 +50,7 @@ def _initial_answers(token: str, assessment: Assessment) -> dict | None:
     return initial
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_for(token)

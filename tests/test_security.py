@@ -1,0 +1,122 @@
+"""The web surface: headers, error pages, health checks, production settings."""
+
+import secrets
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.db.utils import OperationalError
+from django.urls import reverse
+
+from tests.factories import InvitationFactory
+from tests.test_settings import run_manage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_production_settings_pass_the_deployment_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="service.example.com",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_carry_the_security_headers(client):
+    response = client.get(reverse("login"))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_pages_have_no_inline_script(client):
+    invitation = InvitationFactory()
+
+    for url in (
+        reverse("login"),
+        reverse("assessments:survey", args=(invitation.token,)),
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>" not in html
+        assert "onclick=" not in html
+        assert "<script src=" in html
+
+
+def test_survey_is_never_cached(client):
+    invitation = InvitationFactory()
+
+    response = client.get(reverse("assessments:survey", args=(invitation.token,)))
+
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_not_found_page_is_ours_and_reveals_nothing(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    text = response.content.decode()
+    assert "There is nothing at this address" in text
+    assert "Traceback" not in text
+    assert "urlpatterns" not in text
+
+
+def test_form_posted_without_its_security_token_gets_a_friendly_page(client):
+    client.handler.enforce_csrf_checks = True
+    invitation = InvitationFactory()
+
+    response = client.post(
+        reverse("assessments:survey", args=(invitation.token,)), {"vision": "x"}
+    )
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Please reload the page and try again" in response.content.decode()
+
+
+def test_healthz_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.content == b"ok"
+
+
+def test_readyz_answers_when_the_database_does(client):
+    response = client.get("/readyz")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.content == b"ready"
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """The database refusing connections, as during a restart."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+
+def test_readyz_says_503_when_the_database_is_down(client, database_down):
+    response = client.get("/readyz")
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def test_pages_say_503_in_our_style_when_the_database_is_down(client, database_down):
+    response = client.get(reverse("assessments:survey", args=("any-token",)))
+
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "30"
+    assert "servicecult is briefly unavailable" in response.content.decode()
