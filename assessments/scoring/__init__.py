@@ -1,0 +1,106 @@
+"""The pure scoring engine: frozen dataclasses in, frozen dataclasses out.
+
+Nothing here imports Django or reads the clock: every result depends only on the
+arguments, so the same inputs always give the same report. See docs/scoring.md
+for the method and its limits.
+"""
+
+from assessments.scoring.alignment import (
+    AlignmentAnswer,
+    AlignmentInput,
+    AlignmentResult,
+    AlignmentRow,
+    assess_alignment,
+)
+from assessments.scoring.commitment import (
+    ActionInput,
+    CommitmentInput,
+    CommitmentLevel,
+    CommitmentResult,
+    Requirement,
+    assess_commitment,
+)
+from assessments.scoring.engagement import (
+    AnswerJudgement,
+    Answers,
+    RespondentJudgement,
+    judge_team,
+    key_ideas,
+)
+from assessments.scoring.overrides import (
+    Override,
+    ReviewedJudgement,
+    apply_override,
+    review_respondent,
+)
+from assessments.scoring.report import (
+    Answer,
+    EngagementDetail,
+    Report,
+    Status,
+    StepReport,
+    VisionDetail,
+    build_report,
+)
+from assessments.scoring.summary import (
+    DEFAULT_THRESHOLDS,
+    EngagementReadiness,
+    EngagementSummary,
+    EngagementThresholds,
+    QuestionTally,
+    engagement_ready,
+    summarise,
+)
+from assessments.scoring.text import Word
+from assessments.scoring.vision_check import (
+    Finding,
+    VisionInput,
+    check_vision,
+    vision_exists,
+)
+
+# Stored with each judgement; raise it whenever a rule or word list changes.
+ENGINE_VERSION = "1"
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "ENGINE_VERSION",
+    "ActionInput",
+    "AlignmentAnswer",
+    "AlignmentInput",
+    "AlignmentResult",
+    "AlignmentRow",
+    "Answer",
+    "AnswerJudgement",
+    "Answers",
+    "CommitmentInput",
+    "CommitmentLevel",
+    "CommitmentResult",
+    "EngagementDetail",
+    "EngagementReadiness",
+    "EngagementSummary",
+    "EngagementThresholds",
+    "Finding",
+    "Override",
+    "QuestionTally",
+    "Report",
+    "Requirement",
+    "RespondentJudgement",
+    "ReviewedJudgement",
+    "Status",
+    "StepReport",
+    "VisionDetail",
+    "VisionInput",
+    "Word",
+    "apply_override",
+    "assess_alignment",
+    "assess_commitment",
+    "build_report",
+    "check_vision",
+    "engagement_ready",
+    "judge_team",
+    "key_ideas",
+    "review_respondent",
+    "summarise",
+    "vision_exists",
+]

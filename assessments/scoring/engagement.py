@@ -1,0 +1,356 @@
+"""Judging the three engagement answers of step 2: clear and consistent.
+
+Key ideas of the vision are the stems of its content words (see ``text``), minus
+words every answer has ("customer", "service", "team"). An answer's word names a
+key idea when its stem is the idea's stem, a listed near-synonym of it, or within
+a typo of it: same first letter, at least ``FUZZY_MIN_LENGTH`` letters, and at
+most one edit (two from ``TWO_EDITS_LENGTH`` letters) by rapidfuzz's OSA
+distance, where swapping two neighbouring letters is one edit.
+
+"Own words" are an answer's specific words: not stop words, not generic words
+("excellent", "help", "hard work"), not stock phrases, and not key ideas.
+
+Every score is in [0, 1] and a decision is yes exactly when its score >= 0.5.
+
+- vision: clarity = specific words (key ideas + own words) / 2; consistency =
+  the share of the vision's key ideas named, consistent from
+  ``VISION_SHARE_NEEDED``.
+- meaning: clarity = own words / (2 x ``MEANING_OWN_WORDS``), so restating the
+  vision is not clear. Consistency is the mean of a vision part (key ideas / 2)
+  and a team part (words common among teammates / 2), or the vision part alone
+  when nobody else answered.
+- contribution: clarity = specific words / (2 x ``CONTRIBUTION_WORDS``) when the
+  answer is a personal action ("I ...", "we ...", "my ...", "by ...", "calling
+  ..."), else 0. Consistency = (key ideas + half of its other words common
+  among teammates) / 2.
+- A non-answer (see ``text``) scores 0 on everything.
+- An answer's score is the mean of clarity and consistency; a respondent is
+  engaged when all three answers are clear and consistent.
+
+The team profile counts, for each term, how many respondents use it in their
+meaning or contribution answers (key ideas counted under the idea). A term is
+common among someone's teammates when at least ``TEAM_COMMON_SHARE`` of the
+other respondents use it (at least one), leaving the person out of the count:
+building the profile and judging everyone are both linear in the team's size.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.scoring.text import (
+    DOMAIN,
+    GENERIC,
+    SYNONYMS,
+    Analysis,
+    Word,
+    analyse,
+    listing,
+)
+
+FUZZY_MIN_LENGTH = 5
+TWO_EDITS_LENGTH = 9
+VISION_SHARE_NEEDED = 0.5
+MEANING_OWN_WORDS = 2
+CONTRIBUTION_WORDS = 3
+TEAM_COMMON_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One respondent's answers to the three engagement questions."""
+
+    respondent: str
+    vision: str
+    meaning: str
+    contribution: str
+
+
+@dataclass(frozen=True)
+class AnswerJudgement:
+    """The engine's decision on one answer, with scores and readable reasons."""
+
+    clear: bool
+    consistent: bool
+    clarity: float
+    consistency: float
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RespondentJudgement:
+    """One respondent's three judgements, keyed by question key, in catalogue order."""
+
+    respondent: str
+    answers: Mapping[str, AnswerJudgement]
+    engaged: bool
+
+
+def key_ideas(vision: str) -> tuple[Word, ...]:
+    """The vision's key ideas in order of appearance, one per stem."""
+    words = analyse(vision).words
+    ideas: dict[str, Word] = {}
+    for word in [w for w in words if w.stem not in DOMAIN] or words:
+        ideas.setdefault(word.stem, word)
+    return tuple(ideas.values())
+
+
+def respondent_judgement(
+    respondent: str, answers: Mapping[str, AnswerJudgement]
+) -> RespondentJudgement:
+    """Bundle three judgements; engaged when every one is clear and consistent."""
+    ordered = {key: answers[key] for key in ENGAGEMENT_KEYS}
+    engaged = all(j.clear and j.consistent for j in ordered.values())
+    return RespondentJudgement(respondent, MappingProxyType(ordered), engaged)
+
+
+def judgement(
+    clarity: float, consistency: float, reasons: Iterable[str]
+) -> AnswerJudgement:
+    """A judgement whose decisions follow its scores (yes from 0.5)."""
+    clarity = min(1.0, max(0.0, clarity))
+    consistency = min(1.0, max(0.0, consistency))
+    return AnswerJudgement(
+        clear=clarity >= 0.5,
+        consistent=consistency >= 0.5,
+        clarity=clarity,
+        consistency=consistency,
+        score=(clarity + consistency) / 2,
+        reasons=tuple(reasons),
+    )
+
+
+class _IdeaMatcher:
+    """Finds the key idea an answer's word names; remembers each distinct word."""
+
+    def __init__(self, ideas: tuple[Word, ...]) -> None:
+        self._exact = {idea.stem: idea for idea in ideas}
+        for idea in ideas:
+            for synonym in SYNONYMS.get(idea.stem, ()):
+                self._exact.setdefault(synonym, idea)
+        self._by_initial: dict[str, list[tuple[str, Word]]] = {}
+        for idea in ideas:
+            for form in dict.fromkeys((idea.stem, idea.text)):
+                self._by_initial.setdefault(form[0], []).append((form, idea))
+        self._seen: dict[str, Word | None] = {}
+
+    def match(self, word: Word) -> Word | None:
+        if word.text not in self._seen:
+            self._seen[word.text] = self._exact.get(word.stem) or self._fuzzy(word)
+        return self._seen[word.text]
+
+    def _fuzzy(self, word: Word) -> Word | None:
+        candidates = self._by_initial.get(word.text[0], [])
+        for form in (word.text, word.stem):
+            if len(form) < FUZZY_MIN_LENGTH:
+                continue
+            edits = 2 if len(form) >= TWO_EDITS_LENGTH else 1
+            found = process.extractOne(
+                form,
+                [c for c, _ in candidates],
+                scorer=OSA.distance,
+                score_cutoff=edits,
+            )
+            if found is not None:
+                return candidates[found[2]][1]
+        return None
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """An answer read against the vision."""
+
+    analysis: Analysis
+    ideas: tuple[Word, ...]
+    own: tuple[Word, ...]
+    # The answer's terms for the team profile, in order; none for a non-answer.
+    terms: tuple[str, ...]
+
+
+def _read(text: str, matcher: _IdeaMatcher) -> _Reading:
+    analysis = analyse(text)
+    ideas: dict[str, Word] = {}
+    own: dict[str, Word] = {}
+    for word in analysis.words:
+        idea = matcher.match(word)
+        if idea is not None:
+            ideas.setdefault(idea.stem, idea)
+        elif word.stem not in GENERIC:
+            own.setdefault(word.stem, word)
+    terms = () if analysis.non_answer is not None else (*ideas, *own)
+    return _Reading(analysis, tuple(ideas.values()), tuple(own.values()), terms)
+
+
+class _TeamProfile:
+    """How many respondents use each term in their meaning or contribution."""
+
+    def __init__(self, term_sets: Sequence[frozenset[str]]) -> None:
+        self._counts = Counter(term for terms in term_sets for term in terms)
+        self._size = sum(1 for terms in term_sets if terms)
+
+    def common(self, terms: Iterable[str], own_terms: frozenset[str]) -> list[str]:
+        """Terms of ``terms`` common among teammates (the person left out)."""
+        others = self._size - (1 if own_terms else 0)
+        need = max(1, math.ceil(TEAM_COMMON_SHARE * others))
+        return [t for t in terms if self._counts[t] - (t in own_terms) >= need]
+
+    def has_teammates(self, own_terms: frozenset[str]) -> bool:
+        return self._size - (1 if own_terms else 0) > 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _words(items: Iterable[Word]) -> str:
+    return listing([item.text for item in items])
+
+
+def _non_answer(reading: _Reading) -> AnswerJudgement | None:
+    reason = reading.analysis.non_answer
+    if reason is None:
+        return None
+    return judgement(0.0, 0.0, (f"a non-answer ({reason})",))
+
+
+def _no_content_reason(reading: _Reading) -> str:
+    if reading.analysis.platitudes:
+        return f"a platitude: {listing(reading.analysis.platitudes)}"
+    return "only general words that any team could say"
+
+
+def _judge_vision(reading: _Reading, ideas: tuple[Word, ...]) -> AnswerJudgement:
+    if (verdict := _non_answer(reading)) is not None:
+        return verdict
+    specific = len(reading.ideas) + len(reading.own)
+    reasons = [
+        f"a real answer with {_count(specific, 'specific word')}"
+        if specific
+        else _no_content_reason(reading)
+    ]
+    if not ideas:
+        return judgement(specific / 2, 0.0, [*reasons, "no vision to compare with"])
+    named = {idea.stem for idea in reading.ideas}
+    missing = [idea for idea in ideas if idea.stem not in named]
+    shown = f": {_words(reading.ideas)}" if reading.ideas else ""
+    summary = (
+        f"names {len(named)} of {_count(len(ideas), 'key idea')} of the vision{shown}"
+    )
+    reasons.append(f"{summary}; missing: {_words(missing)}" if missing else summary)
+    share = len(named) / len(ideas)
+    if share < VISION_SHARE_NEEDED and reading.own:
+        reasons.append(f"other ideas: {_words(reading.own)}")
+    return judgement(specific / 2, share / (2 * VISION_SHARE_NEEDED), reasons)
+
+
+def _team_reason(common: list[str], labels: Mapping[str, str]) -> str:
+    if not common:
+        return "shares no specific words with what teammates say"
+    words = listing([labels[t] for t in common])
+    return f"uses {_count(len(common), 'word')} common among teammates: {words}"
+
+
+def _labels(reading: _Reading) -> dict[str, str]:
+    return {i.stem: i.text for i in reading.ideas} | {
+        w.stem: w.text for w in reading.own
+    }
+
+
+def _judge_meaning(
+    reading: _Reading, profile: _TeamProfile, own_terms: frozenset[str]
+) -> AnswerJudgement:
+    if (verdict := _non_answer(reading)) is not None:
+        return verdict
+    own = len(reading.own)
+    if own >= MEANING_OWN_WORDS:
+        reasons = [f"explains it in own words: {_words(reading.own)}"]
+    elif reading.ideas:
+        reasons = [
+            f"mostly restates the vision: {_count(own, 'new word')}"
+            f"{f' ({_words(reading.own)})' if own else ''}, needs {MEANING_OWN_WORDS}"
+        ]
+    else:
+        reasons = [_no_content_reason(reading) if not own else "too short to explain"]
+    vision_part = min(1.0, len(reading.ideas) / 2)
+    reasons.append(
+        f"shares {_count(len(reading.ideas), 'key idea')} with the vision: "
+        f"{_words(reading.ideas)}"
+        if reading.ideas
+        else "shares no key idea with the vision"
+    )
+    if profile.has_teammates(own_terms):
+        common = profile.common(reading.terms, own_terms)
+        reasons.append(_team_reason(common, _labels(reading)))
+        consistency = (vision_part + min(1.0, len(common) / 2)) / 2
+    else:
+        reasons.append("no teammates' answers to compare with")
+        consistency = vision_part
+    return judgement(own / (2 * MEANING_OWN_WORDS), consistency, reasons)
+
+
+def _judge_contribution(
+    reading: _Reading, profile: _TeamProfile, own_terms: frozenset[str]
+) -> AnswerJudgement:
+    if (verdict := _non_answer(reading)) is not None:
+        return verdict
+    analysis = reading.analysis
+    specific = [*reading.ideas, *reading.own]
+    personal = analysis.first_person or analysis.starts_with_action
+    if not personal:
+        reasons = ["does not say what you do yourself (no 'I', 'we' or action)"]
+    elif len(specific) >= CONTRIBUTION_WORDS:
+        reasons = [f"names a personal action: {_words(specific)}"]
+    elif specific:
+        reasons = [f"too vague to picture the action: {_words(specific)}"]
+    else:
+        reasons = [_no_content_reason(reading)]
+    clarity = len(specific) / (2 * CONTRIBUTION_WORDS) if personal else 0.0
+    common = [
+        t
+        for t in profile.common(reading.terms, own_terms)
+        if t not in {i.stem for i in reading.ideas}
+    ]
+    if reading.ideas:
+        reasons.append(f"serves the vision's key ideas: {_words(reading.ideas)}")
+    if common:
+        reasons.append(_team_reason(common, _labels(reading)))
+    if not reading.ideas and not common:
+        reasons.append(
+            "no link to the vision's key ideas or to what teammates describe"
+        )
+    evidence = len(reading.ideas) + len(common) / 2
+    return judgement(clarity, evidence / 2, reasons)
+
+
+def judge_team(
+    vision: str, answers: Sequence[Answers]
+) -> tuple[RespondentJudgement, ...]:
+    """Judge every respondent's answers against the vision and the team profile."""
+    ideas = key_ideas(vision)
+    matcher = _IdeaMatcher(ideas)
+    readings = [
+        {key: _read(getattr(a, key), matcher) for key in ENGAGEMENT_KEYS}
+        for a in answers
+    ]
+    term_sets = [
+        frozenset(r["meaning"].terms + r["contribution"].terms) for r in readings
+    ]
+    profile = _TeamProfile(term_sets)
+    return tuple(
+        respondent_judgement(
+            a.respondent,
+            {
+                "vision": _judge_vision(r["vision"], ideas),
+                "meaning": _judge_meaning(r["meaning"], profile, terms),
+                "contribution": _judge_contribution(r["contribution"], profile, terms),
+            },
+        )
+        for a, r, terms in zip(answers, readings, term_sets, strict=True)
+    )

@@ -1,0 +1,144 @@
+"""Final step: fully committed or merely enthusiastic, and follow-through."""
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from assessments.scoring import (
+    ActionInput,
+    CommitmentInput,
+    CommitmentLevel,
+    assess_commitment,
+)
+from assessments.scoring.commitment import add_months
+
+TODAY = date(2026, 3, 10)
+COMMITTED = CommitmentInput(
+    hours_per_week=Decimal("2.5"),
+    budget=Decimal("1500.00"),
+    attention="Service is the first item of the Monday leadership meeting.",
+    owner="Priya Shah",
+    sponsor="Head of Operations",
+    reassess_on=date(2026, 7, 1),
+    actions=(ActionInput("Rewrite the estimate letter", "Sam", date(2026, 4, 1)),),
+    today=TODAY,
+)
+
+
+def missing(commitment):
+    return [r.key for r in assess_commitment(commitment).missing]
+
+
+def test_time_owner_sponsor_dated_action_and_reassessment_make_full_commitment():
+    result = assess_commitment(COMMITTED)
+    assert result.level is CommitmentLevel.FULLY_COMMITTED
+    assert result.missing == ()
+    assert result.score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"hours_per_week": None}, "time"),
+        ({"hours_per_week": 0}, "time"),
+        ({"hours_per_week": Decimal("0.0")}, "time"),
+        ({"owner": ""}, "owner"),
+        ({"owner": "   "}, "owner"),
+        ({"sponsor": ""}, "sponsor"),
+        ({"actions": ()}, "actions"),
+        ({"actions": (ActionInput("Someday"),)}, "actions"),
+        ({"reassess_on": None}, "reassessment"),
+        ({"reassess_on": date(2026, 3, 9)}, "reassessment"),
+        ({"reassess_on": date(2026, 9, 11)}, "reassessment"),
+    ],
+)
+def test_any_missing_requirement_leaves_the_leader_enthusiastic(changes, key):
+    commitment = replace(COMMITTED, **changes)
+    result = assess_commitment(commitment)
+    assert result.level is CommitmentLevel.ENTHUSIASTIC
+    assert missing(commitment) == [key]
+    assert result.score == pytest.approx(0.8)
+
+
+def test_budget_and_attention_are_not_required():
+    commitment = replace(COMMITTED, budget=None, attention="")
+    assert assess_commitment(commitment).level is CommitmentLevel.FULLY_COMMITTED
+
+
+def test_nothing_at_all_misses_all_five():
+    empty = CommitmentInput(None, None, "", "", "", None, (), TODAY)
+    assert missing(empty) == ["time", "owner", "sponsor", "actions", "reassessment"]
+    assert assess_commitment(empty).score == 0
+
+
+@pytest.mark.parametrize(
+    ("reassess_on", "met"),
+    [
+        (date(2026, 3, 10), True),
+        (date(2026, 9, 10), True),
+        (date(2026, 9, 11), False),
+        (date(2026, 3, 9), False),
+    ],
+)
+def test_reassessment_must_be_from_today_to_six_months_ahead(reassess_on, met):
+    commitment = replace(COMMITTED, reassess_on=reassess_on)
+    assert ("reassessment" not in missing(commitment)) is met
+
+
+@pytest.mark.parametrize(
+    ("reassess_on", "detail"),
+    [
+        (None, "no date set"),
+        (date(2026, 1, 5), "05 Jan 2026 is in the past"),
+        (date(2027, 1, 5), "05 Jan 2027 is more than six months away"),
+    ],
+)
+def test_reassessment_detail_says_what_is_wrong(reassess_on, detail):
+    result = assess_commitment(replace(COMMITTED, reassess_on=reassess_on))
+    assert result.missing[0].detail == detail
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 3, 10), 6, date(2026, 9, 10)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+    ],
+)
+def test_six_months_are_calendar_months_clipped_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+def test_follow_through_counts_actions_done_or_past_due():
+    actions = (
+        ActionInput("on time", due_on=date(2026, 3, 1), done_on=date(2026, 2, 28)),
+        ActionInput("on the day", due_on=date(2026, 3, 1), done_on=date(2026, 3, 1)),
+        ActionInput("late", due_on=date(2026, 2, 1), done_on=date(2026, 2, 20)),
+        ActionInput("overdue", due_on=date(2026, 3, 9)),
+        ActionInput("done, no date", done_on=date(2026, 3, 2)),
+        ActionInput("due today", due_on=TODAY),
+        ActionInput("future", due_on=date(2026, 5, 1)),
+        ActionInput("no date"),
+    )
+    result = assess_commitment(replace(COMMITTED, actions=actions))
+    assert (result.actions_on_time, result.actions_counted) == (3, 5)
+    assert result.follow_through == pytest.approx(0.6)
+
+
+def test_follow_through_is_unknown_before_any_action_is_due_or_done():
+    assert assess_commitment(COMMITTED).follow_through is None
+
+
+def test_requirements_describe_what_was_given():
+    details = {r.key: r.detail for r in assess_commitment(COMMITTED).requirements}
+    assert details == {
+        "time": "2.5 hours a week",
+        "owner": "Priya Shah",
+        "sponsor": "Head of Operations",
+        "actions": "1 of 1 actions have a due date",
+        "reassessment": "booked for 01 Jul 2026",
+    }

@@ -1,0 +1,474 @@
+"""Step 2: judging each answer clear and consistent, overrides, and team readiness."""
+
+import pytest
+
+from assessments.scoring import (
+    Answers,
+    EngagementSummary,
+    EngagementThresholds,
+    Override,
+    QuestionTally,
+    apply_override,
+    engagement_ready,
+    judge_team,
+    key_ideas,
+    review_respondent,
+    summarise,
+)
+
+VISION = "Fix it fast, explain it plainly, and leave every customer confident."
+GOOD_MEANING = (
+    "When a meter breaks we send an engineer the same day and tell the customer "
+    "in everyday words what went wrong."
+)
+GOOD_CONTRIBUTION = (
+    "I call every customer back within the hour and explain the fix in plain words."
+)
+# Teammates who explain the vision with the same concrete words.
+TEAMMATES = tuple(
+    Answers(
+        f"mate-{n}",
+        VISION,
+        "We send an engineer the same day when a meter breaks.",
+        "I book the engineer visit before I hang up.",
+    )
+    for n in range(4)
+)
+
+
+def judge(
+    vision_answer=VISION,
+    meaning=GOOD_MEANING,
+    contribution=GOOD_CONTRIBUTION,
+    *,
+    team=TEAMMATES,
+    vision=VISION,
+):
+    """Judge one respondent's answers among ``team``; return their judgement."""
+    answers = (Answers("me", vision_answer, meaning, contribution), *team)
+    return judge_team(vision, answers)[0]
+
+
+def test_key_ideas_are_the_vision_content_words_in_order():
+    assert [idea.text for idea in key_ideas(VISION)] == [
+        "fix",
+        "fast",
+        "explain",
+        "plainly",
+        "leave",
+        "confident",
+    ]
+
+
+def test_key_ideas_leave_out_words_every_answer_has():
+    assert "custom" not in {idea.stem for idea in key_ideas(VISION)}
+
+
+def test_key_ideas_of_a_vision_of_only_common_words_keep_them():
+    assert [idea.text for idea in key_ideas("Customer service")] == [
+        "customer",
+        "service",
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(VISION, id="exact quote"),
+        pytest.param(
+            "Leave customers confident, explain plainly, fix it fast", id="reordered"
+        ),
+        pytest.param(
+            "Fixed things fast, explained them plainly, customers confident",
+            id="plural and tense",
+        ),
+        pytest.param("fix fast explain plainly confident", id="dropped small words"),
+        pytest.param(
+            "fix it fsat, explian it plainely, leave customers confidnt", id="typos"
+        ),
+        pytest.param(
+            "Solve problems quickly, explain simply, customers feel confident",
+            id="near-synonyms",
+        ),
+    ],
+)
+def test_vision_answer_stating_the_vision_is_clear_and_consistent(answer):
+    verdict = judge(answer).answers["vision"]
+    assert (verdict.clear, verdict.consistent) == (True, True)
+
+
+def test_reordered_vision_with_typos_is_consistent():
+    verdict = judge("confidnt customers, plainely explained, fixed fsat").answers[
+        "vision"
+    ]
+    assert verdict.consistent
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "World-class customer service",
+        "The customer is always right",
+        "Excellent customer service every time",
+        "Customers come first",
+        "Going above and beyond for customers",
+    ],
+)
+def test_platitude_vision_answer_is_neither_clear_nor_consistent(answer):
+    verdict = judge(answer).answers["vision"]
+    assert (verdict.clear, verdict.consistent) == (False, False)
+    assert verdict.reasons[0].startswith("a platitude")
+
+
+@pytest.mark.parametrize(
+    "answer", ["Sell more upgrades", "Move every customer onto paperless billing"]
+)
+def test_vision_answer_with_a_different_idea_is_clear_but_not_consistent(answer):
+    verdict = judge(answer).answers["vision"]
+    assert (verdict.clear, verdict.consistent) == (True, False)
+    assert any(reason.startswith("other ideas") for reason in verdict.reasons)
+
+
+def test_vision_answer_naming_a_third_of_the_key_ideas_is_not_consistent():
+    verdict = judge("fix it fast").answers["vision"]
+    assert (verdict.clear, verdict.consistent) == (True, False)
+    assert verdict.consistency == pytest.approx(2 / 6)
+
+
+def test_vision_reason_names_the_key_ideas_found_and_missing():
+    verdict = judge("explain plainly, fix it fast, confident customers").answers[
+        "vision"
+    ]
+    assert (
+        "names 5 of 6 key ideas of the vision: explain, plainly, fix, fast, "
+        "confident; missing: leave"
+    ) in verdict.reasons
+
+
+def test_vision_answer_cannot_be_consistent_without_a_vision():
+    verdict = judge("fix it fast", vision="").answers["vision"]
+    assert (verdict.clear, verdict.consistent) == (True, False)
+    assert "no vision to compare with" in verdict.reasons
+
+
+@pytest.mark.parametrize(
+    ("vision", "answer", "consistent"),
+    [
+        ("Get it right", "Night shift", False),
+        ("Get it right", "Get it rihgt", True),
+        ("Explain everything", "plain", False),
+    ],
+)
+def test_a_typo_keeps_the_first_letter_and_needs_five_letters(
+    vision, answer, consistent
+):
+    assert judge(answer, vision=vision).answers["vision"].consistent is consistent
+
+
+@pytest.mark.parametrize(
+    ("vision", "meaning"),
+    [
+        (VISION, "It means fixing things fast and explaining plainly."),
+        ("Own every problem until it is solved.", "It means owning problems."),
+        (VISION, "Basically: fix it fast, explain it plainly, confident customers."),
+    ],
+)
+def test_meaning_that_only_restates_the_vision_is_not_clear(vision, meaning):
+    verdict = judge(meaning=meaning, vision=vision, team=()).answers["meaning"]
+    assert not verdict.clear
+    assert verdict.consistent
+    assert verdict.reasons[0].startswith("mostly restates the vision")
+
+
+def test_meaning_in_own_concrete_words_is_clear_and_consistent():
+    verdict = judge().answers["meaning"]
+    assert (verdict.clear, verdict.consistent) == (True, True)
+
+
+@pytest.mark.parametrize(
+    "meaning", ["Great service for happy customers.", "Being the best team we can."]
+)
+def test_platitude_meaning_is_neither_clear_nor_consistent(meaning):
+    verdict = judge(meaning=meaning).answers["meaning"]
+    assert (verdict.clear, verdict.consistent) == (False, False)
+
+
+def test_meaning_on_another_idea_is_clear_but_not_consistent():
+    verdict = judge(meaning="It means hitting our sales targets every month.")
+    meaning = verdict.answers["meaning"]
+    assert (meaning.clear, meaning.consistent) == (True, False)
+    assert "shares no key idea with the vision" in meaning.reasons
+
+
+def test_meaning_without_key_ideas_agrees_through_words_teammates_use():
+    verdict = judge(meaning="A broken meter gets an engineer the same day.")
+    meaning = verdict.answers["meaning"]
+    assert meaning.consistent
+    assert "shares no key idea with the vision" in meaning.reasons
+    assert (
+        "uses 3 words common among teammates: meter, engineer, same" in meaning.reasons
+    )
+
+
+def test_meaning_with_one_key_idea_and_nothing_shared_with_teammates_is_inconsistent():
+    verdict = judge(meaning="Plainly, we hit our monthly sales targets.")
+    assert not verdict.answers["meaning"].consistent
+
+
+def test_a_respondents_own_words_do_not_count_as_teammates_words():
+    unusual = "It means a voucher and a refund, voucher first, refund second."
+    verdict = judge(meaning=unusual, contribution="I issue the voucher and refund.")
+    assert (
+        "shares no specific words with what teammates say"
+        in verdict.answers["meaning"].reasons
+    )
+
+
+def test_meaning_is_judged_on_the_vision_alone_without_teammates():
+    verdict = judge(meaning="It means we fix the meter fast and call back.", team=())
+    meaning = verdict.answers["meaning"]
+    assert "no teammates' answers to compare with" in meaning.reasons
+    assert meaning.consistency == pytest.approx(1.0)
+
+
+def test_judgements_do_not_depend_on_the_order_of_respondents():
+    answers = (
+        Answers("me", VISION, GOOD_MEANING, GOOD_CONTRIBUTION),
+        Answers("odd", "Sell more", "Upgrades for all", "I sell upgrades"),
+        *TEAMMATES,
+    )
+    forward = {j.respondent: j for j in judge_team(VISION, answers)}
+    backward = {j.respondent: j for j in judge_team(VISION, answers[::-1])}
+    assert forward == backward
+
+
+@pytest.mark.parametrize(
+    "contribution",
+    [
+        "I do my job",
+        "I work hard",
+        "I'm friendly",
+        "I try to be helpful.",
+        "I always give 110%.",
+        "By being a team player.",
+        "I fix things.",
+    ],
+)
+def test_vague_contribution_is_not_clear(contribution):
+    assert not judge(contribution=contribution).answers["contribution"].clear
+
+
+@pytest.mark.parametrize(
+    "contribution",
+    [
+        GOOD_CONTRIBUTION,
+        "Calling customers back the same day with a plain explanation of the fix.",
+        "We explain every bill line by line in plain words before closing the call.",
+    ],
+)
+def test_specific_personal_action_that_serves_the_vision_is_clear_and_consistent(
+    contribution,
+):
+    verdict = judge(contribution=contribution).answers["contribution"]
+    assert (verdict.clear, verdict.consistent) == (True, True)
+
+
+def test_contribution_not_in_the_first_person_is_not_clear():
+    verdict = judge(contribution="Fast fixes and plain explanations for customers.")
+    contribution = verdict.answers["contribution"]
+    assert not contribution.clear
+    assert contribution.clarity == 0
+    assert "does not say what you do yourself" in contribution.reasons[0]
+
+
+def test_specific_action_unrelated_to_the_vision_is_clear_but_not_consistent():
+    verdict = judge(contribution="I restock the printer paper every Friday.")
+    contribution = verdict.answers["contribution"]
+    assert (contribution.clear, contribution.consistent) == (True, False)
+    assert (
+        "no link to the vision's key ideas or to what teammates describe"
+        in contribution.reasons
+    )
+
+
+def test_contribution_serves_the_vision_through_concrete_words_teammates_use():
+    verdict = judge(contribution="I book an engineer for the same day on every call.")
+    assert verdict.answers["contribution"].consistent
+
+
+@pytest.mark.parametrize("key", ["vision", "meaning", "contribution"])
+@pytest.mark.parametrize(
+    "answer", ["", "?", "-", "Don't know", "NOT SURE!", "n/a", "idk", "I'm new"]
+)
+def test_non_answer_scores_zero_on_every_question(key, answer):
+    answers = {
+        "vision_answer": VISION,
+        "meaning": GOOD_MEANING,
+        "contribution": GOOD_CONTRIBUTION,
+    }
+    answers["vision_answer" if key == "vision" else key] = answer
+    verdict = judge(**answers).answers[key]
+    assert (verdict.clear, verdict.consistent) == (False, False)
+    assert (verdict.clarity, verdict.consistency, verdict.score) == (0, 0, 0)
+    assert verdict.reasons[0].startswith("a non-answer")
+
+
+def test_respondent_with_three_clear_and_consistent_answers_is_engaged():
+    verdict = judge()
+    assert all(a.clear and a.consistent for a in verdict.answers.values())
+    assert verdict.engaged
+
+
+def test_respondent_with_one_vague_answer_is_not_engaged():
+    assert not judge(contribution="I work hard").engaged
+
+
+def test_answers_are_keyed_by_question_in_catalogue_order():
+    assert list(judge().answers) == ["vision", "meaning", "contribution"]
+
+
+def test_every_decision_follows_its_score():
+    for verdict in judge_team(VISION, TEAMMATES):
+        for answer in verdict.answers.values():
+            assert answer.clear is (answer.clarity >= 0.5)
+            assert answer.consistent is (answer.consistency >= 0.5)
+            assert answer.score == pytest.approx(
+                (answer.clarity + answer.consistency) / 2
+            )
+
+
+# --- Manager overrides ------------------------------------------------------------
+
+
+def test_override_sets_the_effective_decision_and_keeps_the_engines():
+    engine = judge(contribution="I work hard").answers["contribution"]
+    reviewed = apply_override(
+        engine, Override("Covers nights alone; that is the action.", clear=True)
+    )
+    assert reviewed.engine == engine
+    assert not reviewed.engine.clear
+    assert reviewed.effective.clear
+    assert reviewed.effective.clarity == 1.0
+    assert reviewed.effective.consistent == engine.consistent
+    assert reviewed.effective.reasons[-1] == (
+        "manager set clear: yes: Covers nights alone; that is the action."
+    )
+    assert reviewed.overridden
+
+
+def test_override_can_set_both_decisions_to_no():
+    engine = judge().answers["vision"]
+    reviewed = apply_override(
+        engine, Override("Copied from the poster", clear=False, consistent=False)
+    )
+    effective = reviewed.effective
+    assert (effective.clear, effective.consistent, effective.score) == (False, False, 0)
+    assert effective.reasons[-1].startswith("manager set clear: no, consistent: no")
+
+
+def test_no_override_leaves_the_judgement_unchanged():
+    engine = judge().answers["vision"]
+    reviewed = apply_override(engine, None)
+    assert reviewed.effective == engine
+    assert not reviewed.overridden
+
+
+@pytest.mark.parametrize(
+    ("reason", "clear", "consistent", "message"),
+    [
+        ("  ", True, None, "An override needs a reason."),
+        ("Because", None, None, "An override must set clear, consistent or both."),
+    ],
+)
+def test_override_needs_a_reason_and_a_decision(reason, clear, consistent, message):
+    with pytest.raises(ValueError, match=message):
+        Override(reason, clear=clear, consistent=consistent)
+
+
+def test_reviewing_a_respondent_works_out_engaged_again():
+    engine = judge(contribution="I work hard")
+    assert not engine.engaged
+    reviewed = review_respondent(
+        engine,
+        {"contribution": Override("Runs the night desk", clear=True, consistent=True)},
+    )
+    assert reviewed.engaged
+    assert reviewed.answers["vision"] == engine.answers["vision"]
+
+
+# --- Team summary and readiness ---------------------------------------------------
+
+
+def test_summary_counts_respondents_engaged_and_each_question():
+    judgements = judge_team(
+        VISION,
+        (
+            Answers("a", VISION, GOOD_MEANING, GOOD_CONTRIBUTION),
+            Answers("b", VISION, GOOD_MEANING, "I work hard"),
+            Answers("c", "don't know", "no idea", "n/a"),
+        ),
+    )
+    summary = summarise(judgements, invitations=4)
+    assert (summary.respondents, summary.engaged) == (3, 1)
+    assert summary.tally("vision") == QuestionTally("vision", 2, 2, 2)
+    assert summary.tally("contribution") == QuestionTally("contribution", 1, 1, 1)
+    assert summary.engaged_share == pytest.approx(1 / 3)
+    assert summary.participation == pytest.approx(3 / 4)
+
+
+@pytest.mark.parametrize(
+    ("invitations", "participation"), [(None, None), (0, None), (2, 1.0), (10, 0.3)]
+)
+def test_participation_is_unknown_without_invitations(invitations, participation):
+    summary = EngagementSummary(invitations, 3, 3, ())
+    assert summary.participation == participation
+
+
+def test_summary_of_nobody_has_no_engaged_share():
+    assert summarise([], invitations=5).engaged_share == 0
+
+
+def _summary(respondents, engaged, invitations):
+    return EngagementSummary(invitations, respondents, engaged, ())
+
+
+@pytest.mark.parametrize(
+    ("respondents", "engaged", "invitations", "ready"),
+    [
+        (5, 4, 5, True),
+        (5, 3, 5, False),
+        (2, 2, 2, False),
+        (3, 3, 5, True),
+        (3, 3, 6, False),
+        (3, 3, None, True),
+        (10, 8, 16, True),
+        (10, 8, 17, False),
+    ],
+)
+def test_team_is_ready_at_the_default_thresholds(
+    respondents, engaged, invitations, ready
+):
+    assert engagement_ready(_summary(respondents, engaged, invitations)).ready is ready
+
+
+def test_not_ready_names_every_shortfall():
+    readiness = engagement_ready(_summary(2, 1, 10))
+    assert readiness.shortfalls == (
+        "2 of the 3 respondents needed have answered",
+        "1 of 2 respondents are engaged (50%); 80% needed",
+        "2 of 10 invited people responded (20%); 60% needed",
+    )
+
+
+def test_shortfall_never_rounds_up_to_the_threshold():
+    readiness = engagement_ready(_summary(1000, 799, None))
+    assert readiness.shortfalls == (
+        "799 of 1000 respondents are engaged (79%); 80% needed",
+    )
+
+
+def test_thresholds_can_be_changed():
+    lenient = EngagementThresholds(
+        min_engaged_share=0.5, min_respondents=1, min_participation=0.1
+    )
+    assert engagement_ready(_summary(2, 1, 10), lenient).ready
