@@ -8,13 +8,17 @@ from assessments.scoring import (
     EngagementThresholds,
     Override,
     QuestionTally,
+    TeamProfile,
     apply_override,
     engagement_ready,
+    judge_respondent,
     judge_team,
+    judge_team_with_profile,
     key_ideas,
     review_respondent,
     summarise,
 )
+from assessments.scoring.engagement import EMPTY_PROFILE
 
 VISION = "Fix it fast, explain it plainly, and leave every customer confident."
 GOOD_MEANING = (
@@ -472,3 +476,33 @@ def test_thresholds_can_be_changed():
         min_engaged_share=0.5, min_respondents=1, min_participation=0.1
     )
     assert engagement_ready(_summary(2, 1, 10), lenient).ready
+
+
+# --- Judging one more respondent against a stored team profile ----------------------
+
+
+def test_stored_profile_judges_a_newcomer_like_the_whole_team_would():
+    team = [
+        Answers("a", VISION, "Fixing a billing error on the call", "I call back"),
+        Answers("b", VISION, "A billing error is fixed on the call", "I read it back"),
+    ]
+    newcomer = Answers("c", VISION, "Billing errors get fixed on the call", "I check")
+    _, profile = judge_team_with_profile(VISION, team)
+
+    alone = judge_respondent(VISION, newcomer, TeamProfile.from_dict(profile.as_dict()))
+    together = judge_team(VISION, [*team, newcomer])[-1]
+
+    assert alone == together
+
+
+def test_newcomer_with_no_team_is_judged_on_the_vision_alone():
+    newcomer = Answers("c", VISION, "Billing errors get fixed on the call", "I check")
+
+    verdict = judge_respondent(VISION, newcomer, EMPTY_PROFILE)
+
+    assert verdict == judge_team(VISION, [newcomer])[0]
+
+
+@pytest.mark.parametrize("stored", [{}, {"size": "x"}, {"size": 1, "counts": []}])
+def test_unreadable_stored_profile_is_an_empty_team(stored):
+    assert TeamProfile.from_dict(stored) == EMPTY_PROFILE

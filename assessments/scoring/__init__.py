@@ -24,7 +24,10 @@ from assessments.scoring.engagement import (
     AnswerJudgement,
     Answers,
     RespondentJudgement,
+    TeamProfile,
+    judge_respondent,
     judge_team,
+    judge_team_with_profile,
     key_ideas,
 )
 from assessments.scoring.overrides import (
@@ -89,6 +92,7 @@ __all__ = [
     "ReviewedJudgement",
     "Status",
     "StepReport",
+    "TeamProfile",
     "VisionDetail",
     "VisionInput",
     "Word",
@@ -98,7 +102,9 @@ __all__ = [
     "build_report",
     "check_vision",
     "engagement_ready",
+    "judge_respondent",
     "judge_team",
+    "judge_team_with_profile",
     "key_ideas",
     "review_respondent",
     "summarise",

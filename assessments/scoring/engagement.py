@@ -188,21 +188,52 @@ def _read(text: str, matcher: _IdeaMatcher) -> _Reading:
     return _Reading(analysis, tuple(ideas.values()), tuple(own.values()), terms)
 
 
-class _TeamProfile:
-    """How many respondents use each term in their meaning or contribution."""
+@dataclass(frozen=True)
+class TeamProfile:
+    """How many respondents use each term in their meaning or contribution.
 
-    def __init__(self, term_sets: Sequence[frozenset[str]]) -> None:
-        self._counts = Counter(term for terms in term_sets for term in terms)
-        self._size = sum(1 for terms in term_sets if terms)
+    Built once per team. It can be stored and used later to judge one more
+    respondent against the team without reading everyone's answers again.
+    """
+
+    size: int
+    counts: Mapping[str, int]
+
+    @classmethod
+    def from_term_sets(cls, term_sets: Iterable[frozenset[str]]) -> "TeamProfile":
+        counts: Counter[str] = Counter()
+        size = 0
+        for terms in term_sets:
+            counts.update(terms)
+            size += bool(terms)
+        return cls(size, MappingProxyType(dict(counts)))
+
+    def as_dict(self) -> dict:
+        return {"size": self.size, "counts": dict(self.counts)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "TeamProfile":
+        """The profile ``as_dict`` gave; anything unreadable is an empty team."""
+        size, counts = data.get("size"), data.get("counts")
+        if not isinstance(size, int) or not isinstance(counts, Mapping):
+            return EMPTY_PROFILE
+        return cls(size, MappingProxyType({str(t): int(n) for t, n in counts.items()}))
 
     def common(self, terms: Iterable[str], own_terms: frozenset[str]) -> list[str]:
-        """Terms of ``terms`` common among teammates (the person left out)."""
-        others = self._size - (1 if own_terms else 0)
+        """Terms of ``terms`` common among teammates (the person left out).
+
+        ``own_terms`` are the person's terms when the profile counts them, and
+        empty for someone judged against a team they are not part of.
+        """
+        others = self.size - (1 if own_terms else 0)
         need = max(1, math.ceil(TEAM_COMMON_SHARE * others))
-        return [t for t in terms if self._counts[t] - (t in own_terms) >= need]
+        return [t for t in terms if self.counts.get(t, 0) - (t in own_terms) >= need]
 
     def has_teammates(self, own_terms: frozenset[str]) -> bool:
-        return self._size - (1 if own_terms else 0) > 0
+        return self.size - (1 if own_terms else 0) > 0
+
+
+EMPTY_PROFILE = TeamProfile(0, MappingProxyType({}))
 
 
 def _count(number: int, noun: str) -> str:
@@ -264,7 +295,7 @@ def _labels(reading: _Reading) -> dict[str, str]:
 
 
 def _judge_meaning(
-    reading: _Reading, profile: _TeamProfile, own_terms: frozenset[str]
+    reading: _Reading, profile: TeamProfile, own_terms: frozenset[str]
 ) -> AnswerJudgement:
     if (verdict := _non_answer(reading)) is not None:
         return verdict
@@ -296,7 +327,7 @@ def _judge_meaning(
 
 
 def _judge_contribution(
-    reading: _Reading, profile: _TeamProfile, own_terms: frozenset[str]
+    reading: _Reading, profile: TeamProfile, own_terms: frozenset[str]
 ) -> AnswerJudgement:
     if (verdict := _non_answer(reading)) is not None:
         return verdict
@@ -329,28 +360,60 @@ def _judge_contribution(
     return judgement(clarity, evidence / 2, reasons)
 
 
+def _readings(
+    matcher: _IdeaMatcher, answers: Answers
+) -> tuple[dict[str, _Reading], frozenset[str]]:
+    readings = {key: _read(getattr(answers, key), matcher) for key in ENGAGEMENT_KEYS}
+    terms = frozenset(readings["meaning"].terms + readings["contribution"].terms)
+    return readings, terms
+
+
+def _judge(
+    answers: Answers,
+    readings: Mapping[str, _Reading],
+    ideas: tuple[Word, ...],
+    profile: TeamProfile,
+    own_terms: frozenset[str],
+) -> RespondentJudgement:
+    return respondent_judgement(
+        answers.respondent,
+        {
+            "vision": _judge_vision(readings["vision"], ideas),
+            "meaning": _judge_meaning(readings["meaning"], profile, own_terms),
+            "contribution": _judge_contribution(
+                readings["contribution"], profile, own_terms
+            ),
+        },
+    )
+
+
 def judge_team(
     vision: str, answers: Sequence[Answers]
 ) -> tuple[RespondentJudgement, ...]:
     """Judge every respondent's answers against the vision and the team profile."""
+    return judge_team_with_profile(vision, answers)[0]
+
+
+def judge_team_with_profile(
+    vision: str, answers: Sequence[Answers]
+) -> tuple[tuple[RespondentJudgement, ...], TeamProfile]:
+    """``judge_team``, also returning the team profile built on the way, to judge
+    later respondents against (``judge_respondent``)."""
     ideas = key_ideas(vision)
     matcher = _IdeaMatcher(ideas)
-    readings = [
-        {key: _read(getattr(a, key), matcher) for key in ENGAGEMENT_KEYS}
-        for a in answers
-    ]
-    term_sets = [
-        frozenset(r["meaning"].terms + r["contribution"].terms) for r in readings
-    ]
-    profile = _TeamProfile(term_sets)
-    return tuple(
-        respondent_judgement(
-            a.respondent,
-            {
-                "vision": _judge_vision(r["vision"], ideas),
-                "meaning": _judge_meaning(r["meaning"], profile, terms),
-                "contribution": _judge_contribution(r["contribution"], profile, terms),
-            },
-        )
-        for a, r, terms in zip(answers, readings, term_sets, strict=True)
+    read = [_readings(matcher, a) for a in answers]
+    profile = TeamProfile.from_term_sets(terms for _, terms in read)
+    judgements = tuple(
+        _judge(a, readings, ideas, profile, terms)
+        for a, (readings, terms) in zip(answers, read, strict=True)
     )
+    return judgements, profile
+
+
+def judge_respondent(
+    vision: str, answers: Answers, profile: TeamProfile
+) -> RespondentJudgement:
+    """Judge one respondent against the vision and a team they are not counted in."""
+    ideas = key_ideas(vision)
+    readings, _ = _readings(_IdeaMatcher(ideas), answers)
+    return _judge(answers, readings, ideas, profile, frozenset())
