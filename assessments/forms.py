@@ -1,14 +1,32 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
-from django import forms
+import re
+from collections.abc import Sequence
 
-from assessments.catalogue import ENGAGEMENT_QUESTIONS
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils import timezone
+
+from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
     MAX_RATING,
     MIN_RATING,
+    ActionItem,
+    AlignmentRating,
+    Assessment,
+    Commitment,
+    Invitation,
+    Question,
+    Team,
     team_rating_field,
 )
+from assessments.services import PRIVACY_FIELDS, Invitee, Rating
 from assessments.validators import validate_no_control_characters
 
 EMPTY_SURVEY = "Please answer at least one question before saving."
@@ -64,3 +82,478 @@ class SurveyForm(forms.Form):
             q.key: self.cleaned_data[team_rating_field(q.key)]
             for q in self.alignment_questions
         }
+
+
+# --- Accounts ---------------------------------------------------------------------
+
+EMAIL_TAKEN = (
+    "An account with this email address already exists. Log in, or reset your "
+    "password if you have forgotten it."
+)
+EMAIL_TOO_LONG = "Use an email address of at most {limit} characters."
+
+
+class SignupForm(BaseUserCreationForm):
+    """A manager's account: the email address, lower-cased, is the username."""
+
+    class Meta(BaseUserCreationForm.Meta):
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.required = True
+        email.label = "Work email address"
+        email.widget.attrs.update({"autofocus": True, "autocomplete": "email"})
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        user_model = get_user_model()
+        limit = user_model._meta.get_field("username").max_length
+        if len(email) > limit:
+            raise forms.ValidationError(
+                EMAIL_TOO_LONG.format(limit=limit), code="too_long"
+            )
+        if user_model.objects.filter(
+            Q(username=email) | Q(email__iexact=email)
+        ).exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="taken")
+        # Set now: the password validators compare the password with it.
+        self.instance.username = email
+        return email
+
+
+# --- The manager's pages ----------------------------------------------------------
+
+VISION_YES_NEEDS_STATEMENT = "To answer yes, write or paste the vision here."
+NAME_OR_EMAIL = "Give a name, an email address or both."
+NO_MEMBERS = "Paste at least one name or email address."
+TOO_MANY_MEMBERS = "Paste at most {limit} people at a time."
+BAD_EMAIL_LINE = "Line {number}: “{email}” is not a valid email address."
+LONG_NAME_LINE = "Line {number}: the name is longer than {limit} characters."
+REPEATED_EMAIL_LINE = "Line {number}: {email} is already on line {first}."
+GROUP_SIZES_OUT_OF_ORDER = (
+    "Quoting answers needs at least as many people as showing scores."
+)
+EVIDENCE_NEEDS_RATING = "Choose a rating to save this evidence."
+DONE_IN_THE_FUTURE = "The done date cannot be in the future."
+
+MAX_MEMBERS_PER_PASTE = 500
+MAX_NAME_LENGTH = Invitation._meta.get_field("name").max_length
+MAX_EMAIL_LENGTH = Invitation._meta.get_field("email").max_length
+RATING_HELP = "1 = not at all, 5 = fully."
+COMMITMENT_FIELDS = {
+    "time": "hours_per_week",
+    "money": "budget",
+    "attention": "attention",
+    "owner": "owner",
+    "sponsor": "sponsor",
+    "reassessment": "reassess_on",
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RefuseControlCharacters:
+    """Every text field refuses control characters, as the survey's fields do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_no_control_characters)
+
+
+class RevisionField(forms.IntegerField):
+    """The revision the form was opened with, for saving only over that one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
+class SavesOverRevision:
+    """A form whose save is refused when someone else saved since it was opened."""
+
+    @property
+    def changed_meanwhile(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, code="stale")
+
+
+class TeamForm(RefuseControlCharacters, forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ("name", "parent", "level")
+        labels = {"name": "Team name", "parent": "Part of"}
+        help_texts = {
+            "parent": "Optional: a team, department or division you manage.",
+        }
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        parent.queryset = Team.objects.filter(managers=manager)
+        parent.empty_label = "Nothing: it stands on its own"
+
+
+class CoManagerForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="They need an account: ask them to sign up first.",
+    )
+
+
+ROUND_ADVANCED_FIELDS = (
+    "min_group_for_scores",
+    "min_group_for_verbatims",
+    "ready_engaged_share",
+    "ready_min_respondents",
+    "ready_min_participation",
+)
+
+
+def _round_default(name: str):
+    return Assessment._meta.get_field(name).default
+
+
+class AssessmentForm(RefuseControlCharacters, forms.ModelForm):
+    """A round's settings; privacy is frozen once the round opens."""
+
+    anonymous = forms.TypedChoiceField(
+        label="Privacy",
+        choices=(
+            (True, "Anonymous: nobody can see who answered what"),
+            (False, "Named: you see each person's answers with their name"),
+        ),
+        coerce=lambda value: value == "True",
+        initial=_round_default("anonymous"),
+        widget=forms.RadioSelect,
+    )
+    min_group_for_scores = forms.IntegerField(
+        label="Fewest answers before scores show",
+        min_value=1,
+        initial=_round_default("min_group_for_scores"),
+    )
+    ready_engaged_share = forms.FloatField(
+        label="Share of respondents who must be engaged",
+        help_text="From 0 to 1: 0.8 means four in five.",
+        min_value=0,
+        max_value=1,
+        initial=_round_default("ready_engaged_share"),
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
+    ready_min_participation = forms.FloatField(
+        label="Share of invited people who must answer",
+        help_text="From 0 to 1: 0.6 means three in five.",
+        min_value=0,
+        max_value=1,
+        initial=_round_default("ready_min_participation"),
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ("title", "anonymous", *ROUND_ADVANCED_FIELDS)
+        labels = {
+            "title": "Title (optional)",
+            "min_group_for_verbatims": "Fewest answers before answers are quoted",
+            "ready_min_respondents": "Fewest respondents for a verdict",
+        }
+        help_texts = {
+            "title": "For example “Spring check-in”. Left blank, the team's name "
+            "and the round's number are used.",
+            "ready_min_respondents": "Below this, engagement is “not yet” "
+            "whatever the answers.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.status != Assessment.Status.DRAFT:
+            for name in PRIVACY_FIELDS:
+                field = self.fields[name]
+                field.disabled = True
+                field.help_text = "Frozen since the round opened, to keep its promise."
+
+    def clean(self):
+        cleaned = super().clean()
+        scores = cleaned.get("min_group_for_scores")
+        verbatims = cleaned.get("min_group_for_verbatims")
+        if scores and verbatims and verbatims < scores:
+            self.add_error("min_group_for_verbatims", GROUP_SIZES_OUT_OF_ORDER)
+        return cleaned
+
+    def advanced_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ROUND_ADVANCED_FIELDS]
+
+    def advanced_has_errors(self) -> bool:
+        return any(name in self.errors for name in ROUND_ADVANCED_FIELDS)
+
+
+class VisionForm(SavesOverRevision, RefuseControlCharacters, forms.Form):
+    statement = forms.CharField(
+        label="Your customer service vision",
+        required=False,
+        max_length=MAX_ANSWER_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Write it, or paste the one your organisation already uses.",
+    )
+    has_vision = forms.NullBooleanField(
+        required=False,
+        widget=forms.RadioSelect(choices=((True, "Yes"), (False, "No"))),
+    )
+    revision = RevisionField()
+
+    def __init__(self, *args, moment_of_truth: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["has_vision"].label = moment_of_truth
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_vision") and not cleaned.get("statement"):
+            self.add_error("statement", VISION_YES_NEEDS_STATEMENT)
+        return cleaned
+
+
+class MemberForm(RefuseControlCharacters, forms.Form):
+    name = forms.CharField(max_length=MAX_NAME_LENGTH, required=False)
+    email = forms.EmailField(
+        label="Email address (optional)", max_length=MAX_EMAIL_LENGTH, required=False
+    )
+    email_link = forms.BooleanField(
+        label="Email them their link now", required=False, initial=True
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(NAME_OR_EMAIL, code="empty")
+        return cleaned
+
+    def invitees(self) -> list[Invitee]:
+        return [
+            Invitee(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
+        ]
+
+
+_NAME_AND_ANGLED_EMAIL = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]*)>$")
+
+
+def parse_member_line(line: str) -> Invitee:
+    """One pasted line: "Name <email>", "Name, email", "Name email", a name or
+    an email address. Raises ``ValueError`` with the email it could not read."""
+    if match := _NAME_AND_ANGLED_EMAIL.match(line):
+        name, email = match["name"], match["email"]
+    elif "," in line:
+        name, _, email = line.rpartition(",")
+    elif "@" in line:
+        # Columns pasted from a spreadsheet arrive separated by a tab.
+        name, _, email = line.rpartition(" ") if " " in line else ("", "", line)
+    else:
+        name, email = line, ""
+    name, email = name.strip().strip('"').strip(), email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except forms.ValidationError:
+            raise ValueError(email) from None
+    return Invitee(name=name, email=email.lower())
+
+
+class MemberListForm(RefuseControlCharacters, forms.Form):
+    members = forms.CharField(
+        label="People, one per line",
+        max_length=MAX_MEMBERS_PER_PASTE * (MAX_NAME_LENGTH + MAX_EMAIL_LENGTH),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": "Sam Lee <sam@example.com>\nAlex Kim, alex@example.com"
+                "\nJo Park",
+            }
+        ),
+        help_text="“Name &lt;email&gt;”, “Name, email”, just a name or just an "
+        "email address. Two columns copied from a spreadsheet work too.",
+    )
+    email_link = forms.BooleanField(
+        label="Email each of them their link now", required=False, initial=True
+    )
+
+    def clean_members(self) -> list[Invitee]:
+        lines = [
+            (number, line.replace("\t", " ").strip())
+            for number, line in enumerate(self.cleaned_data["members"].splitlines(), 1)
+        ]
+        lines = [(number, line) for number, line in lines if line]
+        if not lines:
+            raise forms.ValidationError(NO_MEMBERS, code="empty")
+        if len(lines) > MAX_MEMBERS_PER_PASTE:
+            raise forms.ValidationError(
+                TOO_MANY_MEMBERS.format(limit=MAX_MEMBERS_PER_PASTE), code="too_many"
+            )
+        invitees, errors, first_line = [], [], {}
+        for number, line in lines:
+            try:
+                invitee = parse_member_line(line)
+            except ValueError as bad:
+                errors.append(BAD_EMAIL_LINE.format(number=number, email=bad))
+                continue
+            if len(invitee.name) > MAX_NAME_LENGTH:
+                errors.append(
+                    LONG_NAME_LINE.format(number=number, limit=MAX_NAME_LENGTH)
+                )
+            elif invitee.email and invitee.email in first_line:
+                errors.append(
+                    REPEATED_EMAIL_LINE.format(
+                        number=number,
+                        email=invitee.email,
+                        first=first_line[invitee.email],
+                    )
+                )
+            first_line.setdefault(invitee.email, number)
+            invitees.append(invitee)
+        if errors:
+            raise forms.ValidationError(errors)
+        return invitees
+
+    def invitees(self) -> list[Invitee]:
+        return self.cleaned_data["members"]
+
+
+class AlignmentForm(SavesOverRevision, RefuseControlCharacters, forms.Form):
+    """The manager's 1-5 rating of each alignment question, with evidence."""
+
+    team_rates_alignment = forms.BooleanField(
+        required=False,
+        label="Also ask the team to rate these five questions through their links",
+        help_text="Their view next to yours shows where leadership believes it is "
+        "aligned and the team does not.",
+    )
+
+    def __init__(
+        self,
+        *args,
+        questions: Sequence[Question],
+        ratings: dict[int, AlignmentRating],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.questions = tuple(questions)
+        rows = []
+        for question in self.questions:
+            stored = ratings.get(question.pk)
+            self.fields[f"{question.key}_rating"] = forms.TypedChoiceField(
+                label=f"{question.position}. {question.text}",
+                choices=RATING_CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                help_text=f"{question.hint} {RATING_HELP}",
+                initial=stored.rating if stored else None,
+            )
+            self.fields[f"{question.key}_evidence"] = forms.CharField(
+                label="Evidence",
+                required=False,
+                max_length=MAX_ANSWER_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="What could you show someone who doubts it?",
+                initial=stored.evidence if stored else "",
+                validators=[validate_no_control_characters],
+            )
+            self.fields[f"{question.key}_revision"] = RevisionField(
+                initial=stored.revision if stored else 0
+            )
+            rows.append(
+                Div(
+                    InlineRadios(f"{question.key}_rating"),
+                    f"{question.key}_evidence",
+                    f"{question.key}_revision",
+                    css_class="border-bottom mb-3",
+                )
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*rows, "team_rates_alignment")
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            rating = f"{question.key}_rating"
+            if (
+                cleaned.get(rating) is None
+                and rating not in self.errors
+                and cleaned.get(f"{question.key}_evidence")
+            ):
+                self.add_error(rating, EVIDENCE_NEEDS_RATING)
+        return cleaned
+
+    def ratings(self) -> list[Rating]:
+        """The questions rated, each with the revision the form was opened with."""
+        return [
+            Rating(
+                question=question,
+                rating=self.cleaned_data[f"{question.key}_rating"],
+                evidence=self.cleaned_data[f"{question.key}_evidence"],
+                revision=self.cleaned_data[f"{question.key}_revision"],
+            )
+            for question in self.questions
+            if self.cleaned_data[f"{question.key}_rating"] is not None
+        ]
+
+
+class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm):
+    hours_per_week = forms.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=168, required=False
+    )
+    budget = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    revision = RevisionField()
+
+    class Meta:
+        model = Commitment
+        fields = (*COMMITMENT_FIELDS.values(), "revision")
+        widgets = {
+            "attention": forms.Textarea(attrs={"rows": 3}),
+            "reassess_on": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in COMMITMENT_ITEMS:
+            if field := self.fields.get(COMMITMENT_FIELDS.get(item.key, "")):
+                field.label = item.text
+                field.help_text = item.hint
+        self.fields["hours_per_week"].label += " (hours a week)"
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in COMMITMENT_FIELDS.values()}
+
+
+class ActionForm(RefuseControlCharacters, forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ("title", "owner", "due_on")
+        labels = {"title": "Action", "due_on": "Due"}
+        widgets = {"due_on": DateInput}
+
+
+class ActionUpdateForm(ActionForm):
+    class Meta(ActionForm.Meta):
+        fields = (*ActionForm.Meta.fields, "done_on")
+        labels = {**ActionForm.Meta.labels, "done_on": "Done on"}
+        widgets = {**ActionForm.Meta.widgets, "done_on": DateInput}
+
+    def clean_done_on(self):
+        done_on = self.cleaned_data["done_on"]
+        if done_on and done_on > timezone.localdate():
+            raise forms.ValidationError(DONE_IN_THE_FUTURE, code="future")
+        return done_on

@@ -14,8 +14,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION
+from assessments.limits import MAX_ANSWER_LENGTH
 
-MAX_ANSWER_LENGTH = 5000
 MIN_RATING = 1
 MAX_RATING = 5
 
@@ -111,7 +111,20 @@ def alignment_questions(version: int) -> tuple[Question, ...]:
     )
 
 
+@functools.cache
+def catalogue_steps(version: int) -> tuple[Step, ...]:
+    """The four steps of a catalogue version, read once per process."""
+    return tuple(Step.objects.filter(version=version).order_by("number"))
+
+
 # --- Teams and rounds -------------------------------------------------------------
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_manager(self, user):
+        if user.is_superuser:
+            return self
+        return self.filter(managers=user)
 
 
 class Team(models.Model):
@@ -135,6 +148,8 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, related_name="managed_teams", blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ("name",)
@@ -208,6 +223,10 @@ class Assessment(models.Model):
         default=False,
         help_text="Team members also rate the five alignment questions.",
     )
+    # The scoring engine's team profile as of the last full scoring, so each new
+    # submission is judged against the team without rereading every answer.
+    team_profile = models.JSONField(default=dict, blank=True, editable=False)
+    team_profile_size = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -248,6 +267,15 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"{self.team} round {self.pk}"
+
+    def save(self, *args, **kwargs):
+        """A new round starts with its empty vision and commitment, whichever way it
+        is created (a page, the admin, a script), so every step has its row."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            Vision.objects.create(assessment=self, updated_by=self.created_by)
+            Commitment.objects.create(assessment=self, updated_by=self.created_by)
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:report", args=(self.pk,))
@@ -301,6 +329,18 @@ class Vision(models.Model):
 # --- Step 2: engagement -----------------------------------------------------------
 
 
+class InvitationQuerySet(models.QuerySet):
+    def live(self):
+        return self.exclude(status=Invitation.Status.REVOKED)
+
+    def participation(self) -> dict[str, int]:
+        """How many live invitations there are and how many were answered."""
+        return self.aggregate(
+            invited=models.Count("pk", filter=~Q(status=Invitation.Status.REVOKED)),
+            answered=models.Count("pk", filter=Q(status=Invitation.Status.RESPONDED)),
+        )
+
+
 class Invitation(models.Model):
     """A team member's personal link; only a keyed hash of its token is stored."""
 
@@ -321,6 +361,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ("assessment", "pk")

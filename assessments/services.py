@@ -4,21 +4,56 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments import tokens
+from assessments import results, tokens
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
-    AnswerJudgement,
+    AlignmentRating,
     Assessment,
     Commitment,
     Invitation,
+    Question,
     Response,
     Team,
     Vision,
     team_rating_field,
 )
+
+# Messages the manager's pages show; tests assert on them.
+NO_SUCH_ACCOUNT = (
+    "No account uses this email address. Ask them to sign up first, then add them."
+)
+SEVERAL_ACCOUNTS = (
+    "Several accounts use this email address: ask an administrator to add the "
+    "right one."
+)
+ALREADY_A_MANAGER = "{email} already manages this team."
+PRIVACY_FROZEN = (
+    "This round is open: whether it is anonymous and its group sizes can no "
+    "longer change."
+)
+ROUND_NOT_OPEN = "Open the round first."
+ROUND_CLOSED = "This round is closed: nobody can be invited or sent a link any more."
+ALREADY_INVITED = "Already invited to this round: {emails}."
+STALE_REVISION = (
+    "This was changed by someone else since you opened it; your text is kept below, "
+    "reload to see theirs."
+)
+EMAIL_FAILED = (
+    "The emails could not be sent ({error}). Nothing was changed: links given out "
+    "before still work. Please try again later."
+)
+
+PRIVACY_FIELDS = ("anonymous", "min_group_for_scores", "min_group_for_verbatims")
 
 
 @dataclass(frozen=True)
@@ -58,12 +93,10 @@ def team_create(
 def assessment_create(
     *, team: Team, created_by, title: str = "", **privacy
 ) -> Assessment:
-    """Start a draft round for a team, with its empty vision and commitment."""
+    """Start a draft round for a team."""
     assessment = Assessment(team=team, created_by=created_by, title=title, **privacy)
     assessment.full_clean()
     assessment.save()
-    Vision.objects.create(assessment=assessment, updated_by=created_by)
-    Commitment.objects.create(assessment=assessment, updated_by=created_by)
     return assessment
 
 
@@ -147,13 +180,16 @@ def response_submit(
     simultaneous submissions cannot turn into two rows.
     """
     assessment = invitation.assessment
+    now = timezone.now()
+    judgement = results.judge_submission(assessment=assessment, answers=answers)
     response = build_response(
         assessment=assessment,
         token=token,
         invitation=invitation,
-        now=timezone.now(),
+        now=now,
         **{key: answers.get(key, "") for key in ENGAGEMENT_KEYS},
     )
+    response.engaged = judgement.engaged
     rating_fields = ()
     if assessment.team_rates_alignment and ratings is not None:
         for key, rating in ratings.items():
@@ -165,9 +201,318 @@ def response_submit(
         unique_fields=("respondent_key",),
         update_fields=(*ANSWER_FIELDS, *rating_fields, "engaged", "updated_at"),
     )
-    AnswerJudgement.objects.filter(response=response).delete()
+    results.judgements_store(
+        response_id=response.pk, judgement=judgement, keep_overrides=False, now=now
+    )
     if invitation.status == Invitation.Status.PENDING:
         Invitation.objects.filter(pk=invitation.pk).update(
             status=Invitation.Status.RESPONDED
         )
     return response
+
+
+# --- The manager's journey --------------------------------------------------------
+
+
+@transaction.atomic
+def team_manager_add(*, team: Team, email: str):
+    """Let the existing account with this email address manage the team too."""
+    users = list(
+        get_user_model().objects.filter(email__iexact=email, is_active=True)[:2]
+    )
+    if not users:
+        raise ValidationError(NO_SUCH_ACCOUNT, code="no_such_account")
+    if len(users) > 1:
+        raise ValidationError(SEVERAL_ACCOUNTS, code="several_accounts")
+    user = users[0]
+    if team.managers.filter(pk=user.pk).exists():
+        raise ValidationError(
+            ALREADY_A_MANAGER.format(email=user.email), code="already_a_manager"
+        )
+    team.managers.add(user)
+    return user
+
+
+@transaction.atomic
+def assessment_update(*, assessment: Assessment, **fields) -> Assessment:
+    """Change a round's settings; its privacy only while it is still a draft."""
+    # Read the stored row, locked: the caller's instance may hold form input, and
+    # the round may have been opened since the form was shown.
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if stored.status != Assessment.Status.DRAFT and any(
+        fields[name] != getattr(stored, name)
+        for name in PRIVACY_FIELDS
+        if name in fields
+    ):
+        raise ValidationError(PRIVACY_FROZEN, code="privacy_frozen")
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    stored.save(update_fields=tuple(fields))
+    return stored
+
+
+@transaction.atomic
+def assessment_close(
+    *, assessment: Assessment, now: datetime | None = None
+) -> Assessment:
+    """Close an open round: its links stop working and its counts are final."""
+    if assessment.status == Assessment.Status.DRAFT:
+        raise ValidationError(ROUND_NOT_OPEN, code="not_open")
+    if assessment.status == Assessment.Status.OPEN:
+        assessment.status = Assessment.Status.CLOSED
+        assessment.closed_at = now or timezone.now()
+        assessment.save(update_fields=("status", "closed_at"))
+    return assessment
+
+
+def _save_revision(model, *, pk: int, revision: int, user, values: dict) -> None:
+    """Write ``values`` only if the row is still at ``revision``, and bump it.
+
+    Two managers who opened the same form read the same revision; the conditional
+    UPDATE lets only the first save match it, so nobody's text is overwritten
+    unseen. Saving what is already stored changes nothing.
+    """
+    if model.objects.filter(pk=pk).values(*values).get() == values:
+        return
+    updated = model.objects.filter(pk=pk, revision=revision).update(
+        **values,
+        revision=F("revision") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError(STALE_REVISION, code="stale")
+
+
+@transaction.atomic
+def vision_update(
+    *, vision: Vision, revision: int, statement: str, has_vision: bool | None, user
+) -> None:
+    """Save the vision and the moment-of-truth answer, unless changed meanwhile."""
+    _save_revision(
+        Vision,
+        pk=vision.pk,
+        revision=revision,
+        user=user,
+        values={"statement": statement, "has_vision": has_vision},
+    )
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The manager's rating of one alignment question, with the revision read."""
+
+    question: Question
+    rating: int
+    evidence: str
+    revision: int = 0  # no rating was stored when the form was opened
+
+
+@transaction.atomic
+def alignment_update(
+    *,
+    assessment: Assessment,
+    ratings: Sequence[Rating],
+    team_rates_alignment: bool,
+    user,
+) -> None:
+    """Save the manager's alignment ratings, all or none if one changed meanwhile."""
+    stored = {
+        rating.question_id: rating for rating in assessment.alignment_ratings.all()
+    }
+    for item in ratings:
+        values = {"rating": item.rating, "evidence": item.evidence}
+        current = stored.get(item.question.pk)
+        if current is not None:
+            _save_revision(
+                AlignmentRating,
+                pk=current.pk,
+                revision=item.revision,
+                user=user,
+                values=values,
+            )
+            continue
+        try:
+            with transaction.atomic():
+                AlignmentRating.objects.create(
+                    assessment=assessment,
+                    question=item.question,
+                    updated_by=user,
+                    **values,
+                )
+        except IntegrityError:  # another manager rated it first
+            raise ValidationError(STALE_REVISION, code="stale") from None
+    if team_rates_alignment != assessment.team_rates_alignment:
+        assessment.team_rates_alignment = team_rates_alignment
+        assessment.save(update_fields=("team_rates_alignment",))
+
+
+@transaction.atomic
+def commitment_update(*, commitment: Commitment, revision: int, user, **values) -> None:
+    """Save the commitment evidence, unless someone changed it meanwhile."""
+    _save_revision(
+        Commitment, pk=commitment.pk, revision=revision, user=user, values=values
+    )
+
+
+def _require_not_closed(assessment: Assessment) -> None:
+    if assessment.status == Assessment.Status.CLOSED:
+        raise ValidationError(ROUND_CLOSED, code="closed")
+
+
+def _reissue(invitations: Sequence[Invitation]) -> list[IssuedInvitation]:
+    """Give each invitation a new token: its earlier link stops working.
+
+    A named round's response is re-keyed to the new token so its answers can
+    still be changed; an anonymous response cannot be found from its invitation.
+    """
+    issued = [
+        IssuedInvitation(invitation=invitation, token=tokens.new_token())
+        for invitation in invitations
+    ]
+    for item in issued:
+        item.invitation.token_hash = tokens.invitation_hash(item.token)
+    Invitation.objects.bulk_update(invitations, ("token_hash",), batch_size=1000)
+    keys = {item.invitation.pk: tokens.respondent_key(item.token) for item in issued}
+    responses = list(Response.objects.filter(invitation__in=invitations))
+    for response in responses:
+        response.respondent_key = keys[response.invitation_id]
+    Response.objects.bulk_update(responses, ("respondent_key",), batch_size=1000)
+    return issued
+
+
+def survey_link(base_url: str, token: str) -> str:
+    """The absolute address of a team member's survey."""
+    return base_url.rstrip("/") + reverse("assessments:survey", args=(token,))
+
+
+def _email_links(
+    assessment: Assessment,
+    issued: Sequence[IssuedInvitation],
+    *,
+    base_url: str,
+    sender,
+    reminder: bool,
+) -> None:
+    """Email each person their link; a failure undoes the caller's transaction."""
+    team = assessment.team.name
+    subject = (
+        f"Reminder: {team} would like your answers"
+        if reminder
+        else f"{team}: three questions about customer service"
+    )
+    messages = [
+        EmailMessage(
+            subject,
+            render_to_string(
+                "assessments/emails/invitation.txt",
+                {
+                    "name": item.invitation.name,
+                    "team": team,
+                    "anonymous": assessment.anonymous,
+                    "link": survey_link(base_url, item.token),
+                    "reminder": reminder,
+                },
+            ),
+            to=[item.invitation.email],
+            reply_to=[sender.email] if sender.email else None,
+        )
+        for item in issued
+    ]
+    try:
+        mailers.default.send_messages(messages)
+    except OSError as error:  # smtplib's errors are OSErrors
+        raise ValidationError(
+            EMAIL_FAILED.format(error=error), code="email_failed"
+        ) from error
+
+
+@transaction.atomic
+def invitations_create(
+    *,
+    assessment: Assessment,
+    invitees: Sequence[Invitee],
+    email_links: bool,
+    base_url: str,
+    sender,
+) -> list[IssuedInvitation]:
+    """Invite team members, and email their links at once when asked.
+
+    A link exists only when it is issued (its hash is what is stored), so this is
+    the one moment it can be both shown to the manager and emailed.
+    """
+    _require_not_closed(assessment)
+    emails = [invitee.email.lower() for invitee in invitees if invitee.email]
+    taken = list(
+        assessment.invitations.live()
+        .alias(lower_email=Lower("email"))
+        .filter(lower_email__in=emails)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if taken:
+        raise ValidationError(
+            ALREADY_INVITED.format(emails=", ".join(taken)), code="already_invited"
+        )
+    issued = invitations_issue(assessment=assessment, invitees=invitees)
+    to_email = [item for item in issued if email_links and item.invitation.email]
+    if to_email:
+        Invitation.objects.filter(
+            pk__in=[item.invitation.pk for item in to_email]
+        ).update(sent_at=timezone.now())
+        _email_links(
+            assessment, to_email, base_url=base_url, sender=sender, reminder=False
+        )
+    return issued
+
+
+@transaction.atomic
+def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
+    """Email a new link to everyone with an email address not yet sent one.
+
+    Only hashes of links are stored, so sending issues new links: a link copied
+    from the page earlier stops working. Returns how many were sent.
+    """
+    _require_not_closed(assessment)
+    invitations = list(
+        assessment.invitations.live()
+        .filter(sent_at__isnull=True)
+        .exclude(email="")
+        .select_for_update()
+    )
+    issued = _reissue(invitations)
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
+        sent_at=timezone.now()
+    )
+    _email_links(assessment, issued, base_url=base_url, sender=sender, reminder=False)
+    return len(issued)
+
+
+@transaction.atomic
+def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
+    """Email a reminder with a new link to everyone who has not answered yet.
+
+    Like any sending it issues new links: each reminded person's earlier link
+    stops working. Only people with an email address can be reminded.
+    """
+    if assessment.status != Assessment.Status.OPEN:
+        raise ValidationError(ROUND_NOT_OPEN, code="not_open")
+    invitations = list(
+        assessment.invitations.filter(status=Invitation.Status.PENDING)
+        .exclude(email="")
+        .select_for_update()
+    )
+    issued = _reissue(invitations)
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
+        reminded_at=timezone.now()
+    )
+    _email_links(assessment, issued, base_url=base_url, sender=sender, reminder=True)
+    return len(issued)
+
+
+@transaction.atomic
+def invitation_reissue(*, invitation: Invitation) -> IssuedInvitation:
+    """A new link for someone who lost theirs; the old one stops working."""
+    _require_not_closed(invitation.assessment)
+    return _reissue([invitation])[0]

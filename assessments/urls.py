@@ -4,8 +4,51 @@ from assessments.views import manager, report, survey
 
 app_name = "assessments"
 
+ROUND = "assessments/<int:pk>/"
+
 urlpatterns = [
     path("", manager.dashboard, name="dashboard"),
+    path("teams/new/", manager.team_create, name="team_create"),
+    path("teams/<int:pk>/", manager.team_detail, name="team_detail"),
+    path("teams/<int:pk>/managers/", manager.team_manager_add, name="team_manager_add"),
+    path(
+        "teams/<int:pk>/rounds/new/",
+        manager.assessment_create,
+        name="assessment_create",
+    ),
+    path(ROUND, manager.assessment_settings, name="assessment_settings"),
+    path(f"{ROUND}open/", manager.assessment_open, name="assessment_open"),
+    path(f"{ROUND}close/", manager.assessment_close, name="assessment_close"),
+    path(f"{ROUND}vision/", manager.vision, name="vision"),
+    path(f"{ROUND}engagement/", manager.engagement, name="engagement"),
+    path(f"{ROUND}engagement/add/", manager.invitation_add, name="invitation_add"),
+    path(
+        f"{ROUND}engagement/paste/", manager.invitation_paste, name="invitation_paste"
+    ),
+    path(f"{ROUND}engagement/send/", manager.invitations_send, name="invitations_send"),
+    path(
+        f"{ROUND}engagement/remind/",
+        manager.invitations_remind,
+        name="invitations_remind",
+    ),
+    path(
+        f"{ROUND}engagement/<int:invitation_pk>/reissue/",
+        manager.invitation_reissue,
+        name="invitation_reissue",
+    ),
+    path(f"{ROUND}alignment/", manager.alignment, name="alignment"),
+    path(f"{ROUND}commitment/", manager.commitment, name="commitment"),
+    path(f"{ROUND}actions/", manager.action_create, name="action_create"),
+    path(
+        f"{ROUND}actions/<int:action_pk>/",
+        manager.action_update,
+        name="action_update",
+    ),
+    path(
+        f"{ROUND}actions/<int:action_pk>/delete/",
+        manager.action_delete,
+        name="action_delete",
+    ),
     path("assessments/<int:pk>/report/", report.readiness_report, name="report"),
     path("r/<str:token>/", survey.survey, name="survey"),
 ]

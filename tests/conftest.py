@@ -1,5 +1,6 @@
 import pytest
 
+from assessments import services
 from tests.factories import AssessmentFactory, TeamFactory, UserFactory
 
 
@@ -40,6 +41,14 @@ def team(manager):
 @pytest.fixture
 def assessment(team):
     return AssessmentFactory(team=team)
+
+
+@pytest.fixture
+def draft_round(team, manager):
+    """A draft round as the manager's pages start one: with a vision and commitment."""
+    return services.assessment_create(
+        team=team, created_by=manager, title="Spring check-in"
+    )
 
 
 @pytest.fixture
@@ -88,7 +97,8 @@ def new_page(browser, live_server):
 
     def open_page(viewport=None):
         context = browser.new_context(
-            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+            base_url=live_server.url,
+            viewport=viewport or {"width": 1280, "height": 900},
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -75,6 +75,8 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
 
 
 class VisionFactory(factory.django.DjangoModelFactory):
+    """Fills in the row every round is created with."""
+
     class Meta:
         model = models.Vision
 
@@ -84,6 +86,13 @@ class VisionFactory(factory.django.DjangoModelFactory):
         "words, and leave them confident."
     )
     has_vision = True
+
+    @classmethod
+    def _create(cls, model_class, *args, assessment, **kwargs):
+        row, _ = model_class.objects.update_or_create(
+            assessment=assessment, defaults=kwargs
+        )
+        return row
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -152,6 +161,8 @@ class AlignmentRatingFactory(factory.django.DjangoModelFactory):
 
 
 class CommitmentFactory(factory.django.DjangoModelFactory):
+    """Fills in the row every round is created with."""
+
     class Meta:
         model = models.Commitment
 
@@ -164,6 +175,13 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     reassess_on = factory.LazyFunction(
         lambda: (timezone.now() + timedelta(days=90)).date()
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, assessment, **kwargs):
+        row, _ = model_class.objects.update_or_create(
+            assessment=assessment, defaults=kwargs
+        )
+        return row
 
 
 class ActionItemFactory(factory.django.DjangoModelFactory):

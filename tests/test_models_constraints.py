@@ -10,8 +10,10 @@ from assessments.catalogue import ALIGNMENT_KEYS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
     Assessment,
+    Commitment,
     Question,
     Step,
+    Vision,
 )
 from tests import factories
 
@@ -234,11 +236,17 @@ def test_commitment_budget_is_not_negative():
     assert refused(lambda: factories.CommitmentFactory(budget=-1))
 
 
-def test_one_commitment_per_assessment():
-    commitment = factories.CommitmentFactory()
-    assert refused(
-        lambda: factories.CommitmentFactory(assessment=commitment.assessment)
-    )
+def test_one_vision_and_one_commitment_per_assessment():
+    assessment = factories.AssessmentFactory()
+    assert refused(lambda: Vision.objects.create(assessment=assessment))
+    assert refused(lambda: Commitment.objects.create(assessment=assessment))
+
+
+def test_every_new_round_has_its_vision_and_commitment_rows():
+    assessment = factories.AssessmentFactory()
+
+    assert assessment.vision.statement == ""
+    assert assessment.commitment.owner == ""
 
 
 def test_action_title_cannot_be_blank():

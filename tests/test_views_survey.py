@@ -16,7 +16,7 @@ from assessments.models import (
     alignment_questions,
 )
 from assessments.validators import CONTROL_CHARACTERS
-from tests.factories import AnswerJudgementFactory, AssessmentFactory, InvitationFactory
+from tests.factories import AssessmentFactory, InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,13 +121,30 @@ def test_resubmitting_updates_the_one_response_and_the_last_answers_win(
     assert response.meaning_answer == "Changed my mind."
 
 
-def test_resubmitting_drops_the_judgements_of_the_old_answers(client, invitation):
+def test_each_submission_is_judged_at_once(client, invitation):
     client.post(survey_url(invitation), ANSWERS)
-    AnswerJudgementFactory(response=Response.objects.get())
 
-    client.post(survey_url(invitation), {**ANSWERS, "vision": "New words."})
+    response = Response.objects.get()
+    keys = set(response.judgements.values_list("question_key", flat=True))
+    assert keys == {"vision", "meaning", "contribution"}
+    assert response.engaged is not None
 
-    assert not AnswerJudgement.objects.exists()
+
+def test_resubmitting_judges_the_new_answers_and_drops_old_overrides(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+    AnswerJudgement.objects.filter(question_key="vision").update(
+        override_clear=False, override_reason="Too vague."
+    )
+
+    client.post(survey_url(invitation), {**ANSWERS, "vision": "I don't know"})
+
+    judgement = AnswerJudgement.objects.get(question_key="vision")
+    assert judgement.override_clear is None
+    assert judgement.override_reason == ""
+    assert judgement.clear is False
+    assert AnswerJudgement.objects.count() == 3
 
 
 def test_anonymous_response_has_no_link_to_its_invitation_and_only_a_day(

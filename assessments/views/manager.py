@@ -1,23 +1,598 @@
-"""The manager's pages: teams, rounds and the four steps."""
+"""The manager's pages: teams, rounds and the four steps.
 
+Every page finds its team or round through ``_team_for`` or ``_assessment_for``:
+only among those the user manages (any, for a superuser), and a 404 otherwise,
+so another manager cannot even tell that a round exists. Each step page is its
+own form: POST, redirect, GET with a message, so a manager can stop anywhere.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.models import Assessment, Team
+from assessments import services
+from assessments.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AlignmentForm,
+    AssessmentForm,
+    CoManagerForm,
+    CommitmentForm,
+    MemberForm,
+    MemberListForm,
+    TeamForm,
+    VisionForm,
+)
+from assessments.models import (
+    ActionItem,
+    Assessment,
+    Commitment,
+    Invitation,
+    Step,
+    StepKey,
+    StepResult,
+    Team,
+    Vision,
+    alignment_questions,
+)
+from assessments.scoring import check_vision
+
+TEAMS_PER_PAGE = 25
+
+TEAM_CREATED = "{team} is ready. Start its first round when you are."
+MANAGER_ADDED = "{email} can now manage {team} too."
+ROUND_CREATED = "Round started. Begin with the vision: everything saves as you go."
+SETTINGS_SAVED = "The round's settings are saved."
+ROUND_OPENED = "The round is open: team members' links work from now on."
+ROUND_CLOSED = "The round is closed: links no longer accept answers."
+VISION_SAVED = "Step 1 is saved."
+ALIGNMENT_SAVED = "Step 3 is saved."
+COMMITMENT_SAVED = "Step 4 is saved."
+ACTION_ADDED = "Added “{title}” to the action plan."
+ACTION_SAVED = "Saved “{title}”."
+ACTION_DELETED = "Deleted “{title}”."
+LINK_REISSUED = "New link for {person}: the old one no longer works. Copy it below."
 
 
+def _team_for(request: HttpRequest, pk: int) -> Team:
+    """A team the user manages, or 404."""
+    return get_object_or_404(
+        Team.objects.for_manager(request.user).select_related("parent"), pk=pk
+    )
+
+
+def _assessment_for(request: HttpRequest, pk: int) -> Assessment:
+    """A round of a team the user manages, or 404."""
+    return get_object_or_404(
+        Assessment.objects.for_manager(request.user).select_related("team"), pk=pk
+    )
+
+
+def _form_data(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _steps(assessment: Assessment, current: str) -> dict:
+    """What every step page shows: the step navigation and the current step,
+    with its moment of truth and the readiness last computed for it."""
+    results = {result.step_id: result for result in assessment.step_results.all()}
+    steps = [
+        (step, results.get(step.pk))
+        for step in Step.objects.filter(version=assessment.catalogue_version)
+    ]
+    step, result = next(item for item in steps if item[0].key == current)
+    return {
+        "assessment": assessment,
+        "steps": steps,
+        "step": step,
+        "result": result,
+    }
+
+
+# --- Teams ------------------------------------------------------------------------
+
+
+@never_cache
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    latest_round = (
+        Assessment.objects.prefetch_related(
+            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
+        ).order_by("-created_at", "-pk")
+    )[:1]
     teams = (
         Team.objects.filter(managers=request.user)
         .select_related("parent")
         .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=Assessment.objects.order_by("-created_at", "-pk"),
-            )
+            Prefetch("assessments", queryset=latest_round, to_attr="latest_rounds")
         )
+        .order_by("name", "pk")
     )
-    return render(request, "assessments/dashboard.html", {"teams": teams})
+    page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "assessments/dashboard.html", {"page": page})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(_form_data(request), manager=request.user)
+    if form.is_valid():
+        team = services.team_create(manager=request.user, **form.cleaned_data)
+        messages.success(request, TEAM_CREATED.format(team=team.name))
+        return redirect("assessments:team_detail", pk=team.pk)
+    return render(request, "assessments/team_form.html", {"form": form})
+
+
+def _render_team(
+    request: HttpRequest, team: Team, co_manager_form: CoManagerForm
+) -> HttpResponse:
+    rounds = (
+        team.assessments.annotate(
+            invited=Count(
+                "invitations", filter=~Q(invitations__status=Invitation.Status.REVOKED)
+            ),
+            answered=Count(
+                "invitations",
+                filter=Q(invitations__status=Invitation.Status.RESPONDED),
+            ),
+        )
+        .prefetch_related(
+            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "assessments/team_detail.html",
+        {
+            "team": team,
+            "managers": team.managers.order_by("email"),
+            "rounds": rounds,
+            "co_manager_form": co_manager_form,
+        },
+    )
+
+
+@never_cache
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_team(request, _team_for(request, pk), CoManagerForm())
+
+
+@never_cache
+@login_required
+@require_POST
+def team_manager_add(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_for(request, pk)
+    form = CoManagerForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.team_manager_add(
+                team=team, email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, MANAGER_ADDED.format(email=user.email, team=team.name)
+            )
+            return redirect("assessments:team_detail", pk=team.pk)
+    return _render_team(request, team, form)
+
+
+# --- Rounds -----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    team = _team_for(request, pk)
+    form = AssessmentForm(_form_data(request))
+    if form.is_valid():
+        assessment = services.assessment_create(
+            team=team, created_by=request.user, **form.cleaned_data
+        )
+        messages.success(request, ROUND_CREATED)
+        return redirect("assessments:vision", pk=assessment.pk)
+    return render(
+        request, "assessments/assessment_create.html", {"team": team, "form": form}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    form = AssessmentForm(_form_data(request), instance=assessment)
+    if form.is_valid():
+        try:
+            services.assessment_update(assessment=assessment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, SETTINGS_SAVED)
+            return redirect("assessments:assessment_settings", pk=pk)
+    return render(
+        request,
+        "assessments/assessment_settings.html",
+        {"assessment": assessment, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
+    services.assessment_open(assessment=_assessment_for(request, pk))
+    messages.success(request, ROUND_OPENED)
+    return redirect("assessments:engagement", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.assessment_close(assessment=_assessment_for(request, pk))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, ROUND_CLOSED)
+    return redirect("assessments:engagement", pk=pk)
+
+
+# --- Step 1: vision ---------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def vision(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    context = _steps(assessment, StepKey.VISION)
+    # Rounds made in the admin may not have one yet.
+    stored, _ = Vision.objects.get_or_create(assessment=assessment)
+    form = VisionForm(
+        _form_data(request),
+        initial={
+            "statement": stored.statement,
+            "has_vision": stored.has_vision,
+            "revision": stored.revision,
+        },
+        moment_of_truth=context["step"].moment_of_truth,
+    )
+    if form.is_valid():
+        try:
+            services.vision_update(
+                vision=stored, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, VISION_SAVED)
+            return redirect("assessments:vision", pk=pk)
+    findings = check_vision(form["statement"].value() or "")
+    return render(
+        request,
+        "assessments/step_vision.html",
+        {**context, "form": form, "findings": findings},
+    )
+
+
+# --- Step 2: engagement -----------------------------------------------------------
+
+
+def _issued_key(assessment: Assessment) -> str:
+    return f"issued-links-{assessment.pk}"
+
+
+def _remember_links(
+    request: HttpRequest,
+    assessment: Assessment,
+    issued: list[services.IssuedInvitation],
+) -> None:
+    """Keep new links for the next page only: they are shown once, never stored."""
+    key = _issued_key(assessment)
+    request.session[key] = request.session.get(key, []) + [
+        [item.invitation.pk, item.token] for item in issued
+    ]
+
+
+def _render_engagement(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    member_form: MemberForm | None = None,
+    list_form: MemberListForm | None = None,
+) -> HttpResponse:
+    invitations = list(assessment.invitations.live())
+    answered = sum(i.status == Invitation.Status.RESPONDED for i in invitations)
+    tokens = dict(request.session.pop(_issued_key(assessment), []))
+    base_url = request.build_absolute_uri("/")
+    new_links = [
+        (invitation, services.survey_link(base_url, tokens[invitation.pk]))
+        for invitation in invitations
+        if invitation.pk in tokens
+    ]
+    return render(
+        request,
+        "assessments/step_engagement.html",
+        {
+            **_steps(assessment, StepKey.ENGAGEMENT),
+            "invitations": invitations,
+            "invited": len(invitations),
+            "answered": answered,
+            "with_email": sum(bool(i.email) for i in invitations),
+            "new_links": new_links,
+            "member_form": member_form or MemberForm(),
+            "list_form": list_form or MemberListForm(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def engagement(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_engagement(request, _assessment_for(request, pk))
+
+
+def _invite(
+    request: HttpRequest, assessment: Assessment, form_name: str, form
+) -> HttpResponse:
+    """Invite the people a member form names, or show the form's errors."""
+    if form.is_valid():
+        try:
+            issued = services.invitations_create(
+                assessment=assessment,
+                invitees=form.invitees(),
+                email_links=form.cleaned_data["email_link"],
+                base_url=request.build_absolute_uri("/"),
+                sender=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            _remember_links(request, assessment, issued)
+            messages.success(request, _invited_message(form, issued))
+            return redirect("assessments:engagement", pk=assessment.pk)
+    return _render_engagement(request, assessment, **{form_name: form})
+
+
+def _invited_message(form, issued: list[services.IssuedInvitation]) -> str:
+    message = ngettext(
+        "Added {count} person.", "Added {count} people.", len(issued)
+    ).format(count=len(issued))
+    emailed = sum(bool(item.invitation.email) for item in issued)
+    if form.cleaned_data["email_link"] and emailed:
+        message += ngettext(
+            " Emailed {count} of them their link.",
+            " Emailed {count} of them their links.",
+            emailed,
+        ).format(count=emailed)
+    return message
+
+
+@never_cache
+@login_required
+@require_POST
+def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    return _invite(request, assessment, "member_form", MemberForm(request.POST))
+
+
+@never_cache
+@login_required
+@require_POST
+def invitation_paste(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    return _invite(request, assessment, "list_form", MemberListForm(request.POST))
+
+
+@login_required
+@require_POST
+def invitation_reissue(
+    request: HttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    invitation = get_object_or_404(assessment.invitations.live(), pk=invitation_pk)
+    try:
+        issued = services.invitation_reissue(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        _remember_links(request, assessment, [issued])
+        messages.success(request, LINK_REISSUED.format(person=invitation))
+    return redirect("assessments:engagement", pk=pk)
+
+
+@login_required
+@require_POST
+def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    try:
+        sent = services.invitations_send(
+            assessment=assessment,
+            base_url=request.build_absolute_uri("/"),
+            sender=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Emailed a link to {count} person.",
+                "Emailed links to {count} people.",
+                sent,
+            ).format(count=sent),
+        )
+    return redirect("assessments:engagement", pk=pk)
+
+
+@login_required
+@require_POST
+def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    try:
+        reminded = services.invitations_remind(
+            assessment=assessment,
+            base_url=request.build_absolute_uri("/"),
+            sender=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminded {count} person who has not answered yet.",
+                "Reminded {count} people who have not answered yet.",
+                reminded,
+            ).format(count=reminded),
+        )
+    return redirect("assessments:engagement", pk=pk)
+
+
+# --- Step 3: alignment ------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def alignment(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    form = AlignmentForm(
+        _form_data(request),
+        questions=alignment_questions(assessment.catalogue_version),
+        ratings={r.question_id: r for r in assessment.alignment_ratings.all()},
+        initial={"team_rates_alignment": assessment.team_rates_alignment},
+    )
+    if form.is_valid():
+        try:
+            services.alignment_update(
+                assessment=assessment,
+                ratings=form.ratings(),
+                team_rates_alignment=form.cleaned_data["team_rates_alignment"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, ALIGNMENT_SAVED)
+            return redirect("assessments:alignment", pk=pk)
+    return render(
+        request,
+        "assessments/step_alignment.html",
+        {**_steps(assessment, StepKey.ALIGNMENT), "form": form},
+    )
+
+
+# --- Final step: commitment -------------------------------------------------------
+
+
+def _render_commitment(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    commitment_form: CommitmentForm | None = None,
+    action_form: ActionForm | None = None,
+    failed_update: ActionUpdateForm | None = None,
+) -> HttpResponse:
+    if commitment_form is None:
+        # Rounds made in the admin may not have one yet.
+        stored, _ = Commitment.objects.get_or_create(assessment=assessment)
+        commitment_form = CommitmentForm(instance=stored)
+    actions = [
+        failed_update
+        if failed_update and failed_update.instance.pk == action.pk
+        else ActionUpdateForm(instance=action, prefix=f"action-{action.pk}")
+        for action in assessment.actions.all()
+    ]
+    return render(
+        request,
+        "assessments/step_commitment.html",
+        {
+            **_steps(assessment, StepKey.COMMITMENT),
+            "form": commitment_form,
+            "action_form": action_form or ActionForm(prefix="new-action"),
+            "action_forms": actions,
+            "done": sum(form.instance.is_done for form in actions),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    if request.method == "GET":
+        return _render_commitment(request, assessment)
+    stored, _ = Commitment.objects.get_or_create(assessment=assessment)
+    form = CommitmentForm(request.POST, instance=stored)
+    if form.is_valid():
+        try:
+            services.commitment_update(
+                commitment=stored,
+                revision=form.cleaned_data["revision"],
+                user=request.user,
+                **form.values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, COMMITMENT_SAVED)
+            return redirect("assessments:commitment", pk=pk)
+    return _render_commitment(request, assessment, commitment_form=form)
+
+
+def _action_plan(assessment: Assessment) -> str:
+    return reverse("assessments:commitment", args=(assessment.pk,)) + "#actions"
+
+
+@never_cache
+@login_required
+@require_POST
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    form = ActionForm(
+        request.POST, instance=ActionItem(assessment=assessment), prefix="new-action"
+    )
+    if form.is_valid():
+        action = form.save()
+        messages.success(request, ACTION_ADDED.format(title=action.title))
+        return redirect(_action_plan(assessment))
+    return _render_commitment(request, assessment, action_form=form)
+
+
+@never_cache
+@login_required
+@require_POST
+def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    action = get_object_or_404(assessment.actions, pk=action_pk)
+    form = ActionUpdateForm(request.POST, instance=action, prefix=f"action-{action.pk}")
+    if form.is_valid():
+        form.save()
+        messages.success(request, ACTION_SAVED.format(title=action.title))
+        return redirect(_action_plan(assessment))
+    return _render_commitment(request, assessment, failed_update=form)
+
+
+@login_required
+@require_POST
+def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    action = get_object_or_404(assessment.actions, pk=action_pk)
+    action.delete()
+    messages.success(request, ACTION_DELETED.format(title=action.title))
+    return redirect(_action_plan(assessment))

@@ -26,7 +26,7 @@ SAVED = (
 def _invitation_for(token: str) -> Invitation:
     """The live invitation behind a link; unknown and revoked links look the same."""
     invitation = (
-        Invitation.objects.select_related("assessment__team")
+        Invitation.objects.select_related("assessment__team", "assessment__vision")
         .exclude(status=Invitation.Status.REVOKED)
         .filter(token_hash=tokens.invitation_hash(token))
         .first()

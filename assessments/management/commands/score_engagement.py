@@ -1,0 +1,125 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.answers_csv import AnswersFileError, read_answers
+from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.scoring import (
+    Answers,
+    engagement_ready,
+    judge_team,
+    summarise,
+)
+
+MARKS = {
+    (True, True): "yes",
+    (True, False): "clear only",
+    (False, True): "on-vision only",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Judge engagement answers gathered elsewhere (a survey tool's CSV export, a "
+        "paper exercise) against a vision, without touching the database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--vision-file", type=Path, required=True, metavar="FILE")
+        parser.add_argument(
+            "--answers",
+            type=Path,
+            required=True,
+            metavar="FILE",
+            help="UTF-8 CSV with the header respondent,vision,meaning,contribution.",
+        )
+        parser.add_argument("--format", choices=("table", "json"), default="table")
+
+    def handle(self, *args, vision_file, answers, format, **options):
+        vision = _read_vision(vision_file)
+        try:
+            rows = read_answers(_read_bytes(answers), str(answers))
+        except AnswersFileError as error:
+            raise CommandError(str(error), returncode=2) from None
+        judgements = judge_team(
+            vision,
+            [
+                Answers(row.respondent, row.vision, row.meaning, row.contribution)
+                for row in rows
+            ],
+        )
+        summary = summarise(judgements, invitations=None)
+        readiness = engagement_ready(summary)
+        if format == "json":
+            self.stdout.write(json.dumps(_as_json(judgements, summary, readiness)))
+        else:
+            self._print_table(judgements, summary, readiness)
+
+    def _print_table(self, judgements, summary, readiness) -> None:
+        width = max([len("respondent"), *(len(j.respondent) for j in judgements)])
+        columns = "".join(f"{key:<16}" for key in ENGAGEMENT_KEYS)
+        self.stdout.write(f"{'respondent':<{width}}  {columns}engaged")
+        for respondent in judgements:
+            marks = "".join(
+                f"{MARKS.get((a.clear, a.consistent), 'no'):<16}"
+                for a in respondent.answers.values()
+            )
+            engaged = "yes" if respondent.engaged else "no"
+            self.stdout.write(f"{respondent.respondent:<{width}}  {marks}{engaged}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"{summary.engaged} of {summary.respondents} respondents engaged "
+            f"({summary.engaged_share:.0%}). Ready: "
+            f"{'yes' if readiness.ready else 'not yet'}."
+        )
+        for shortfall in readiness.shortfalls:
+            self.stdout.write(f"  - {shortfall}")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(
+            f"{path}: cannot read the file ({error.strerror}).", returncode=2
+        ) from None
+
+
+def _read_vision(path: Path) -> str:
+    try:
+        vision = _read_bytes(path).decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise CommandError(
+            f"{path}: not UTF-8 text; save the vision as UTF-8.", returncode=2
+        ) from None
+    if not vision:
+        raise CommandError(f"{path}: the vision file is empty.", returncode=2)
+    return vision
+
+
+def _as_json(judgements, summary, readiness) -> dict:
+    return {
+        "respondents": [
+            {
+                "respondent": respondent.respondent,
+                "answers": {
+                    key: {
+                        "clear": answer.clear,
+                        "consistent": answer.consistent,
+                        "score": round(answer.score, 4),
+                        "reasons": list(answer.reasons),
+                    }
+                    for key, answer in respondent.answers.items()
+                },
+                "engaged": respondent.engaged,
+            }
+            for respondent in judgements
+        ],
+        "team": {
+            "respondents": summary.respondents,
+            "engaged": summary.engaged,
+            "engaged_share": round(summary.engaged_share, 4),
+            "ready": readiness.ready,
+        },
+    }

@@ -1,0 +1,461 @@
+"""Between stored rows and the scoring engine: judgements, overrides, readiness.
+
+Writes keep each answer's stored judgement, each response's ``engaged`` flag and
+the round's team profile in step with the answers. Reads build the engine's
+inputs from aggregates, so a report costs the same queries at any team size.
+
+A new submission is judged at once against the team profile stored at the last
+full scoring. The whole team is scored again (``assessment_rescore``) when it has
+grown by half since then, when a manager asks, or when the rules change; so the
+total work stays linear in the number of submissions.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
+from assessments.models import (
+    AlignmentRating,
+    AnswerJudgement,
+    Assessment,
+    Invitation,
+    Response,
+    StepResult,
+    Vision,
+    catalogue_steps,
+    team_rating_field,
+)
+
+RESCORE_GROWTH = 1.5
+ENGINE_FIELDS = (
+    "clear",
+    "consistent",
+    "clarity",
+    "consistency",
+    "score",
+    "reasons",
+    "engine_version",
+    "scored_at",
+)
+OVERRIDE_FIELDS = (
+    "override_clear",
+    "override_consistent",
+    "override_reason",
+    "overridden_by",
+    "overridden_at",
+)
+OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
+OVERRIDE_NEEDS_A_DECISION = "Choose clear or consistent (or both) to override."
+UPDATE_BATCH = 1000
+
+
+# --- Judging ------------------------------------------------------------------------
+
+
+def judge_submission(
+    *, assessment: Assessment, answers: dict[str, str]
+) -> scoring.RespondentJudgement:
+    """The engine's judgement of one respondent's answers, against the stored team."""
+    return scoring.judge_respondent(
+        assessment.vision.statement,
+        scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
+        scoring.TeamProfile.from_dict(assessment.team_profile),
+    )
+
+
+def _judgement_rows(
+    response_id: int, judgement: scoring.RespondentJudgement, now: datetime
+) -> list[AnswerJudgement]:
+    return [
+        AnswerJudgement(
+            response_id=response_id,
+            question_key=key,
+            clear=answer.clear,
+            consistent=answer.consistent,
+            clarity=answer.clarity,
+            consistency=answer.consistency,
+            score=answer.score,
+            reasons=list(answer.reasons),
+            engine_version=scoring.ENGINE_VERSION,
+            scored_at=now,
+        )
+        for key, answer in judgement.answers.items()
+    ]
+
+
+def judgements_store(
+    *,
+    response_id: int,
+    judgement: scoring.RespondentJudgement,
+    keep_overrides: bool,
+    now: datetime,
+) -> None:
+    """Write one respondent's three judgements in one statement.
+
+    New answers make old overrides meaningless, so a submission clears them;
+    rescoring the same answers keeps them.
+    """
+    AnswerJudgement.objects.bulk_create(
+        _judgement_rows(response_id, judgement, now),
+        update_conflicts=True,
+        unique_fields=("response", "question_key"),
+        update_fields=ENGINE_FIELDS
+        if keep_overrides
+        else ENGINE_FIELDS + OVERRIDE_FIELDS,
+    )
+
+
+def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Override]]:
+    overridden = (
+        AnswerJudgement.objects.filter(response__assessment=assessment)
+        .filter(Q(override_clear__isnull=False) | Q(override_consistent__isnull=False))
+        .values_list(
+            "response_id",
+            "question_key",
+            "override_clear",
+            "override_consistent",
+            "override_reason",
+        )
+    )
+    overrides: dict[int, dict[str, scoring.Override]] = {}
+    for response_id, key, clear, consistent, reason in overridden:
+        overrides.setdefault(response_id, {})[key] = scoring.Override(
+            reason=reason, clear=clear, consistent=consistent
+        )
+    return overrides
+
+
+def _engaged_store(engaged: dict[int, bool]) -> None:
+    for value in (True, False):
+        ids = [pk for pk, flag in engaged.items() if flag is value]
+        for start in range(0, len(ids), UPDATE_BATCH):
+            Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
+                engaged=value
+            )
+
+
+@transaction.atomic
+def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -> int:
+    """Judge every response of a round again, keeping managers' overrides, and
+    store the team profile new submissions are judged against."""
+    now = now or timezone.now()
+    rows = list(
+        Response.objects.filter(assessment=assessment)
+        .order_by("pk")
+        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
+    )
+    statement = (
+        Vision.objects.filter(assessment=assessment)
+        .values_list("statement", flat=True)
+        .first()
+    )
+    judgements, profile = scoring.judge_team_with_profile(
+        statement or "", [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows]
+    )
+    overrides = _stored_overrides(assessment)
+    AnswerJudgement.objects.bulk_create(
+        [
+            row
+            for (pk, *_), judgement in zip(rows, judgements, strict=True)
+            for row in _judgement_rows(pk, judgement, now)
+        ],
+        batch_size=UPDATE_BATCH,
+        update_conflicts=True,
+        unique_fields=("response", "question_key"),
+        update_fields=ENGINE_FIELDS,
+    )
+    _engaged_store(
+        {
+            pk: scoring.review_respondent(judgement, overrides.get(pk, {})).engaged
+            for (pk, *_), judgement in zip(rows, judgements, strict=True)
+        }
+    )
+    assessment.team_profile = profile.as_dict()
+    assessment.team_profile_size = len(rows)
+    assessment.save(update_fields=("team_profile", "team_profile_size"))
+    return len(rows)
+
+
+def rescore_due(assessment: Assessment, respondents: int) -> bool:
+    """Whether the team has grown enough since its last full scoring."""
+    return respondents > RESCORE_GROWTH * assessment.team_profile_size
+
+
+@transaction.atomic
+def judgement_override(
+    *,
+    judgement: AnswerJudgement,
+    clear: bool | None,
+    consistent: bool | None,
+    reason: str,
+    user,
+) -> AnswerJudgement:
+    """Record a manager's own decision on one answer, or remove it (both None)."""
+    reason = reason.strip()
+    removing = clear is None and consistent is None
+    if not removing and not reason:
+        raise ValidationError(OVERRIDE_NEEDS_A_REASON, code="reason")
+    judgement.override_clear = clear
+    judgement.override_consistent = consistent
+    judgement.override_reason = "" if removing else reason
+    judgement.overridden_by = None if removing else user
+    judgement.overridden_at = None if removing else timezone.now()
+    judgement.save(update_fields=OVERRIDE_FIELDS)
+    siblings = AnswerJudgement.objects.filter(response_id=judgement.response_id)
+    engaged = len(siblings) == len(ENGAGEMENT_KEYS) and all(
+        j.effective_clear and j.effective_consistent for j in siblings
+    )
+    Response.objects.filter(pk=judgement.response_id).update(engaged=engaged)
+    return judgement
+
+
+# --- Reading the round for its report -------------------------------------------------
+
+
+def response_aggregates(assessment: Assessment) -> dict:
+    """Respondents, engaged ones and the team's alignment ratings, in one query."""
+    aggregates = {
+        "respondents": Count("pk"),
+        "engaged": Count("pk", filter=Q(engaged=True)),
+    }
+    for key in ALIGNMENT_KEYS:
+        field = team_rating_field(key)
+        aggregates[f"{key}_mean"] = Avg(field)
+        aggregates[f"{key}_count"] = Count(field)
+    return Response.objects.filter(assessment=assessment).aggregate(**aggregates)
+
+
+def question_tallies(assessment: Assessment) -> tuple[scoring.QuestionTally, ...]:
+    """Per question, how many answers are clear, consistent and both (overrides win)."""
+    clear = Q(override_clear=True) | Q(override_clear__isnull=True, clear=True)
+    consistent = Q(override_consistent=True) | Q(
+        override_consistent__isnull=True, consistent=True
+    )
+    counts = {
+        row["question_key"]: row
+        for row in AnswerJudgement.objects.filter(response__assessment=assessment)
+        .values("question_key")
+        .annotate(
+            clear=Count("pk", filter=clear),
+            consistent=Count("pk", filter=consistent),
+            both=Count("pk", filter=clear & consistent),
+        )
+        .order_by()
+    }
+    return tuple(
+        scoring.QuestionTally(
+            key,
+            counts.get(key, {}).get("clear", 0),
+            counts.get(key, {}).get("consistent", 0),
+            counts.get(key, {}).get("both", 0),
+        )
+        for key in ENGAGEMENT_KEYS
+    )
+
+
+def live_invitations(assessment: Assessment) -> int:
+    return (
+        Invitation.objects.filter(assessment=assessment)
+        .exclude(status=Invitation.Status.REVOKED)
+        .count()
+    )
+
+
+def engagement_thresholds(assessment: Assessment) -> scoring.EngagementThresholds:
+    return scoring.EngagementThresholds(
+        min_engaged_share=assessment.ready_engaged_share,
+        min_respondents=assessment.ready_min_respondents,
+        min_participation=assessment.ready_min_participation,
+    )
+
+
+def alignment_input(
+    assessment: Assessment, aggregates: dict, ratings: Iterable[AlignmentRating]
+) -> scoring.AlignmentInput:
+    by_key = {rating.question.key: rating for rating in ratings}
+    return scoring.AlignmentInput(
+        tuple(
+            scoring.AlignmentAnswer(
+                key,
+                by_key[key].rating if key in by_key else None,
+                by_key[key].evidence if key in by_key else "",
+                team_mean=aggregates[f"{key}_mean"],
+                team_count=aggregates[f"{key}_count"],
+            )
+            for key in ALIGNMENT_KEYS
+        )
+    )
+
+
+def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentInput:
+    commitment = assessment.commitment
+    return scoring.CommitmentInput(
+        hours_per_week=commitment.hours_per_week,
+        budget=commitment.budget,
+        attention=commitment.attention,
+        owner=commitment.owner,
+        sponsor=commitment.sponsor,
+        reassess_on=commitment.reassess_on,
+        actions=tuple(
+            scoring.ActionInput(a.title, a.owner, a.due_on, a.done_on)
+            for a in assessment.actions.all()
+        ),
+        today=today,
+    )
+
+
+def readiness_report(
+    assessment: Assessment, *, today: date, aggregates: dict, invitations: int
+) -> scoring.Report:
+    """The four steps in order, from the round's stored rows.
+
+    ``assessment`` comes with ``vision`` and ``commitment`` selected and its
+    ``actions`` and ``alignment_ratings__question`` prefetched.
+    """
+    vision = assessment.vision
+    summary = scoring.EngagementSummary(
+        invitations=invitations,
+        respondents=aggregates["respondents"],
+        engaged=aggregates["engaged"],
+        per_question=question_tallies(assessment),
+    )
+    return scoring.build_report(
+        vision=scoring.VisionInput(vision.statement, vision.has_vision),
+        engagement=summary,
+        engagement_thresholds=engagement_thresholds(assessment),
+        alignment=alignment_input(
+            assessment, aggregates, assessment.alignment_ratings.all()
+        ),
+        commitment=commitment_input(assessment, today),
+    )
+
+
+def readiness_store(
+    *, assessment: Assessment, report: scoring.Report, now: datetime
+) -> None:
+    """Keep the report's status and score per step, for dashboards and the admin."""
+    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
+    StepResult.objects.bulk_create(
+        [
+            StepResult(
+                assessment=assessment,
+                step=steps[step.key],
+                status=str(step.status),
+                score=step.score,
+                computed_at=now,
+            )
+            for step in report.steps
+            if step.key in steps
+        ],
+        update_conflicts=True,
+        unique_fields=("assessment", "step"),
+        update_fields=("status", "score", "computed_at"),
+    )
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """What the report page shows of a round, with its privacy thresholds applied."""
+
+    report: scoring.Report
+    respondents: int
+    invitations: int
+    shows_scores: bool
+    shows_verbatims: bool
+    team_ratings: dict[str, tuple[float | None, int]]
+
+
+def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
+    """Build a round's readiness report, scoring the whole team again first when it
+    has grown enough, and keep each step's readiness for dashboards."""
+    aggregates = response_aggregates(assessment)
+    if rescore_due(assessment, aggregates["respondents"]):
+        assessment_rescore(assessment=assessment, now=now)
+        aggregates = response_aggregates(assessment)
+    invitations = live_invitations(assessment)
+    report = readiness_report(
+        assessment,
+        today=timezone.localdate(now),
+        aggregates=aggregates,
+        invitations=invitations,
+    )
+    readiness_store(assessment=assessment, report=report, now=now)
+    respondents = aggregates["respondents"]
+    return RoundReport(
+        report=report,
+        respondents=respondents,
+        invitations=invitations,
+        shows_scores=respondents >= assessment.min_group_for_scores,
+        shows_verbatims=respondents >= assessment.min_group_for_verbatims,
+        team_ratings={
+            key: (aggregates[f"{key}_mean"], aggregates[f"{key}_count"])
+            for key in ALIGNMENT_KEYS
+        },
+    )
+
+
+# --- Exporting answers ------------------------------------------------------------
+
+EXPORT_HEADER = (
+    "respondent",
+    "vision",
+    "meaning",
+    "contribution",
+    "engaged",
+    *(
+        f"{key}_{column}"
+        for key in ENGAGEMENT_KEYS
+        for column in ("clear", "consistent", "score", "reasons", "override_reason")
+    ),
+)
+EXPORT_CHUNK = 1000
+
+
+def respondent_label(response: Response) -> str:
+    """How an export names a respondent: their name in a named round, otherwise a
+    stable pseudonym that leads back to no invitation."""
+    if response.invitation_id and response.invitation.name:
+        return response.invitation.name
+    return f"r-{response.respondent_key[:12]}"
+
+
+def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
+    """One row per response with its judgements (overrides applied), read in
+    chunks so any number of responses streams in constant memory."""
+    responses = (
+        Response.objects.filter(assessment=assessment)
+        .select_related("invitation")
+        .prefetch_related("judgements")
+        .order_by("respondent_key")
+    )
+    for response in responses.iterator(chunk_size=EXPORT_CHUNK):
+        judgements = {j.question_key: j for j in response.judgements.all()}
+        row: list[object] = [
+            respondent_label(response),
+            response.vision_answer,
+            response.meaning_answer,
+            response.contribution_answer,
+            "" if response.engaged is None else response.engaged,
+        ]
+        for key in ENGAGEMENT_KEYS:
+            judgement = judgements.get(key)
+            if judgement is None:
+                row.extend(["", "", "", "", ""])
+                continue
+            row.extend(
+                [
+                    judgement.effective_clear,
+                    judgement.effective_consistent,
+                    round(judgement.score, 4),
+                    "; ".join(judgement.reasons),
+                    judgement.override_reason,
+                ]
+            )
+        yield row

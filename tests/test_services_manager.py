@@ -1,0 +1,353 @@
+"""The workflows behind the manager's pages, called directly."""
+
+import re
+import smtplib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+
+from assessments import services, tokens
+from assessments.models import (
+    AlignmentRating,
+    Assessment,
+    Invitation,
+    Response,
+    alignment_questions,
+)
+from tests.factories import (
+    AlignmentRatingFactory,
+    InvitationFactory,
+    ResponseFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE_URL = "https://service.example.com/"
+
+
+class RefusingBackend(BaseEmailBackend):
+    """An SMTP server that is down."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPConnectError(421, "service not available")
+
+
+def refused(call) -> list[str]:
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.messages
+
+
+# --- Teams and rounds -------------------------------------------------------------
+
+
+def test_a_co_manager_is_found_by_email_whatever_its_case(team):
+    colleague = UserFactory(username="alex@example.com")
+
+    assert services.team_manager_add(team=team, email="ALEX@example.com") == colleague
+    assert colleague in team.managers.all()
+
+
+def test_a_co_manager_needs_an_active_account(team):
+    UserFactory(username="gone@example.com", is_active=False)
+
+    assert refused(
+        lambda: services.team_manager_add(team=team, email="gone@example.com")
+    ) == [services.NO_SUCH_ACCOUNT]
+
+
+def test_an_email_shared_by_two_accounts_is_not_guessed(team):
+    UserFactory(username="alex", email="alex@example.com")
+    UserFactory(username="alex2", email="Alex@example.com")
+
+    assert refused(
+        lambda: services.team_manager_add(team=team, email="alex@example.com")
+    ) == [services.SEVERAL_ACCOUNTS]
+
+
+def test_an_open_rounds_privacy_cannot_change(assessment):
+    assert refused(
+        lambda: services.assessment_update(assessment=assessment, anonymous=False)
+    ) == [services.PRIVACY_FROZEN]
+    assessment.refresh_from_db()
+    assert assessment.anonymous is True
+
+
+def test_an_open_rounds_thresholds_can_change(assessment):
+    services.assessment_update(assessment=assessment, ready_engaged_share=0.5)
+
+    assessment.refresh_from_db()
+    assert assessment.ready_engaged_share == 0.5
+
+
+def test_closing_twice_keeps_the_first_closing_time(assessment):
+    services.assessment_close(assessment=assessment)
+    closed_at = assessment.closed_at
+
+    services.assessment_close(assessment=assessment)
+
+    assert Assessment.objects.get(pk=assessment.pk).closed_at == closed_at
+
+
+# --- Revisions --------------------------------------------------------------------
+
+
+def test_saving_the_vision_bumps_its_revision_and_records_who(draft_round, manager):
+    services.vision_update(
+        vision=draft_round.vision,
+        revision=1,
+        statement="Fix it first time.",
+        has_vision=True,
+        user=manager,
+    )
+
+    draft_round.vision.refresh_from_db()
+    assert draft_round.vision.revision == 2
+    assert draft_round.vision.updated_by == manager
+
+
+def test_the_second_of_two_saves_from_the_same_revision_is_refused(
+    draft_round, manager, other_manager
+):
+    vision = draft_round.vision
+    services.vision_update(
+        vision=vision, revision=1, statement="First.", has_vision=None, user=manager
+    )
+
+    assert refused(
+        lambda: services.vision_update(
+            vision=vision,
+            revision=1,
+            statement="Second.",
+            has_vision=None,
+            user=other_manager,
+        )
+    ) == [services.STALE_REVISION]
+    vision.refresh_from_db()
+    assert (vision.statement, vision.revision) == ("First.", 2)
+
+
+def test_saving_what_is_already_stored_is_not_a_conflict(draft_round, manager):
+    vision = draft_round.vision
+    services.vision_update(
+        vision=vision, revision=1, statement="Same.", has_vision=True, user=manager
+    )
+
+    services.vision_update(
+        vision=vision, revision=1, statement="Same.", has_vision=True, user=manager
+    )
+
+    vision.refresh_from_db()
+    assert vision.revision == 2
+
+
+def test_alignment_ratings_are_saved_all_or_none(draft_round, manager):
+    goals, hiring = alignment_questions(1)[:2]
+    AlignmentRatingFactory(assessment=draft_round, question=hiring, rating=2)
+
+    assert refused(
+        lambda: services.alignment_update(
+            assessment=draft_round,
+            ratings=[
+                services.Rating(question=goals, rating=5, evidence=""),
+                services.Rating(question=hiring, rating=4, evidence="", revision=0),
+            ],
+            team_rates_alignment=True,
+            user=manager,
+        )
+    ) == [services.STALE_REVISION]
+    assert list(
+        AlignmentRating.objects.filter(assessment=draft_round).values_list(
+            "question__key", "rating"
+        )
+    ) == [("hiring", 2)]
+    draft_round.refresh_from_db()
+    assert draft_round.team_rates_alignment is False
+
+
+def test_a_rating_first_saved_by_someone_else_meanwhile_is_a_conflict(
+    draft_round, manager, monkeypatch
+):
+    goals = alignment_questions(1)[0]
+    AlignmentRatingFactory(assessment=draft_round, question=goals, rating=2)
+    # The other manager's rating lands between this save's read and its insert.
+    monkeypatch.setattr(type(draft_round.alignment_ratings), "all", lambda self: [])
+
+    assert refused(
+        lambda: services.alignment_update(
+            assessment=draft_round,
+            ratings=[services.Rating(question=goals, rating=5, evidence="")],
+            team_rates_alignment=False,
+            user=manager,
+        )
+    ) == [services.STALE_REVISION]
+
+
+def test_a_rating_is_updated_over_the_revision_it_was_read_at(draft_round, manager):
+    goals = alignment_questions(1)[0]
+    rating = AlignmentRatingFactory(assessment=draft_round, question=goals, rating=2)
+
+    services.alignment_update(
+        assessment=draft_round,
+        ratings=[services.Rating(question=goals, rating=5, evidence="", revision=1)],
+        team_rates_alignment=False,
+        user=manager,
+    )
+
+    rating.refresh_from_db()
+    assert (rating.rating, rating.revision) == (5, 2)
+
+
+def test_commitment_is_saved_over_its_revision(draft_round, manager):
+    services.commitment_update(
+        commitment=draft_round.commitment, revision=1, user=manager, owner="Priya"
+    )
+
+    assert refused(
+        lambda: services.commitment_update(
+            commitment=draft_round.commitment, revision=1, user=manager, owner="Tom"
+        )
+    ) == [services.STALE_REVISION]
+
+
+# --- Invitations ------------------------------------------------------------------
+
+
+def test_invitations_are_emailed_only_when_asked(assessment, manager, mailoutbox):
+    issued = services.invitations_create(
+        assessment=assessment,
+        invitees=[services.Invitee(name="Sam", email="sam@example.com")],
+        email_links=False,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+
+    assert mailoutbox == []
+    assert issued[0].invitation.sent_at is None
+
+
+def test_an_emailed_link_uses_the_base_url(assessment, manager, mailoutbox):
+    services.invitations_create(
+        assessment=assessment,
+        invitees=[services.Invitee(name="Sam", email="sam@example.com")],
+        email_links=True,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+
+    assert re.search(r"https://service\.example\.com/r/[\w-]+/", mailoutbox[0].body)
+
+
+def test_a_failed_send_changes_nothing(assessment, manager, settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+    invitation = InvitationFactory(assessment=assessment, email="sam@example.com")
+
+    messages = refused(
+        lambda: services.invitations_send(
+            assessment=assessment, base_url=BASE_URL, sender=manager
+        )
+    )
+
+    assert messages == [
+        services.EMAIL_FAILED.format(error="(421, 'service not available')")
+    ]
+    stored = Invitation.objects.get(pk=invitation.pk)
+    assert stored.token_hash == invitation.token_hash
+    assert stored.sent_at is None
+
+
+def test_a_failed_send_adds_nobody(assessment, manager, settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+
+    refused(
+        lambda: services.invitations_create(
+            assessment=assessment,
+            invitees=[services.Invitee(email="sam@example.com")],
+            email_links=True,
+            base_url=BASE_URL,
+            sender=manager,
+        )
+    )
+
+    assert not Invitation.objects.exists()
+
+
+def test_revoked_invitations_are_not_sent_or_counted_as_taken(
+    assessment, manager, mailoutbox
+):
+    InvitationFactory(
+        assessment=assessment,
+        email="sam@example.com",
+        status=Invitation.Status.REVOKED,
+    )
+
+    assert (
+        services.invitations_send(
+            assessment=assessment, base_url=BASE_URL, sender=manager
+        )
+        == 0
+    )
+    services.invitations_create(
+        assessment=assessment,
+        invitees=[services.Invitee(email="sam@example.com")],
+        email_links=False,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+    assert assessment.invitations.live().count() == 1
+
+
+def test_reminding_reissues_the_link_and_records_when(assessment, manager, mailoutbox):
+    invitation = InvitationFactory(assessment=assessment, email="sam@example.com")
+
+    assert (
+        services.invitations_remind(
+            assessment=assessment, base_url=BASE_URL, sender=manager
+        )
+        == 1
+    )
+
+    invitation_after = Invitation.objects.get(pk=invitation.pk)
+    assert invitation_after.token_hash != invitation.token_hash
+    assert invitation_after.reminded_at is not None
+    assert invitation_after.sent_at is None
+
+
+def test_reissuing_in_an_anonymous_round_keeps_the_counts(assessment):
+    answered = InvitationFactory(
+        assessment=assessment, status=Invitation.Status.RESPONDED
+    )
+    ResponseFactory(assessment=assessment)
+
+    issued = services.invitation_reissue(invitation=answered)
+
+    answered.refresh_from_db()
+    assert answered.status == Invitation.Status.RESPONDED
+    assert answered.token_hash == tokens.invitation_hash(issued.token)
+    assert Response.objects.count() == 1
+
+
+def test_reissuing_in_a_named_round_moves_the_answers_to_the_new_link(team):
+    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+    invitation = InvitationFactory(assessment=named)
+    response = ResponseFactory(
+        assessment=named,
+        invitation=invitation,
+        respondent_key=tokens.respondent_key(invitation.token),
+    )
+
+    issued = services.invitation_reissue(invitation=invitation)
+
+    response.refresh_from_db()
+    assert response.respondent_key == tokens.respondent_key(issued.token)
+
+
+def test_a_closed_round_reissues_nothing(assessment):
+    invitation = InvitationFactory(assessment=assessment)
+    services.assessment_close(assessment=assessment)
+
+    assert refused(lambda: services.invitation_reissue(invitation=invitation)) == [
+        services.ROUND_CLOSED
+    ]

@@ -1,0 +1,123 @@
+"""Only a team's managers, and superusers, reach anything of that team."""
+
+from http import HTTPStatus
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import ActionItem, Assessment
+from assessments.urls import urlpatterns
+from tests.factories import (
+    ActionItemFactory,
+    AssessmentFactory,
+    InvitationFactory,
+    TeamFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"survey"}
+
+
+def manager_urls(*, team, round_, invitation, action) -> list[str]:
+    """Every manager URL of the app, pointed at the given objects; a new pattern
+    with a parameter this does not know fails here instead of going untested."""
+    urls = []
+    for pattern in urlpatterns:
+        if pattern.name in PUBLIC:
+            continue
+        route = str(pattern.pattern)
+        kwargs = {}
+        if "<int:pk>" in route:
+            kwargs["pk"] = team.pk if route.startswith("teams/") else round_.pk
+        if "<int:invitation_pk>" in route:
+            kwargs["invitation_pk"] = invitation.pk
+        if "<int:action_pk>" in route:
+            kwargs["action_pk"] = action.pk
+        urls.append(reverse(f"assessments:{pattern.name}", kwargs=kwargs))
+    return urls
+
+
+@pytest.fixture
+def someone_elses():
+    """A team, round, invitation and action that belong to another manager."""
+    team = TeamFactory()
+    round_ = AssessmentFactory(team=team)
+    return {
+        "team": team,
+        "round_": round_,
+        "invitation": InvitationFactory(assessment=round_),
+        "action": ActionItemFactory(assessment=round_),
+    }
+
+
+def test_the_walk_covers_every_manager_url(someone_elses):
+    names = {pattern.name for pattern in urlpatterns} - PUBLIC
+
+    assert len(manager_urls(**someone_elses)) == len(names)
+    assert {"dashboard", "vision", "invitation_reissue", "action_delete"} <= names
+
+
+def test_another_manager_gets_404_on_every_url_of_a_team_not_theirs(
+    manager_client, someone_elses
+):
+    round_ = someone_elses["round_"]
+    for url in manager_urls(**someone_elses):
+        if url in (
+            reverse("assessments:dashboard"),
+            reverse("assessments:team_create"),
+        ):
+            continue
+        assert manager_client.post(url).status_code == HTTPStatus.NOT_FOUND, url
+        assert manager_client.get(url).status_code in (
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.METHOD_NOT_ALLOWED,
+        ), url
+
+    round_.refresh_from_db()
+    assert round_.status == Assessment.Status.OPEN
+    someone_elses["invitation"].refresh_from_db()
+    assert someone_elses["invitation"].token_hash
+    assert ActionItem.objects.filter(pk=someone_elses["action"].pk).exists()
+
+
+def test_a_visitor_not_logged_in_is_sent_to_log_in_from_every_url(
+    client, someone_elses
+):
+    login = reverse("login")
+    for url in manager_urls(**someone_elses):
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == HTTPStatus.FOUND, url
+            assert response.url == f"{login}?next={quote(url)}", url
+
+
+def test_objects_of_another_round_are_404_through_my_own_round(
+    manager_client, assessment, someone_elses
+):
+    invitation, action = someone_elses["invitation"], someone_elses["action"]
+
+    reissue = reverse(
+        "assessments:invitation_reissue", args=(assessment.pk, invitation.pk)
+    )
+    update = reverse("assessments:action_update", args=(assessment.pk, action.pk))
+    delete = reverse("assessments:action_delete", args=(assessment.pk, action.pk))
+
+    for url in (reissue, update, delete):
+        assert manager_client.post(url).status_code == HTTPStatus.NOT_FOUND, url
+
+
+def test_a_superuser_can_open_any_teams_pages(admin_client, someone_elses):
+    round_ = someone_elses["round_"]
+
+    for name in (
+        "vision",
+        "engagement",
+        "alignment",
+        "commitment",
+        "assessment_settings",
+    ):
+        response = admin_client.get(reverse(f"assessments:{name}", args=(round_.pk,)))
+        assert response.status_code == HTTPStatus.OK, name
+    team_page = reverse("assessments:team_detail", args=(someone_elses["team"].pk,))
+    assert admin_client.get(team_page).status_code == HTTPStatus.OK

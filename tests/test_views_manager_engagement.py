@@ -1,0 +1,309 @@
+"""Step 2: inviting the team, links shown once, emails, reminders, participation."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from assessments import services, tokens
+from assessments.forms import (
+    BAD_EMAIL_LINE,
+    NAME_OR_EMAIL,
+    REPEATED_EMAIL_LINE,
+)
+from assessments.models import Assessment, Invitation
+from assessments.views.manager import LINK_REISSUED
+from tests.factories import InvitationFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"http://testserver/r/([\w-]+)/")
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def url(name: str, round_: Assessment, *args) -> str:
+    return reverse(f"assessments:{name}", args=(round_.pk, *args))
+
+
+def links_on(page: str) -> list[str]:
+    return LINK.findall(page)
+
+
+def people_list(page: str) -> str:
+    start = page.index('aria-label="People invited"')
+    return page[start : page.index("</ul>", start)]
+
+
+def test_a_new_members_link_is_shown_once_with_a_copy_button(
+    manager_client, draft_round
+):
+    response = manager_client.post(
+        url("invitation_add", draft_round), {"name": "Sam Lee"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert messages_of(response) == ["Added 1 person."]
+    [token] = links_on(page)
+    invitation = Invitation.objects.get(assessment=draft_round)
+    assert invitation.token_hash == tokens.invitation_hash(token)
+    assert 'data-copy-target="link-' in page
+    assert "cannot be shown again" in page
+    assert (
+        links_on(manager_client.get(url("engagement", draft_round)).content.decode())
+        == []
+    )
+
+
+def test_a_member_with_an_email_is_sent_their_link_at_once(
+    manager_client, assessment, manager, mailoutbox
+):
+    response = manager_client.post(
+        url("invitation_add", assessment),
+        {"name": "Sam Lee", "email": "Sam@Example.com", "email_link": "on"},
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Added 1 person. Emailed 1 of them their link."]
+    [email] = mailoutbox
+    assert email.to == ["sam@example.com"]
+    assert email.reply_to == [manager.email]
+    assert (
+        email.subject
+        == f"{assessment.team.name}: three questions about customer service"
+    )
+    [token] = links_on(email.body)
+    assert "This round is anonymous" in email.body
+    invitation = Invitation.objects.get(assessment=assessment)
+    assert invitation.token_hash == tokens.invitation_hash(token)
+    assert invitation.sent_at is not None
+    assert manager_client.get(f"/r/{token}/").status_code == HTTPStatus.OK
+
+
+def test_a_member_needs_a_name_or_an_email(manager_client, draft_round):
+    response = manager_client.post(url("invitation_add", draft_round), {"name": ""})
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["member_form"].non_field_errors() == [NAME_OR_EMAIL]
+
+
+def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
+    pasted = "\n".join(
+        [
+            "Sam Lee <sam@example.com>",
+            '"Kim, Alex" <alex@example.com>',
+            "Jo Park, JO@example.com",
+            "Rui Costa\trui@example.com",
+            "",
+            "Mia Chen",
+            "lee@example.com",
+        ]
+    )
+
+    response = manager_client.post(
+        url("invitation_paste", draft_round), {"members": pasted}, follow=True
+    )
+
+    assert messages_of(response) == ["Added 6 people."]
+    assert list(
+        Invitation.objects.filter(assessment=draft_round).values_list("name", "email")
+    ) == [
+        ("Sam Lee", "sam@example.com"),
+        ("Kim, Alex", "alex@example.com"),
+        ("Jo Park", "jo@example.com"),
+        ("Rui Costa", "rui@example.com"),
+        ("Mia Chen", ""),
+        ("", "lee@example.com"),
+    ]
+    assert len(links_on(response.content.decode())) == 6
+
+
+def test_a_pasted_list_with_bad_lines_adds_nobody_and_names_each_line(
+    manager_client, draft_round
+):
+    pasted = "Sam Lee <sam@example>\nJo Park, jo@example.com\nMia, jo@example.com"
+
+    response = manager_client.post(
+        url("invitation_paste", draft_round), {"members": pasted}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["list_form"].errors["members"] == [
+        BAD_EMAIL_LINE.format(number=1, email="sam@example"),
+        REPEATED_EMAIL_LINE.format(number=3, email="jo@example.com", first=2),
+    ]
+    assert not Invitation.objects.exists()
+    assert "Jo Park, jo@example.com" in response.content.decode()
+
+
+def test_a_pasted_list_refuses_control_characters(manager_client, draft_round):
+    response = manager_client.post(
+        url("invitation_paste", draft_round), {"members": "Sam\x00 Lee"}
+    )
+
+    assert (
+        "Null characters are not allowed."
+        in (response.context["list_form"].errors["members"])
+    )
+
+
+def test_someone_already_invited_is_not_invited_twice(manager_client, draft_round):
+    InvitationFactory(assessment=draft_round, email="sam@example.com")
+
+    response = manager_client.post(
+        url("invitation_add", draft_round), {"email": "SAM@example.com"}
+    )
+
+    assert response.context["member_form"].non_field_errors() == [
+        services.ALREADY_INVITED.format(emails="sam@example.com")
+    ]
+    assert Invitation.objects.count() == 1
+
+
+def test_an_anonymous_round_shows_counts_and_never_who_answered(
+    manager_client, assessment
+):
+    InvitationFactory(assessment=assessment, name="Sam Lee")
+    InvitationFactory(
+        assessment=assessment, name="Jo Park", status=Invitation.Status.RESPONDED
+    )
+
+    response = manager_client.get(url("engagement", assessment))
+
+    page = response.content.decode()
+    assert (response.context["invited"], response.context["answered"]) == (2, 1)
+    assert "50%" in page
+    people = people_list(page)
+    assert "Sam Lee" in people
+    assert Invitation.Status.RESPONDED.label not in people
+    assert Invitation.Status.PENDING.label not in people
+
+
+def test_a_named_round_shows_who_has_answered(manager_client, team):
+    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+    InvitationFactory(assessment=named, name="Sam Lee")
+    InvitationFactory(
+        assessment=named, name="Jo Park", status=Invitation.Status.RESPONDED
+    )
+
+    page = manager_client.get(url("engagement", named)).content.decode()
+
+    people = people_list(page)
+    assert Invitation.Status.RESPONDED.label in people
+    assert Invitation.Status.PENDING.label in people
+
+
+def test_reissuing_a_link_replaces_the_old_one(manager_client, assessment):
+    invitation = InvitationFactory(assessment=assessment, name="Sam Lee")
+
+    response = manager_client.post(
+        url("invitation_reissue", assessment, invitation.pk), follow=True
+    )
+
+    assert messages_of(response) == [LINK_REISSUED.format(person="Sam Lee")]
+    [token] = links_on(response.content.decode())
+    assert token != invitation.token
+    assert manager_client.get(f"/r/{invitation.token}/").status_code == (
+        HTTPStatus.NOT_FOUND
+    )
+    assert manager_client.get(f"/r/{token}/").status_code == HTTPStatus.OK
+    assert (response.context["invited"], response.context["answered"]) == (1, 0)
+
+
+def test_sending_invitations_emails_fresh_links_to_those_not_sent_one(
+    manager_client, assessment, mailoutbox
+):
+    copied = InvitationFactory(assessment=assessment, email="sam@example.com")
+    InvitationFactory(assessment=assessment, email="")
+
+    response = manager_client.post(url("invitations_send", assessment))
+
+    assert messages_of(response) == ["Emailed a link to 1 person."]
+    [email] = mailoutbox
+    [token] = links_on(email.body)
+    copied.refresh_from_db()
+    assert copied.token_hash == tokens.invitation_hash(token)
+    assert copied.sent_at is not None
+
+    manager_client.post(url("invitations_send", assessment))
+    assert len(mailoutbox) == 1
+
+
+def test_reminders_go_to_those_who_have_not_answered(
+    manager_client, assessment, mailoutbox
+):
+    InvitationFactory(assessment=assessment, email="waiting@example.com")
+    InvitationFactory(
+        assessment=assessment,
+        email="done@example.com",
+        status=Invitation.Status.RESPONDED,
+    )
+
+    response = manager_client.post(url("invitations_remind", assessment))
+
+    assert messages_of(response) == ["Reminded 1 person who has not answered yet."]
+    [email] = mailoutbox
+    assert email.to == ["waiting@example.com"]
+    assert email.subject.startswith("Reminder: ")
+    assert "It replaces any link you were sent before" in email.body
+
+
+def test_a_draft_round_sends_no_reminders(manager_client, draft_round, mailoutbox):
+    InvitationFactory(assessment=draft_round, email="waiting@example.com")
+
+    response = manager_client.post(url("invitations_remind", draft_round))
+
+    assert messages_of(response) == [services.ROUND_NOT_OPEN]
+    assert mailoutbox == []
+
+
+def test_a_closed_round_invites_nobody(manager_client, team):
+    closed = services.assessment_create(team=team, created_by=None)
+    services.assessment_open(assessment=closed)
+    services.assessment_close(assessment=closed)
+
+    response = manager_client.post(url("invitation_add", closed), {"name": "Sam"})
+
+    assert response.context["member_form"].non_field_errors() == [services.ROUND_CLOSED]
+    page = manager_client.get(url("engagement", closed)).content.decode()
+    assert "Add team members" not in page
+    assert "Re-issue link" not in page
+
+
+def test_a_named_rounds_answers_stay_editable_with_a_reissued_link(
+    manager_client, team
+):
+    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+    services.assessment_open(assessment=named)
+    invitation = InvitationFactory(assessment=named, status=Invitation.Status.RESPONDED)
+    ResponseFactory(
+        assessment=named,
+        invitation=invitation,
+        respondent_key=tokens.respondent_key(invitation.token),
+        vision_answer="Fix it first time.",
+    )
+
+    response = manager_client.post(
+        url("invitation_reissue", named, invitation.pk), follow=True
+    )
+    [token] = links_on(response.content.decode())
+
+    survey = manager_client.get(f"/r/{token}/")
+    assert "Fix it first time." in survey.content.decode()
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_step_two_runs_a_fixed_number_of_queries(
+    manager_client, assessment, django_assert_num_queries, members
+):
+    """Session, user, round, invitations, step results, steps."""
+    InvitationFactory.create_batch(members, assessment=assessment)
+
+    with django_assert_num_queries(6):
+        response = manager_client.get(url("engagement", assessment))
+
+    assert response.context["invited"] == members

@@ -1,0 +1,200 @@
+"""Starting a round, its settings, opening and closing it."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from assessments import services
+from assessments.forms import GROUP_SIZES_OUT_OF_ORDER
+from assessments.models import Assessment, Commitment, Vision
+from assessments.views.manager import (
+    ROUND_CLOSED,
+    ROUND_CREATED,
+    ROUND_OPENED,
+    SETTINGS_SAVED,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def round_settings(**changes) -> dict:
+    return {
+        "title": "Spring check-in",
+        "anonymous": "True",
+        "min_group_for_scores": 3,
+        "min_group_for_verbatims": 5,
+        "ready_engaged_share": 0.8,
+        "ready_min_respondents": 3,
+        "ready_min_participation": 0.6,
+        **changes,
+    }
+
+
+def test_a_round_starts_as_an_anonymous_draft_and_leads_to_step_one(
+    manager_client, team, manager
+):
+    page = manager_client.get(reverse("assessments:assessment_create", args=(team.pk,)))
+    assert page.context["form"]["anonymous"].value() is True
+
+    response = manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(),
+    )
+
+    round_ = Assessment.objects.get(team=team)
+    assert response.url == reverse("assessments:vision", args=(round_.pk,))
+    assert messages_of(response) == [ROUND_CREATED]
+    assert round_.status == Assessment.Status.DRAFT
+    assert round_.anonymous is True
+    assert round_.created_by == manager
+    assert Vision.objects.filter(assessment=round_).exists()
+    assert Commitment.objects.filter(assessment=round_).exists()
+
+
+def test_a_round_can_be_named_with_its_own_group_sizes(manager_client, team):
+    manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(
+            title="",
+            anonymous="False",
+            min_group_for_scores=1,
+            min_group_for_verbatims=1,
+        ),
+    )
+
+    round_ = Assessment.objects.get(team=team)
+    assert round_.anonymous is False
+    assert (round_.min_group_for_scores, round_.min_group_for_verbatims) == (1, 1)
+    assert str(round_) == f"{team.name} round {round_.pk}"
+
+
+def test_the_advanced_settings_open_when_one_of_them_is_wrong(manager_client, team):
+    response = manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(min_group_for_scores=5, min_group_for_verbatims=3),
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["form"]
+    assert form.errors["min_group_for_verbatims"] == [GROUP_SIZES_OUT_OF_ORDER]
+    assert '<details class="mb-3 border rounded p-3" open>' in response.content.decode()
+    assert not Assessment.objects.filter(team=team).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("ready_engaged_share", 1.5, "Ensure this value is less than or equal to 1."),
+        (
+            "ready_min_participation",
+            -0.1,
+            "Ensure this value is greater than or equal to 0.",
+        ),
+        ("min_group_for_scores", 0, "Ensure this value is greater than or equal to 1."),
+        (
+            "title",
+            "x" * 201,
+            "Ensure this value has at most 200 characters (it has 201).",
+        ),
+    ],
+)
+def test_out_of_range_settings_are_refused_beside_the_field(
+    manager_client, team, field, value, error
+):
+    response = manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(**{field: value}),
+    )
+
+    assert error in response.context["form"].errors[field]
+
+
+def test_a_draft_rounds_privacy_can_still_change(manager_client, draft_round):
+    response = manager_client.post(
+        reverse("assessments:assessment_settings", args=(draft_round.pk,)),
+        round_settings(anonymous="False", title="Renamed"),
+    )
+
+    assert messages_of(response) == [SETTINGS_SAVED]
+    draft_round.refresh_from_db()
+    assert (draft_round.anonymous, draft_round.title) == (False, "Renamed")
+
+
+def test_an_open_rounds_privacy_fields_are_disabled_and_ignored(
+    manager_client, draft_round
+):
+    services.assessment_open(assessment=draft_round)
+    url = reverse("assessments:assessment_settings", args=(draft_round.pk,))
+
+    page = manager_client.get(url)
+    form = page.context["form"]
+    assert form.fields["anonymous"].disabled
+    assert form.fields["min_group_for_scores"].disabled
+    assert not form.fields["ready_engaged_share"].disabled
+
+    manager_client.post(
+        url,
+        round_settings(
+            anonymous="False", min_group_for_scores=1, ready_engaged_share=0.7
+        ),
+    )
+
+    draft_round.refresh_from_db()
+    assert draft_round.anonymous is True
+    assert draft_round.min_group_for_scores == 3
+    assert draft_round.ready_engaged_share == 0.7
+
+
+def test_opening_a_round_makes_its_links_work(manager_client, draft_round):
+    response = manager_client.post(
+        reverse("assessments:assessment_open", args=(draft_round.pk,))
+    )
+
+    assert response.url == reverse("assessments:engagement", args=(draft_round.pk,))
+    assert messages_of(response) == [ROUND_OPENED]
+    draft_round.refresh_from_db()
+    assert draft_round.status == Assessment.Status.OPEN
+    assert draft_round.opened_at is not None
+
+
+def test_closing_a_round_records_when(manager_client, assessment):
+    response = manager_client.post(
+        reverse("assessments:assessment_close", args=(assessment.pk,))
+    )
+
+    assert messages_of(response) == [ROUND_CLOSED]
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.CLOSED
+    assert assessment.closed_at >= assessment.opened_at
+
+
+def test_a_draft_cannot_be_closed(manager_client, draft_round):
+    response = manager_client.post(
+        reverse("assessments:assessment_close", args=(draft_round.pk,))
+    )
+
+    assert messages_of(response) == [services.ROUND_NOT_OPEN]
+    draft_round.refresh_from_db()
+    assert draft_round.status == Assessment.Status.DRAFT
+
+
+def test_opening_and_closing_need_a_post(manager_client, draft_round):
+    for name in ("assessments:assessment_open", "assessments:assessment_close"):
+        response = manager_client.get(reverse(name, args=(draft_round.pk,)))
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_the_settings_page_runs_a_fixed_number_of_queries(
+    manager_client, draft_round, django_assert_num_queries
+):
+    """Session, user, the round with its team."""
+    with django_assert_num_queries(3):
+        manager_client.get(
+            reverse("assessments:assessment_settings", args=(draft_round.pk,))
+        )
