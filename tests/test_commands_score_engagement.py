@@ -1,0 +1,156 @@
+"""Scoring answers gathered elsewhere from the command line."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.test_settings import run_manage
+
+VISION = "We fix each problem on the first contact and explain it in plain words."
+ANSWERS = (
+    "respondent,vision,meaning,contribution\n"
+    "ann,Fix problems on first contact and explain plainly,"
+    '"A wrong bill is corrected on the call, with no jargon",'
+    "I read the corrected balance back to the customer\n"
+    "bob,I don't know,not sure,I do my job\n"
+)
+
+
+@pytest.fixture
+def files(tmp_path):
+    vision = tmp_path / "vision.txt"
+    vision.write_text(VISION)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(ANSWERS)
+    return vision, answers
+
+
+def score(vision, answers, *options: str) -> str:
+    output = StringIO()
+    call_command(
+        "score_engagement",
+        "--vision-file",
+        str(vision),
+        "--answers",
+        str(answers),
+        *options,
+        stdout=output,
+    )
+    return output.getvalue()
+
+
+def test_json_output_has_the_documented_shape(files):
+    data = json.loads(score(*files, "--format", "json"))
+
+    assert set(data) == {"respondents", "team"}
+    ann, bob = data["respondents"]
+    assert ann["respondent"] == "ann"
+    assert list(ann["answers"]) == ["vision", "meaning", "contribution"]
+    for answer in ann["answers"].values():
+        assert set(answer) == {"clear", "consistent", "score", "reasons"}
+        assert 0 <= answer["score"] <= 1
+        assert all(isinstance(reason, str) for reason in answer["reasons"])
+    assert ann["engaged"] is True
+    assert bob["engaged"] is False
+    assert bob["answers"]["vision"]["clear"] is False
+    assert data["team"] == {
+        "respondents": 2,
+        "engaged": 1,
+        "engaged_share": 0.5,
+        "ready": False,
+    }
+
+
+def test_table_output_is_a_readable_summary(files):
+    text = score(*files)
+
+    assert text.splitlines()[0].split() == [
+        "respondent",
+        "vision",
+        "meaning",
+        "contribution",
+        "engaged",
+    ]
+    assert "1 of 2 respondents engaged (50%). Ready: not yet." in text
+    assert "2 of the 3 respondents needed have answered" in text
+
+
+def test_participation_is_not_applied_without_invitations(files):
+    text = score(*files)
+
+    assert "invited" not in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "answers.csv: the file is empty."),
+        (
+            b"respondent,vision\nr1,v\n",
+            "answers.csv line 1: missing columns meaning, contribution",
+        ),
+        (
+            b"respondent,vision,meaning,contribution\nr1,caf\xe9,m,c\n",
+            "answers.csv line 2: not UTF-8 text",
+        ),
+    ],
+    ids=["empty", "missing-column", "bad-encoding"],
+)
+def test_bad_answers_file_exits_2_with_the_file_and_line(files, content, message):
+    vision, answers = files
+    answers.write_bytes(content)
+
+    with pytest.raises(CommandError, match=message) as raised:
+        score(vision, answers)
+
+    assert raised.value.returncode == 2
+
+
+def test_byte_order_mark_is_tolerated(files):
+    vision, answers = files
+    answers.write_bytes(b"\xef\xbb\xbf" + ANSWERS.encode())
+
+    assert (
+        json.loads(score(vision, answers, "--format", "json"))["team"]["respondents"]
+        == 2
+    )
+
+
+def test_empty_vision_file_exits_2(files):
+    vision, answers = files
+    vision.write_text("  \n")
+
+    with pytest.raises(
+        CommandError, match="vision.txt: the vision file is empty."
+    ) as raised:
+        score(vision, answers)
+
+    assert raised.value.returncode == 2
+
+
+def test_missing_file_exits_2(files, tmp_path):
+    vision, _ = files
+
+    with pytest.raises(CommandError, match="cannot read the file") as raised:
+        score(vision, tmp_path / "nope.csv")
+
+    assert raised.value.returncode == 2
+
+
+def test_command_line_exit_status_is_2_for_a_bad_file(files):
+    vision, answers = files
+    answers.write_bytes(b"")
+
+    result = run_manage(
+        "score_engagement",
+        "--vision-file",
+        str(vision),
+        "--answers",
+        str(answers),
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("answers.csv: the file is empty.")
