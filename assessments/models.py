@@ -333,13 +333,6 @@ class InvitationQuerySet(models.QuerySet):
     def live(self):
         return self.exclude(status=Invitation.Status.REVOKED)
 
-    def participation(self) -> dict[str, int]:
-        """How many live invitations there are and how many were answered."""
-        return self.aggregate(
-            invited=models.Count("pk", filter=~Q(status=Invitation.Status.REVOKED)),
-            answered=models.Count("pk", filter=Q(status=Invitation.Status.RESPONDED)),
-        )
-
 
 class Invitation(models.Model):
     """A team member's personal link; only a keyed hash of its token is stored."""

@@ -396,7 +396,7 @@ def _email_links(
     reminder: bool,
 ) -> None:
     """Email each person their link; a failure undoes the caller's transaction."""
-    team = assessment.team.name
+    team = " ".join(assessment.team.name.split())  # a header holds one line
     subject = (
         f"Reminder: {team} would like your answers"
         if reminder

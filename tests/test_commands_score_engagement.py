@@ -1,6 +1,7 @@
 """Scoring answers gathered elsewhere from the command line."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -102,7 +103,7 @@ def test_bad_answers_file_exits_2_with_the_file_and_line(files, content, message
     vision, answers = files
     answers.write_bytes(content)
 
-    with pytest.raises(CommandError, match=message) as raised:
+    with pytest.raises(CommandError, match=re.escape(message)) as raised:
         score(vision, answers)
 
     assert raised.value.returncode == 2
@@ -123,7 +124,7 @@ def test_empty_vision_file_exits_2(files):
     vision.write_text("  \n")
 
     with pytest.raises(
-        CommandError, match="vision.txt: the vision file is empty."
+        CommandError, match=re.escape("vision.txt: the vision file is empty.")
     ) as raised:
         score(vision, answers)
 

@@ -10,9 +10,9 @@ from assessments import services
 from assessments.forms import GROUP_SIZES_OUT_OF_ORDER
 from assessments.models import Assessment, Commitment, Vision
 from assessments.views.manager import (
-    ROUND_CLOSED,
     ROUND_CREATED,
-    ROUND_OPENED,
+    ROUND_NOW_CLOSED,
+    ROUND_NOW_OPEN,
     SETTINGS_SAVED,
 )
 
@@ -157,7 +157,7 @@ def test_opening_a_round_makes_its_links_work(manager_client, draft_round):
     )
 
     assert response.url == reverse("assessments:engagement", args=(draft_round.pk,))
-    assert messages_of(response) == [ROUND_OPENED]
+    assert messages_of(response) == [ROUND_NOW_OPEN]
     draft_round.refresh_from_db()
     assert draft_round.status == Assessment.Status.OPEN
     assert draft_round.opened_at is not None
@@ -168,7 +168,7 @@ def test_closing_a_round_records_when(manager_client, assessment):
         reverse("assessments:assessment_close", args=(assessment.pk,))
     )
 
-    assert messages_of(response) == [ROUND_CLOSED]
+    assert messages_of(response) == [ROUND_NOW_CLOSED]
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.CLOSED
     assert assessment.closed_at >= assessment.opened_at

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import services
+from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -51,8 +52,8 @@ TEAM_CREATED = "{team} is ready. Start its first round when you are."
 MANAGER_ADDED = "{email} can now manage {team} too."
 ROUND_CREATED = "Round started. Begin with the vision: everything saves as you go."
 SETTINGS_SAVED = "The round's settings are saved."
-ROUND_OPENED = "The round is open: team members' links work from now on."
-ROUND_CLOSED = "The round is closed: links no longer accept answers."
+ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
+ROUND_NOW_CLOSED = "The round is closed: links no longer accept answers."
 VISION_SAVED = "Step 1 is saved."
 ALIGNMENT_SAVED = "Step 3 is saved."
 COMMITMENT_SAVED = "Step 4 is saved."
@@ -234,7 +235,7 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
     services.assessment_open(assessment=_assessment_for(request, pk))
-    messages.success(request, ROUND_OPENED)
+    messages.success(request, ROUND_NOW_OPEN)
     return redirect("assessments:engagement", pk=pk)
 
 
@@ -246,7 +247,7 @@ def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, ROUND_CLOSED)
+        messages.success(request, ROUND_NOW_CLOSED)
     return redirect("assessments:engagement", pk=pk)
 
 
@@ -333,6 +334,7 @@ def _render_engagement(
             "answered": answered,
             "with_email": sum(bool(i.email) for i in invitations),
             "new_links": new_links,
+            "questions": ENGAGEMENT_QUESTIONS,
             "member_form": member_form or MemberForm(),
             "list_form": list_form or MemberListForm(),
         },
