@@ -352,13 +352,13 @@ def parse_member_line(line: str) -> Invitee:
     an email address. Raises ``ValueError`` with the email it could not read."""
     if match := _NAME_AND_ANGLED_EMAIL.match(line):
         name, email = match["name"], match["email"]
+    elif "@" not in line:
+        name, email = line, ""  # "Kim, Alex" is a name
     elif "," in line:
         name, _, email = line.rpartition(",")
-    elif "@" in line:
-        # Columns pasted from a spreadsheet arrive separated by a tab.
-        name, _, email = line.rpartition(" ") if " " in line else ("", "", line)
     else:
-        name, email = line, ""
+        # Also "Name email": spreadsheet columns arrive with tabs, made spaces.
+        name, _, email = line.rpartition(" ")
     name, email = name.strip().strip('"').strip(), email.strip()
     if email:
         try:
@@ -427,7 +427,7 @@ class MemberListForm(RefuseControlCharacters, forms.Form):
         return self.cleaned_data["members"]
 
 
-class AlignmentForm(SavesOverRevision, RefuseControlCharacters, forms.Form):
+class AlignmentForm(SavesOverRevision, forms.Form):
     """The manager's 1-5 rating of each alignment question, with evidence."""
 
     team_rates_alignment = forms.BooleanField(
@@ -529,7 +529,8 @@ class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for item in COMMITMENT_ITEMS:
-            if field := self.fields.get(COMMITMENT_FIELDS.get(item.key, "")):
+            if item.key in COMMITMENT_FIELDS:
+                field = self.fields[COMMITMENT_FIELDS[item.key]]
                 field.label = item.text
                 field.help_text = item.hint
         self.fields["hours_per_week"].label += " (hours a week)"
@@ -557,3 +558,30 @@ class ActionUpdateForm(ActionForm):
         if done_on and done_on > timezone.localdate():
             raise forms.ValidationError(DONE_IN_THE_FUTURE, code="future")
         return done_on
+
+
+DECISION_CHOICES = (("", "As the engine judged"), ("yes", "Yes"), ("no", "No"))
+DECISIONS = {"": None, "yes": True, "no": False}
+
+
+class JudgementOverrideForm(forms.Form):
+    """A manager's own decision on one answer, with the reason for it."""
+
+    clear = forms.ChoiceField(choices=DECISION_CHOICES, required=False, label="Clear?")
+    consistent = forms.ChoiceField(
+        choices=DECISION_CHOICES, required=False, label="Consistent?"
+    )
+    reason = forms.CharField(
+        max_length=1000,
+        required=False,
+        validators=[validate_no_control_characters],
+        label="Why",
+        help_text="Required when you override; shown beside the engine's reasons.",
+    )
+
+    def decision(self) -> dict:
+        return {
+            "clear": DECISIONS[self.cleaned_data["clear"]],
+            "consistent": DECISIONS[self.cleaned_data["consistent"]],
+            "reason": self.cleaned_data["reason"],
+        }

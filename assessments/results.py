@@ -243,18 +243,19 @@ def question_tallies(assessment: Assessment) -> tuple[scoring.QuestionTally, ...
         for row in AnswerJudgement.objects.filter(response__assessment=assessment)
         .values("question_key")
         .annotate(
-            clear=Count("pk", filter=clear),
-            consistent=Count("pk", filter=consistent),
-            both=Count("pk", filter=clear & consistent),
+            n_clear=Count("pk", filter=clear),
+            n_consistent=Count("pk", filter=consistent),
+            n_both=Count("pk", filter=clear & consistent),
         )
         .order_by()
     }
+    empty = {"n_clear": 0, "n_consistent": 0, "n_both": 0}
     return tuple(
         scoring.QuestionTally(
             key,
-            counts.get(key, {}).get("clear", 0),
-            counts.get(key, {}).get("consistent", 0),
-            counts.get(key, {}).get("both", 0),
+            counts.get(key, empty)["n_clear"],
+            counts.get(key, empty)["n_consistent"],
+            counts.get(key, empty)["n_both"],
         )
         for key in ENGAGEMENT_KEYS
     )
@@ -279,19 +280,23 @@ def engagement_thresholds(assessment: Assessment) -> scoring.EngagementThreshold
 def alignment_input(
     assessment: Assessment, aggregates: dict, ratings: Iterable[AlignmentRating]
 ) -> scoring.AlignmentInput:
+    """The manager's ratings, and the team's where enough people rated a question:
+    below the round's minimum group, the team's view is left out entirely."""
     by_key = {rating.question.key: rating for rating in ratings}
-    return scoring.AlignmentInput(
-        tuple(
+    answers = []
+    for key in ALIGNMENT_KEYS:
+        team_count = aggregates[f"{key}_count"]
+        shown = team_count >= assessment.min_group_for_scores
+        answers.append(
             scoring.AlignmentAnswer(
                 key,
                 by_key[key].rating if key in by_key else None,
                 by_key[key].evidence if key in by_key else "",
-                team_mean=aggregates[f"{key}_mean"],
-                team_count=aggregates[f"{key}_count"],
+                team_mean=aggregates[f"{key}_mean"] if shown else None,
+                team_count=team_count if shown else 0,
             )
-            for key in ALIGNMENT_KEYS
         )
-    )
+    return scoring.AlignmentInput(tuple(answers))
 
 
 def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentInput:
@@ -369,7 +374,6 @@ class RoundReport:
     invitations: int
     shows_scores: bool
     shows_verbatims: bool
-    team_ratings: dict[str, tuple[float | None, int]]
 
 
 def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
@@ -394,10 +398,6 @@ def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
         invitations=invitations,
         shows_scores=respondents >= assessment.min_group_for_scores,
         shows_verbatims=respondents >= assessment.min_group_for_verbatims,
-        team_ratings={
-            key: (aggregates[f"{key}_mean"], aggregates[f"{key}_count"])
-            for key in ALIGNMENT_KEYS
-        },
     )
 
 

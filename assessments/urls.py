@@ -50,5 +50,13 @@ urlpatterns = [
         name="action_delete",
     ),
     path("assessments/<int:pk>/report/", report.readiness_report, name="report"),
+    path(
+        "assessments/<int:pk>/report/judgements/<int:judgement_pk>/",
+        report.judgement_override,
+        name="judgement_override",
+    ),
+    path(
+        "assessments/<int:pk>/answers.csv", report.answers_export, name="answers_export"
+    ),
     path("r/<str:token>/", survey.survey, name="survey"),
 ]

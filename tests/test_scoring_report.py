@@ -15,7 +15,9 @@ from assessments.scoring import (
     EngagementSummary,
     EngagementThresholds,
     QuestionTally,
+    Report,
     Status,
+    StepReport,
     VisionInput,
     build_report,
 )
@@ -294,3 +296,52 @@ def test_scores_are_whole_numbers_from_0_to_100():
 def test_statuses_read_as_plain_strings():
     assert [str(s) for s in Status] == ["ready", "not_yet", "blocked"]
     assert Status.NOT_YET == "not_yet"
+
+
+def test_gating_names_the_waiting_steps_and_the_step_to_fix():
+    steps = [
+        _step(1, Status.READY),
+        _step(2, Status.NOT_YET),
+        _step(3, Status.BLOCKED),
+        _step(4, Status.BLOCKED),
+    ]
+
+    assert Report(tuple(steps)).gating == (
+        "Steps 3 and 4 wait until step 2, Engagement, is ready: fix it first."
+    )
+
+
+def test_gating_with_one_waiting_step_and_with_none():
+    one = [_step(n, Status.READY) for n in (1, 2)] + [
+        _step(3, Status.NOT_YET),
+        _step(4, Status.BLOCKED),
+    ]
+    ready = [_step(n, Status.READY) for n in (1, 2, 3, 4)]
+
+    assert Report(tuple(one)).gating == (
+        "Step 4 waits until step 3, Alignment, is ready: fix it first."
+    )
+    assert Report(tuple(ready)).gating is None
+
+
+def _step(number: int, status: Status) -> StepReport:
+    key, name = {
+        1: ("vision", "Vision"),
+        2: ("engagement", "Engagement"),
+        3: ("alignment", "Alignment"),
+        4: ("commitment", "Commitment"),
+    }[number]
+    return StepReport(
+        number=number,
+        key=key,
+        name=name,
+        moment_of_truth="?",
+        answer=Answer.YES if status is Status.READY else Answer.NO,
+        status=status,
+        blocked_by=None,
+        score=0,
+        evidence=(),
+        next_actions=("Do the thing.",),
+        provisional=status is Status.BLOCKED,
+        detail=None,
+    )

@@ -120,3 +120,20 @@ def test_pages_say_503_in_our_style_when_the_database_is_down(client, database_d
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response["Retry-After"] == "30"
     assert "servicecult is briefly unavailable" in response.content.decode()
+
+
+def test_a_database_error_while_the_database_answers_stays_a_500(client, monkeypatch):
+    """SQLite reports SQL mistakes as OperationalError too: they are bugs, not
+    outages, and must not hide behind the 503 page."""
+    from assessments.views import survey
+
+    def broken(token):
+        raise OperationalError("misuse of aggregate function COUNT()")
+
+    monkeypatch.setattr(survey, "_invitation_for", broken)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("assessments:survey", args=("any-token",)))
+
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert "Something went wrong on our side" in response.content.decode()

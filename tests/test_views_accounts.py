@@ -184,3 +184,10 @@ def test_a_manager_can_change_their_password(manager_client, manager):
     assert "Your new password is saved." in response.content.decode()
     manager.refresh_from_db()
     assert manager.check_password(PASSWORD)
+
+
+def test_the_sign_up_page_needs_no_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(SIGNUP)
+
+    assert response.status_code == HTTPStatus.OK

@@ -6,12 +6,14 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from assessments.models import ActionItem, Assessment
+from assessments.models import ActionItem, Assessment, Invitation
 from assessments.urls import urlpatterns
 from tests.factories import (
     ActionItemFactory,
+    AnswerJudgementFactory,
     AssessmentFactory,
     InvitationFactory,
+    ResponseFactory,
     TeamFactory,
 )
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"survey"}
 
 
-def manager_urls(*, team, round_, invitation, action) -> list[str]:
+def manager_urls(*, team, round_, invitation, action, judgement) -> list[str]:
     """Every manager URL of the app, pointed at the given objects; a new pattern
     with a parameter this does not know fails here instead of going untested."""
     urls = []
@@ -35,13 +37,15 @@ def manager_urls(*, team, round_, invitation, action) -> list[str]:
             kwargs["invitation_pk"] = invitation.pk
         if "<int:action_pk>" in route:
             kwargs["action_pk"] = action.pk
+        if "<int:judgement_pk>" in route:
+            kwargs["judgement_pk"] = judgement.pk
         urls.append(reverse(f"assessments:{pattern.name}", kwargs=kwargs))
     return urls
 
 
 @pytest.fixture
 def someone_elses():
-    """A team, round, invitation and action that belong to another manager."""
+    """A team, a round and the rows under it, all of another manager."""
     team = TeamFactory()
     round_ = AssessmentFactory(team=team)
     return {
@@ -49,6 +53,9 @@ def someone_elses():
         "round_": round_,
         "invitation": InvitationFactory(assessment=round_),
         "action": ActionItemFactory(assessment=round_),
+        "judgement": AnswerJudgementFactory(
+            response=ResponseFactory(assessment=round_)
+        ),
     }
 
 
@@ -62,23 +69,21 @@ def test_the_walk_covers_every_manager_url(someone_elses):
 def test_another_manager_gets_404_on_every_url_of_a_team_not_theirs(
     manager_client, someone_elses
 ):
-    round_ = someone_elses["round_"]
+    own_pages = (reverse("assessments:dashboard"), reverse("assessments:team_create"))
+    invitation = someone_elses["invitation"]
     for url in manager_urls(**someone_elses):
-        if url in (
-            reverse("assessments:dashboard"),
-            reverse("assessments:team_create"),
-        ):
+        if url in own_pages:
             continue
-        assert manager_client.post(url).status_code == HTTPStatus.NOT_FOUND, url
-        assert manager_client.get(url).status_code in (
-            HTTPStatus.NOT_FOUND,
-            HTTPStatus.METHOD_NOT_ALLOWED,
-        ), url
+        statuses = {
+            manager_client.get(url).status_code,
+            manager_client.post(url).status_code,
+        }
+        # Each URL answers 404 to the method it takes and 405 to the other one.
+        assert HTTPStatus.NOT_FOUND in statuses, url
+        assert statuses <= {HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED}, url
 
-    round_.refresh_from_db()
-    assert round_.status == Assessment.Status.OPEN
-    someone_elses["invitation"].refresh_from_db()
-    assert someone_elses["invitation"].token_hash
+    assert Assessment.objects.get(pk=someone_elses["round_"].pk).is_open
+    assert Invitation.objects.get(pk=invitation.pk).token_hash == invitation.token_hash
     assert ActionItem.objects.filter(pk=someone_elses["action"].pk).exists()
 
 

@@ -100,6 +100,7 @@ def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
             "Rui Costa\trui@example.com",
             "",
             "Mia Chen",
+            "Chen, Wei",
             "lee@example.com",
         ]
     )
@@ -108,7 +109,7 @@ def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
         url("invitation_paste", draft_round), {"members": pasted}, follow=True
     )
 
-    assert messages_of(response) == ["Added 6 people."]
+    assert messages_of(response) == ["Added 7 people."]
     assert list(
         Invitation.objects.filter(assessment=draft_round).values_list("name", "email")
     ) == [
@@ -117,9 +118,10 @@ def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
         ("Jo Park", "jo@example.com"),
         ("Rui Costa", "rui@example.com"),
         ("Mia Chen", ""),
+        ("Chen, Wei", ""),
         ("", "lee@example.com"),
     ]
-    assert len(links_on(response.content.decode())) == 6
+    assert len(links_on(response.content.decode())) == 7
 
 
 def test_a_pasted_list_with_bad_lines_adds_nobody_and_names_each_line(

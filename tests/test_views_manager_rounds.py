@@ -198,3 +198,11 @@ def test_the_settings_page_runs_a_fixed_number_of_queries(
         manager_client.get(
             reverse("assessments:assessment_settings", args=(draft_round.pk,))
         )
+
+
+def test_the_new_round_page_runs_a_fixed_number_of_queries(
+    manager_client, team, django_assert_num_queries
+):
+    """Session, user, the team."""
+    with django_assert_num_queries(3):
+        manager_client.get(reverse("assessments:assessment_create", args=(team.pk,)))

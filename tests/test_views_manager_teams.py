@@ -220,3 +220,14 @@ def test_adding_a_co_manager_twice_says_so(manager_client, team, manager):
     assert response.context["co_manager_form"].errors["email"] == [
         services.ALREADY_A_MANAGER.format(email=manager.email)
     ]
+
+
+@pytest.mark.parametrize("teams", [2, 30])
+def test_the_new_team_page_runs_a_fixed_number_of_queries(
+    manager_client, manager, django_assert_num_queries, teams
+):
+    """Session, user, the teams offered as parents."""
+    TeamFactory.create_batch(teams, managers=[manager])
+
+    with django_assert_num_queries(3):
+        manager_client.get(reverse("assessments:team_create"))

@@ -123,6 +123,25 @@ class Report:
             f"{blocker.next_actions[0]}"
         )
 
+    @property
+    def gating(self) -> str | None:
+        """Which steps wait, and for what: the order the framework asks for."""
+        blocker = self.first_blocker
+        waiting = [s.number for s in self.steps if s.status is Status.BLOCKED]
+        if blocker is None or not waiting:
+            return None
+        numbers = " and ".join(
+            [", ".join(str(n) for n in waiting[:-1]), str(waiting[-1])]
+            if len(waiting) > 1
+            else [str(waiting[0])]
+        )
+        plural = "Steps" if len(waiting) > 1 else "Step"
+        verb = "wait" if len(waiting) > 1 else "waits"
+        return (
+            f"{plural} {numbers} {verb} until step {blocker.number}, {blocker.name}, "
+            "is ready: fix it first."
+        )
+
     def step(self, key: str) -> StepReport:
         return next(s for s in self.steps if s.key == key)
 

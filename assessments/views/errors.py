@@ -1,11 +1,11 @@
 """Pages for a load balancer, and for a form that outlived its security token."""
 
-from django.db import connection
-from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from assessments.middleware import database_reachable
 
 
 @never_cache
@@ -19,10 +19,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
     """The process can serve: the database answers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+    if not database_reachable():
         return HttpResponse(
             "database unavailable", status=503, content_type="text/plain"
         )

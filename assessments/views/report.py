@@ -1,17 +1,178 @@
-"""The readiness report of a round."""
+"""The readiness report of a round: the four steps in order, the answers for
+review with the engine's reasons and the manager's overrides, and their export."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from assessments.models import Assessment
+from assessments import results
+from assessments.answers_csv import csv_lines
+from assessments.charts import alignment_chart, engagement_chart
+from assessments.forms import JudgementOverrideForm
+from assessments.models import (
+    AlignmentRating,
+    AnswerJudgement,
+    Assessment,
+    Response,
+    StepResult,
+    catalogue_steps,
+)
+
+ANSWERS_PER_PAGE = 20
+OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
+OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
+TOO_FEW_TO_EXPORT = (
+    "Answers can be exported once {needed} people have answered; {count} have so far."
+)
+
+
+def _managed(request: HttpRequest, pk: int):
+    return Assessment.objects.for_manager(request.user).filter(pk=pk)
+
+
+class _Counted:
+    """A queryset whose size is already known, so paging it adds no COUNT query."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset = queryset
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
+def _answers_page(request: HttpRequest, assessment: Assessment, respondents: int):
+    """One page of responses with their judgements. Anonymous rounds are listed
+    in the order of their keyed hashes: shuffled, and the same on every visit."""
+    responses = Response.objects.filter(assessment=assessment).prefetch_related(
+        Prefetch("judgements", queryset=AnswerJudgement.objects.order_by("pk"))
+    )
+    if assessment.anonymous:
+        responses = responses.order_by("respondent_key")
+    else:
+        responses = responses.select_related("invitation").order_by(
+            "invitation__name", "pk"
+        )
+    paginator = Paginator(_Counted(responses, respondents), ANSWERS_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
 
 
 @never_cache
 @login_required
+@require_GET
 def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(
-        Assessment.objects.for_manager(request.user).select_related("team"), pk=pk
+        _managed(request, pk)
+        .select_related("team", "vision", "commitment")
+        .prefetch_related(
+            "actions",
+            Prefetch(
+                "alignment_ratings",
+                queryset=AlignmentRating.objects.select_related("question"),
+            ),
+        )
     )
-    return render(request, "assessments/report.html", {"assessment": assessment})
+    now = timezone.now()
+    summary = results.round_report(assessment, now=now)
+    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
+    page = (
+        _answers_page(request, assessment, summary.respondents)
+        if summary.shows_verbatims
+        else None
+    )
+    return render(
+        request,
+        "assessments/report.html",
+        {
+            "assessment": assessment,
+            "summary": summary,
+            "report": summary.report,
+            "steps": [
+                (
+                    steps[step.key],
+                    StepResult(
+                        step=steps[step.key], status=step.status, score=step.score
+                    ),
+                )
+                for step in summary.report.steps
+            ],
+            "engagement_chart": engagement_chart(summary),
+            "alignment_chart": alignment_chart(
+                summary, assessment.min_group_for_scores
+            ),
+            "page": page,
+            "override_form": JudgementOverrideForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def judgement_override(
+    request: HttpRequest, pk: int, judgement_pk: int
+) -> HttpResponse:
+    judgement = get_object_or_404(
+        AnswerJudgement.objects.filter(response__assessment__in=_managed(request, pk)),
+        pk=judgement_pk,
+    )
+    form = JudgementOverrideForm(request.POST)
+    back = reverse("assessments:report", args=(pk,)) + f"?page={_page_number(request)}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{back}#judgement-{judgement.pk}")
+    try:
+        results.judgement_override(
+            user=request.user, judgement=judgement, **form.decision()
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        removing = (
+            form.decision()["clear"] is None and form.decision()["consistent"] is None
+        )
+        messages.success(request, OVERRIDE_REMOVED if removing else OVERRIDE_SAVED)
+    return redirect(f"{back}#judgement-{judgement.pk}")
+
+
+@never_cache
+@login_required
+@require_GET
+def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(_managed(request, pk).select_related("team"))
+    count = Response.objects.filter(assessment=assessment).count()
+    if count < assessment.min_group_for_verbatims:
+        messages.error(
+            request,
+            TOO_FEW_TO_EXPORT.format(
+                needed=assessment.min_group_for_verbatims, count=count
+            ),
+        )
+        return redirect("assessments:report", pk=assessment.pk)
+    response = StreamingHttpResponse(
+        csv_lines(results.EXPORT_HEADER, results.answers_export_rows(assessment)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="servicecult-round-{assessment.pk}-answers.csv"'
+    )
+    return response

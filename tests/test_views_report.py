@@ -1,0 +1,338 @@
+"""The readiness report: the steps in order, gating, answers, overrides, export."""
+
+import csv
+import io
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from assessments import services
+from assessments.models import AnswerJudgement, Assessment, Invitation, StepResult
+from assessments.results import OVERRIDE_NEEDS_A_REASON
+from assessments.tokens import invitation_hash
+from assessments.views.report import OVERRIDE_SAVED
+from tests.factories import (
+    ActionItemFactory,
+    AlignmentRatingFactory,
+    CommitmentFactory,
+    InvitationFactory,
+    QuestionFactory,
+    VisionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+VISION = (
+    "We fix each customer's problem on the first contact, explain it in plain words, "
+    "and leave them confident."
+)
+ENGAGED = {
+    "vision": "Fix the problem on first contact, explain plainly, leave them confident.",
+    "meaning": "A wrong bill gets corrected during the call and I say why plainly.",
+    "contribution": "I read the corrected balance back to the customer on the call.",
+}
+LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
+
+
+def answer(assessment: Assessment, answers: dict, **invitation) -> None:
+    """Submit as the survey page does, with the round read fresh from the database."""
+    token = InvitationFactory(assessment=assessment, **invitation).token
+    item = Invitation.objects.select_related("assessment__vision").get(
+        token_hash=invitation_hash(token)
+    )
+    services.response_submit(invitation=item, token=token, answers=answers)
+
+
+def submit_with_rating(assessment: Assessment, rating: int) -> None:
+    token = InvitationFactory(assessment=assessment).token
+    item = Invitation.objects.select_related("assessment__vision").get(
+        token_hash=invitation_hash(token)
+    )
+    services.response_submit(
+        invitation=item, token=token, answers=ENGAGED, ratings={"empowerment": rating}
+    )
+
+
+def report_url(assessment) -> str:
+    return reverse("assessments:report", args=(assessment.pk,))
+
+
+@pytest.fixture
+def round_with_vision(assessment):
+    VisionFactory(assessment=assessment, statement=VISION)
+    return assessment
+
+
+def test_steps_are_shown_in_order_with_the_first_no_blocking_the_rest(
+    manager_client, assessment
+):
+    page = manager_client.get(report_url(assessment))
+
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    positions = [
+        text.index(f'id="step-{key}-heading"')
+        for key in ("vision", "engagement", "alignment", "commitment")
+    ]
+    assert positions == sorted(positions)
+    assert "Steps 2, 3 and 4 wait until step 1, Vision, is ready: fix it first." in text
+    assert text.count("Blocked by step 1") == 3
+
+
+def test_engagement_not_ready_blocks_alignment_and_commitment(
+    manager_client, round_with_vision
+):
+    for _ in range(3):
+        answer(round_with_vision, LOST)
+
+    text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+    assert (
+        "Steps 3 and 4 wait until step 2, Engagement, is ready: fix it first." in text
+    )
+    assert "3 of 3 invited people have answered." in text
+
+
+def test_report_keeps_each_steps_readiness_for_the_dashboard(
+    manager_client, round_with_vision
+):
+    manager_client.get(report_url(round_with_vision))
+
+    stored = dict(
+        StepResult.objects.filter(assessment=round_with_vision).values_list(
+            "step__key", "status"
+        )
+    )
+    assert stored == {
+        "vision": "ready",
+        "engagement": "not_yet",
+        "alignment": "blocked",
+        "commitment": "blocked",
+    }
+
+
+def test_scores_and_answers_wait_for_the_minimum_group(
+    manager_client, round_with_vision
+):
+    answer(round_with_vision, ENGAGED)
+    answer(round_with_vision, ENGAGED)
+
+    text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+    assert "Scores appear once 3 people have answered" in text
+    assert "Answers are quoted once 5 people have answered; 2 have so far." in text
+    assert ENGAGED["meaning"] not in text
+    assert "Engagement by question" not in text
+
+
+def test_answers_are_listed_with_reasons_once_the_group_is_big_enough(
+    manager_client, round_with_vision
+):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+    answer(round_with_vision, LOST)
+
+    text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+    assert "Engagement by question" in text
+    assert "<svg" in text
+    assert ENGAGED["meaning"] in text
+    assert "a non-answer" in text
+    assert "Anonymous round: answers are in random order" in text
+
+
+def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_vision):
+    question = QuestionFactory(key="empowerment")
+    AlignmentRatingFactory(assessment=round_with_vision, question=question, rating=5)
+    round_with_vision.team_rates_alignment = True
+    round_with_vision.save()
+    for rating in (1, 2):
+        item = InvitationFactory(assessment=round_with_vision)
+        services.response_submit(
+            invitation=item,
+            token=item.token,
+            answers=ENGAGED,
+            ratings={"empowerment": rating},
+        )
+
+    page = manager_client.get(report_url(round_with_vision))
+    row = page.context["report"].step("alignment").detail.rows[3]
+    assert (row.key, row.team_mean, row.gap) == ("empowerment", None, None)
+
+    submit_with_rating(round_with_vision, 3)
+    page = manager_client.get(report_url(round_with_vision))
+    row = page.context["report"].step("alignment").detail.rows[3]
+    assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, 3.0, True)
+    assert "seen differently" in page.content.decode()
+
+
+def test_manager_overrides_a_judgement_and_the_report_uses_it(
+    manager_client, round_with_vision
+):
+    for _ in range(5):
+        answer(round_with_vision, LOST)
+    judgement = AnswerJudgement.objects.filter(question_key="vision").first()
+
+    page = manager_client.post(
+        reverse(
+            "assessments:judgement_override", args=(round_with_vision.pk, judgement.pk)
+        ),
+        {"clear": "yes", "consistent": "yes", "reason": "Said aloud in the huddle."},
+        follow=True,
+    )
+
+    judgement.refresh_from_db()
+    assert (judgement.clear, judgement.effective_clear) == (False, True)
+    assert judgement.override_reason == "Said aloud in the huddle."
+    assert OVERRIDE_SAVED in page.content.decode()
+    assert (
+        "Your decision (engine said not clear, not consistent)" in page.content.decode()
+    )
+    tally = page.context["report"].step("engagement").detail.summary.tally("vision")
+    assert (tally.clear, tally.consistent) == (1, 1)
+
+
+def test_override_without_a_reason_is_refused(manager_client, round_with_vision):
+    answer(round_with_vision, LOST)
+    judgement = AnswerJudgement.objects.first()
+
+    page = manager_client.post(
+        reverse(
+            "assessments:judgement_override", args=(round_with_vision.pk, judgement.pk)
+        ),
+        {"clear": "yes", "consistent": "", "reason": "  "},
+        follow=True,
+    )
+
+    assert escape(OVERRIDE_NEEDS_A_REASON) in page.content.decode()
+    judgement.refresh_from_db()
+    assert judgement.override_clear is None
+
+
+def test_overriding_all_three_answers_makes_the_respondent_engaged(
+    manager_client, round_with_vision
+):
+    answer(round_with_vision, LOST)
+    for judgement in AnswerJudgement.objects.all():
+        manager_client.post(
+            reverse(
+                "assessments:judgement_override",
+                args=(round_with_vision.pk, judgement.pk),
+            ),
+            {"clear": "yes", "consistent": "yes", "reason": "Checked in person."},
+        )
+
+    assert round_with_vision.responses.get().engaged is True
+
+
+def test_export_streams_answers_and_judgements_as_csv(
+    manager_client, round_with_vision
+):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+    answer(round_with_vision, {**LOST, "vision": '=HYPERLINK("http://evil")'})
+
+    response = manager_client.get(
+        reverse("assessments:answers_export", args=(round_with_vision.pk,))
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert len(rows) == 5
+    assert list(rows[0])[:5] == [
+        "respondent",
+        "vision",
+        "meaning",
+        "contribution",
+        "engaged",
+    ]
+    assert sorted(row["engaged"] for row in rows) == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+    ]
+    assert '\'=HYPERLINK("http://evil")' in [row["vision"] for row in rows]
+    assert all(row["respondent"].startswith("r-") for row in rows)
+
+
+def test_export_waits_for_the_minimum_group(manager_client, round_with_vision):
+    answer(round_with_vision, ENGAGED)
+
+    page = manager_client.get(
+        reverse("assessments:answers_export", args=(round_with_vision.pk,)), follow=True
+    )
+
+    assert (
+        "Answers can be exported once 5 people have answered; 1 have so far."
+        in page.content.decode()
+    )
+
+
+def test_named_round_lists_answers_with_names(manager_client, team):
+    assessment = Assessment.objects.create(
+        team=team,
+        anonymous=False,
+        status="open",
+        opened_at="2026-01-01T00:00Z",
+        min_group_for_scores=1,
+        min_group_for_verbatims=1,
+    )
+    VisionFactory(assessment=assessment, statement=VISION)
+    answer(assessment, ENGAGED, name="Sam Lee")
+
+    text = manager_client.get(report_url(assessment)).content.decode()
+
+    assert "Sam Lee" in text
+
+
+class TestQueryCounts:
+    """The report costs the same queries at any team size: guards against N+1."""
+
+    @pytest.mark.parametrize("team_size", [5, 30])
+    def test_report_page_runs_a_fixed_number_of_queries(
+        self, manager_client, round_with_vision, django_assert_num_queries, team_size
+    ):
+        for _ in range(team_size):
+            answer(round_with_vision, ENGAGED)
+        for key in ("goals", "hiring"):
+            AlignmentRatingFactory(
+                assessment=round_with_vision, question=QuestionFactory(key=key)
+            )
+        ActionItemFactory.create_batch(3, assessment=round_with_vision)
+        CommitmentFactory(assessment=round_with_vision)
+        manager_client.get(
+            report_url(round_with_vision)
+        )  # warm caches, settle rescoring
+
+        with django_assert_num_queries(11):
+            manager_client.get(report_url(round_with_vision))
+
+    def test_export_runs_a_fixed_number_of_queries(
+        self, manager_client, round_with_vision, django_assert_num_queries
+    ):
+        for _ in range(30):
+            answer(round_with_vision, ENGAGED)
+
+        with django_assert_num_queries(6):
+            response = manager_client.get(
+                reverse("assessments:answers_export", args=(round_with_vision.pk,))
+            )
+            b"".join(response.streaming_content)
+
+
+def test_invitation_status_is_untouched_by_reading_the_report(
+    manager_client, round_with_vision
+):
+    answer(round_with_vision, ENGAGED)
+    before = list(Invitation.objects.values_list("status", flat=True))
+
+    manager_client.get(report_url(round_with_vision))
+
+    assert list(Invitation.objects.values_list("status", flat=True)) == before
