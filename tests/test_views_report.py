@@ -29,7 +29,7 @@ VISION = (
     "and leave them confident."
 )
 ENGAGED = {
-    "vision": "Fix the problem on first contact, explain plainly, leave them confident.",
+    "vision": "Fix problems on first contact, explain plainly, leave them confident.",
     "meaning": "A wrong bill gets corrected during the call and I say why plainly.",
     "contribution": "I read the corrected balance back to the customer on the call.",
 }
