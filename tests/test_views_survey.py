@@ -15,6 +15,7 @@ from assessments.models import (
     Response,
     alignment_questions,
 )
+from assessments.tokens import invitation_hash
 from assessments.validators import CONTROL_CHARACTERS
 from tests.factories import AssessmentFactory, InvitationFactory
 
@@ -302,3 +303,21 @@ class TestQueryCounts:
             client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
         with django_assert_max_num_queries(6):
             client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "4"})
+
+
+def test_a_reissued_link_after_answering_cannot_add_a_second_response(client):
+    """In an anonymous round a new link cannot reach the old answers; it must not
+    let the same person answer twice either."""
+    invitation = InvitationFactory()
+    client.post(survey_url(invitation), ANSWERS)
+    new_token = "fresh-" + invitation.token
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_hash=invitation_hash(new_token)
+    )
+
+    page = client.post(
+        reverse("assessments:survey", args=(new_token,)), ANSWERS, follow=True
+    )
+
+    assert "You have already answered" in page.content.decode()
+    assert Response.objects.count() == 1

@@ -36,11 +36,8 @@ def _invitation_for(token: str) -> Invitation:
     return invitation
 
 
-def _initial_answers(token: str, assessment: Assessment) -> dict | None:
+def _initial_answers(response: Response | None, assessment: Assessment) -> dict | None:
     """What the respondent saved before, to fill the form with."""
-    response = Response.objects.filter(
-        respondent_key=tokens.respondent_key(token)
-    ).first()
     if response is None:
         return None
     initial = {key: response.answer_for(key) for key in ENGAGEMENT_KEYS}
@@ -59,6 +56,18 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "assessments/survey_closed.html", {"assessment": assessment}
         )
+    response = None
+    if invitation.status == Invitation.Status.RESPONDED:
+        response = Response.objects.filter(
+            respondent_key=tokens.respondent_key(token)
+        ).first()
+        if response is None:
+            # Answered through a link that was re-issued since: in an anonymous
+            # round the new link cannot reach those answers, and must not add a
+            # second response for the same person.
+            return render(
+                request, "assessments/survey_answered.html", {"assessment": assessment}
+            )
     questions = (
         alignment_questions(assessment.catalogue_version)
         if assessment.team_rates_alignment
@@ -77,7 +86,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, SAVED)
             return redirect("assessments:survey", token=token)
     else:
-        initial = _initial_answers(token, assessment)
+        initial = _initial_answers(response, assessment)
         form = SurveyForm(initial=initial, alignment_questions=questions)
     return render(
         request,
