@@ -113,3 +113,13 @@ def test_login_file_that_no_longer_logs_in_seeds_again(tmp_path):
 
     assert data["password"] != "stale"
     assert json.loads(login_file.read_text()) == data
+
+
+def test_demo_answers_are_judged_with_engaged_and_not_engaged_people():
+    data = seed("--team-size", "30", "--answered", "30")
+
+    responses = Response.objects.filter(assessment_id=data["assessment_id"])
+    assert not responses.filter(engaged__isnull=True).exists()
+    assert responses.filter(engaged=True).exists()
+    assert responses.filter(engaged=False).exists()
+    assert Assessment.objects.get(pk=data["assessment_id"]).team_profile_size == 30

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import demo, services
+from assessments import demo, results, services
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -152,6 +152,7 @@ class Command(BaseCommand):
             pk__in=[item.invitation.pk for item in issued[:answered]]
         ).update(status=Invitation.Status.RESPONDED)
 
+        results.assessment_rescore(assessment=assessment, now=now)
         links = [
             base_url + reverse("assessments:survey", args=(item.token,))
             for item in issued
