@@ -89,6 +89,12 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page):
     expect(manager.get_by_text("4 of 4 invited people have answered.")).to_be_visible()
     expect(manager.get_by_role("img", name="Engagement by question")).to_be_visible()
     manager.screenshot(path=ARTIFACTS / "journey-report.png", full_page=True)
+    manager.emulate_media(media="print")
+    expect(manager.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(manager.get_by_text("Override this judgement").first).to_be_hidden()
+    expect(manager.get_by_role("heading", name="Final step: Commitment")).to_be_visible()
+    manager.screenshot(path=ARTIFACTS / "journey-report-print.png", full_page=True)
+    manager.emulate_media(media="screen")
 
     non_answer = AnswerJudgement.objects.get(
         question_key="vision", response__vision_answer="I don't know"
