@@ -44,7 +44,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r servicecult assessments
+	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r servicecult assessments
 
 bench: install
 	$(BIN)/python bench/bench_scoring.py
