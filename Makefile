@@ -33,6 +33,7 @@ install: $(VENV)/.installed node_modules/.installed staticfiles/staticfiles.json
 
 demo: install
 	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL_ENV) $(BIN)/python manage.py createcachetable
 	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
 
 run: demo

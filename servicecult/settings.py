@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
     "assessments",
 ]
 
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the audit trail record which signed-in user made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -143,6 +146,21 @@ else:
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------
+
+# In the database, so throttling holds across several app servers with nothing
+# more to run (`manage.py createcachetable` makes the table; `make run` does).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "servicecult_cache",
+    }
+}
+
+# A request body larger than this gets the 400 page; the largest form, the survey,
+# is three answers of at most 5,000 characters.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # --- Authentication -------------------------------------------------------------
 
@@ -249,6 +267,12 @@ if email_backend == "smtp":
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DJANGO_DEFAULT_FROM_EMAIL", "servicecult <noreply@localhost>"
 )
+
+# --- Audit trail -------------------------------------------------------------------
+
+# History is a record, not an undo button: a revert would skip the services that keep
+# revisions, judgements and engaged flags in step.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Forms ------------------------------------------------------------------------
 

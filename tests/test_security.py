@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.utils import OperationalError
 from django.urls import reverse
 
+from assessments.throttle import FAILED_LOOKUPS_ALLOWED
 from tests.factories import InvitationFactory
 from tests.test_settings import run_manage
 
@@ -127,7 +128,7 @@ def test_a_database_error_while_the_database_answers_stays_a_500(client, monkeyp
     outages, and must not hide behind the 503 page."""
     from assessments.views import survey
 
-    def broken(token):
+    def broken(request, token):
         raise OperationalError("misuse of aggregate function COUNT()")
 
     monkeypatch.setattr(survey, "_invitation_for", broken)
@@ -137,3 +138,51 @@ def test_a_database_error_while_the_database_answers_stays_a_500(client, monkeyp
 
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert "Something went wrong on our side" in response.content.decode()
+
+
+class TestFailedLinkThrottle:
+    def bad_link(self, n: int) -> str:
+        return reverse("assessments:survey", args=(f"wrong-link-{n}",))
+
+    def test_a_client_trying_wrong_links_is_told_to_wait(self, client):
+        for n in range(FAILED_LOOKUPS_ALLOWED):
+            assert client.get(self.bad_link(n)).status_code == HTTPStatus.NOT_FOUND
+
+        response = client.get(self.bad_link(999))
+
+        assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        assert response["Retry-After"] == "600"
+        assert "Too many links that do not work" in response.content.decode()
+
+    def test_a_valid_link_still_works_and_other_clients_are_not_affected(self, client):
+        invitation = InvitationFactory()
+        for n in range(FAILED_LOOKUPS_ALLOWED + 1):
+            client.get(self.bad_link(n))
+
+        valid = client.get(reverse("assessments:survey", args=(invitation.token,)))
+        other = client.get(self.bad_link(0), REMOTE_ADDR="10.9.8.7")
+
+        assert valid.status_code == HTTPStatus.OK
+        assert other.status_code == HTTPStatus.NOT_FOUND
+
+    def test_the_client_address_is_not_stored(self, client):
+        client.get(self.bad_link(1), REMOTE_ADDR="203.0.113.77")
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM servicecult_cache")
+            keys = [row[0] for row in cursor.fetchall()]
+        assert keys
+        assert not any("203.0.113.77" in key for key in keys)
+
+
+def test_an_oversized_post_gets_the_400_page(client):
+    invitation = InvitationFactory()
+    client.raise_request_exception = False
+
+    response = client.post(
+        reverse("assessments:survey", args=(invitation.token,)),
+        {"vision": "x" * 300_000},
+    )
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "We could not understand that request" in response.content.decode()

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from assessments import services, tokens
+from assessments import services, throttle, tokens
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.forms import SurveyForm
 from assessments.models import (
@@ -23,8 +23,13 @@ SAVED = (
 )
 
 
-def _invitation_for(token: str) -> Invitation:
-    """The live invitation behind a link; unknown and revoked links look the same."""
+class TooManyFailedLookups(Exception):
+    pass
+
+
+def _invitation_for(request: HttpRequest, token: str) -> Invitation:
+    """The live invitation behind a link; unknown and revoked links look the same,
+    and a client that keeps trying wrong links is told to wait."""
     invitation = (
         Invitation.objects.select_related("assessment__team", "assessment__vision")
         .exclude(status=Invitation.Status.REVOKED)
@@ -32,6 +37,8 @@ def _invitation_for(token: str) -> Invitation:
         .first()
     )
     if invitation is None:
+        if throttle.failed_lookup(request):
+            raise TooManyFailedLookups
         raise Http404("No survey at this address.")
     return invitation
 
@@ -50,7 +57,12 @@ def _initial_answers(response: Response | None, assessment: Assessment) -> dict 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _invitation_for(token)
+    try:
+        invitation = _invitation_for(request, token)
+    except TooManyFailedLookups:
+        response = render(request, "429.html", status=429)
+        response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+        return response
     assessment = invitation.assessment
     if assessment.status != Assessment.Status.OPEN:
         return render(
