@@ -202,7 +202,10 @@ def response_submit(
         update_fields=(*ANSWER_FIELDS, *rating_fields, "engaged", "updated_at"),
     )
     results.judgements_store(
-        response_id=response.pk, judgement=judgement, keep_overrides=False, now=now
+        response_id=response.pk,
+        judgement=judgement,
+        keep_overrides=False,
+        now=response.updated_at,  # no finer than a day in anonymous rounds
     )
     if invitation.status == Invitation.Status.PENDING:
         Invitation.objects.filter(pk=invitation.pk).update(
