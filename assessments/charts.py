@@ -53,8 +53,10 @@ def _bars(rows: list[tuple[str, str, float, str]]) -> tuple[Bar, ...]:
 def engagement_chart(summary) -> Chart | None:
     """Per question, the share of respondents whose answer is clear, consistent
     and both; None below the round's minimum group for scores."""
+    if not summary.shows_scores:
+        return None
     engagement = summary.report.step("engagement").detail.summary
-    if not summary.shows_scores or not engagement.respondents:
+    if not engagement.respondents:
         return None
     rows = []
     for question in ENGAGEMENT_QUESTIONS:

@@ -11,7 +11,7 @@ total work stays linear in the number of submissions.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -270,10 +270,94 @@ def live_invitations(assessment: Assessment) -> int:
 
 
 def engagement_thresholds(assessment: Assessment) -> scoring.EngagementThresholds:
+    """The round's thresholds. Step 2 cannot be ready before its scores may be
+    shown: a verdict on fewer people would itself be a score."""
     return scoring.EngagementThresholds(
         min_engaged_share=assessment.ready_engaged_share,
-        min_respondents=assessment.ready_min_respondents,
+        min_respondents=max(
+            assessment.ready_min_respondents, assessment.min_group_for_scores
+        ),
         min_participation=assessment.ready_min_participation,
+    )
+
+
+DIFFERENCING = (
+    "Scores and answers are hidden for this round: {other} invited almost the same "
+    "people (only {difference} different), so comparing the two could reveal what "
+    "{those} said. Invite at least {needed} different people, or reuse the same list."
+)
+
+
+def _identity(email: str, name: str, pk: int) -> str:
+    """Who an invitation is for, as far as can be told; unnamed ones match nobody."""
+    return email.strip().lower() or name.strip().lower() or f"#{pk}"
+
+
+def differencing_risk(assessment: Assessment) -> str | None:
+    """Why this anonymous round's numbers must stay hidden, if they must.
+
+    Subtracting two rounds' numbers isolates the people invited to one and not
+    the other. When an earlier round of this team, its parent or its children
+    invited a list that differs from this one by fewer people than the minimum
+    group, this (later) round is suppressed, with an explanation.
+    """
+    team = assessment.team
+    related = Q(team_id=team.pk) | Q(team__parent_id=team.pk)
+    if team.parent_id:
+        related |= Q(team_id=team.parent_id)
+    earlier = {
+        round_.pk: str(round_)
+        for round_ in Assessment.objects.filter(related, pk__lt=assessment.pk)
+        .select_related("team")
+        .only("pk", "title", "team__name")
+    }
+    if not earlier:
+        return None
+    rosters: dict[int, set[str]] = {pk: set() for pk in [assessment.pk, *earlier]}
+    invited = (
+        Invitation.objects.filter(assessment_id__in=rosters)
+        .exclude(status=Invitation.Status.REVOKED)
+        .values_list("assessment_id", "email", "name", "pk")
+    )
+    for round_pk, email, name, pk in invited:
+        rosters[round_pk].add(_identity(email, name, pk))
+    needed = assessment.min_group_for_scores
+    mine = rosters[assessment.pk]
+    for pk, label in earlier.items():
+        difference = len(mine ^ rosters[pk])
+        if 0 < difference < needed:
+            return DIFFERENCING.format(
+                other=label,
+                difference=difference,
+                those="that person" if difference == 1 else "those people",
+                needed=needed,
+            )
+    return None
+
+
+WITHHELD = "Scores appear once {needed} people have answered ({count} so far)."
+
+
+def withheld_because(assessment: Assessment, respondents: int) -> str | None:
+    """Why a round's scores and answers must stay hidden now, if they must."""
+    if respondents < assessment.min_group_for_scores:
+        return WITHHELD.format(
+            needed=assessment.min_group_for_scores, count=respondents
+        )
+    if assessment.anonymous:
+        return differencing_risk(assessment)
+    return None
+
+
+def _withhold_engagement(report: scoring.Report, reason: str) -> scoring.Report:
+    """The report with step 2's numbers replaced by the reason they are hidden."""
+    return scoring.Report(
+        tuple(
+            replace(step, score=0, evidence=(reason,))
+            if step.key == "engagement"
+            else step
+            for step in report.steps
+        )
     )
 
 
@@ -374,6 +458,7 @@ class RoundReport:
     invitations: int
     shows_scores: bool
     shows_verbatims: bool
+    withheld: str | None
 
 
 def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
@@ -390,14 +475,19 @@ def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
         aggregates=aggregates,
         invitations=invitations,
     )
-    readiness_store(assessment=assessment, report=report, now=now)
     respondents = aggregates["respondents"]
+    withheld = withheld_because(assessment, respondents)
+    if withheld:
+        report = _withhold_engagement(report, withheld)
+    readiness_store(assessment=assessment, report=report, now=now)
     return RoundReport(
         report=report,
         respondents=respondents,
         invitations=invitations,
-        shows_scores=respondents >= assessment.min_group_for_scores,
-        shows_verbatims=respondents >= assessment.min_group_for_verbatims,
+        shows_scores=withheld is None,
+        shows_verbatims=withheld is None
+        and respondents >= assessment.min_group_for_verbatims,
+        withheld=withheld,
     )
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     CommitmentFactory,
     InvitationFactory,
     QuestionFactory,
+    TeamFactory,
     VisionFactory,
 )
 
@@ -121,8 +122,8 @@ def test_scores_and_answers_wait_for_the_minimum_group(
 
     text = manager_client.get(report_url(round_with_vision)).content.decode()
 
-    assert "Scores appear once 3 people have answered" in text
-    assert "Answers are quoted once 5 people have answered; 2 have so far." in text
+    assert "Scores appear once 3 people have answered (2 so far)." in text
+    assert "2 of 2 respondents engaged" not in text
     assert ENGAGED["meaning"] not in text
     assert "Engagement by question" not in text
 
@@ -269,9 +270,8 @@ def test_export_waits_for_the_minimum_group(manager_client, round_with_vision):
         reverse("assessments:answers_export", args=(round_with_vision.pk,)), follow=True
     )
 
-    assert (
-        "Answers can be exported once 5 people have answered; 1 have so far."
-        in page.content.decode()
+    assert "Scores appear once 3 people have answered (1 so far)." in (
+        page.content.decode()
     )
 
 
@@ -311,7 +311,7 @@ class TestQueryCounts:
             report_url(round_with_vision)
         )  # warm caches, settle rescoring
 
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             manager_client.get(report_url(round_with_vision))
 
     def test_export_runs_a_fixed_number_of_queries(
@@ -320,7 +320,7 @@ class TestQueryCounts:
         for _ in range(30):
             answer(round_with_vision, ENGAGED)
 
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = manager_client.get(
                 reverse("assessments:answers_export", args=(round_with_vision.pk,))
             )
@@ -336,3 +336,68 @@ def test_invitation_status_is_untouched_by_reading_the_report(
     manager_client.get(report_url(round_with_vision))
 
     assert list(Invitation.objects.values_list("status", flat=True)) == before
+
+
+class TestDifferencing:
+    """Two rounds over almost the same people must not be subtractable."""
+
+    def round_for(self, team, people: list[str], *, anonymous: bool = True):
+        assessment = Assessment.objects.create(
+            team=team, anonymous=anonymous, status="open", opened_at="2026-01-01T00:00Z"
+        )
+        VisionFactory(assessment=assessment, statement=VISION)
+        for person in people:
+            answer(assessment, ENGAGED, email=f"{person}@example.com")
+        return assessment
+
+    def test_a_later_round_differing_by_one_person_is_suppressed(
+        self, manager_client, team
+    ):
+        first = self.round_for(team, ["a", "b", "c", "d", "e"])
+        second = self.round_for(team, ["a", "b", "c", "d", "e", "f"])
+
+        earlier = manager_client.get(report_url(first)).content.decode()
+        later = manager_client.get(report_url(second)).content.decode()
+
+        assert "Engagement by question" in earlier
+        assert "Engagement by question" not in later
+        assert (
+            f"Scores and answers are hidden for this round: {first} invited almost "
+            "the same people (only 1 different), so comparing the two could reveal "
+            "what that person said." in later
+        )
+        assert ENGAGED["meaning"] not in later
+
+    def test_a_round_over_a_child_team_almost_the_same_as_its_parent_is_suppressed(
+        self, manager_client, team
+    ):
+        child = TeamFactory(parent=team, managers=[team.managers.get()])
+        self.round_for(team, ["a", "b", "c", "d", "e", "f"])
+        child_round = self.round_for(child, ["a", "b", "c", "d", "e"])
+
+        page = manager_client.get(report_url(child_round))
+
+        assert page.context["summary"].withheld.startswith("Scores and answers are")
+        export = manager_client.get(
+            reverse("assessments:answers_export", args=(child_round.pk,))
+        )
+        assert export.status_code == HTTPStatus.FOUND
+
+    @pytest.mark.parametrize(
+        ("second", "anonymous"),
+        [
+            (["a", "b", "c", "d", "e"], True),
+            (["a", "b", "f", "g", "h"], True),
+            (["a", "b", "c", "d", "e", "f"], False),
+        ],
+        ids=["same-people", "three-different", "named-round"],
+    )
+    def test_rounds_that_cannot_isolate_anyone_are_shown(
+        self, manager_client, team, second, anonymous
+    ):
+        self.round_for(team, ["a", "b", "c", "d", "e"])
+        later = self.round_for(team, second, anonymous=anonymous)
+
+        page = manager_client.get(report_url(later))
+
+        assert page.context["summary"].withheld is None

@@ -30,7 +30,7 @@ ANSWERS_PER_PAGE = 20
 OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
 OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
 TOO_FEW_TO_EXPORT = (
-    "Answers can be exported once {needed} people have answered; {count} have so far."
+    "Answers can be exported once {needed} people have answered ({count} so far)."
 )
 
 
@@ -160,13 +160,13 @@ def judgement_override(
 def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).select_related("team"))
     count = Response.objects.filter(assessment=assessment).count()
-    if count < assessment.min_group_for_verbatims:
-        messages.error(
-            request,
-            TOO_FEW_TO_EXPORT.format(
-                needed=assessment.min_group_for_verbatims, count=count
-            ),
+    refusal = results.withheld_because(assessment, count)
+    if refusal is None and count < assessment.min_group_for_verbatims:
+        refusal = TOO_FEW_TO_EXPORT.format(
+            needed=assessment.min_group_for_verbatims, count=count
         )
+    if refusal:
+        messages.error(request, refusal)
         return redirect("assessments:report", pk=assessment.pk)
     response = StreamingHttpResponse(
         csv_lines(results.EXPORT_HEADER, results.answers_export_rows(assessment)),
