@@ -1,6 +1,10 @@
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 
 from assessments import services
+from assessments.catalogue import CATALOGUE_VERSION
+from assessments.models import alignment_questions, catalogue_steps
 from tests.factories import AssessmentFactory, TeamFactory, UserFactory
 
 
@@ -53,6 +57,10 @@ def draft_round(team, manager):
 
 @pytest.fixture
 def manager_client(client, manager):
+    """A logged-in manager, with the catalogue cached as in a running server (each
+    process reads it once), so pages' query counts are those of steady state."""
+    catalogue_steps(CATALOGUE_VERSION)
+    alignment_questions(CATALOGUE_VERSION)
     client.force_login(manager)
     return client
 
@@ -65,6 +73,23 @@ def superuser(db):
 @pytest.fixture
 def admin_client(client, superuser):
     client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def staff(db):
+    """Staff who are not superusers, allowed everything on the app's models."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="assessments")
+    )
+    return user
+
+
+@pytest.fixture
+def staff_client(staff):
+    client = Client()  # its own cookies, so a test can use admin_client too
+    client.force_login(staff)
     return client
 
 

@@ -305,7 +305,7 @@ def test_step_two_runs_a_fixed_number_of_queries(
     """Session, user, round, invitations, step results, steps."""
     InvitationFactory.create_batch(members, assessment=assessment)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["invited"] == members

@@ -412,7 +412,7 @@ def test_step_four_runs_a_fixed_number_of_queries(
     """Session, user, round, commitment, actions, step results, steps."""
     ActionItemFactory.create_batch(actions, assessment=draft_round)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         manager_client.get(url("commitment", draft_round))
 
 
@@ -420,7 +420,7 @@ def test_step_one_runs_a_fixed_number_of_queries(
     manager_client, draft_round, django_assert_num_queries
 ):
     """Session, user, round, step results, steps, vision."""
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         manager_client.get(url("vision", draft_round))
 
 
@@ -434,5 +434,5 @@ def test_step_three_runs_a_fixed_number_of_queries(
         assessment=draft_round, question=alignment_questions(1)[0], rating=4
     )
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         manager_client.get(url("alignment", draft_round))

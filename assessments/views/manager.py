@@ -35,14 +35,12 @@ from assessments.forms import (
 from assessments.models import (
     ActionItem,
     Assessment,
-    Commitment,
     Invitation,
-    Step,
     StepKey,
     StepResult,
     Team,
-    Vision,
     alignment_questions,
+    catalogue_steps,
 )
 from assessments.scoring import check_vision
 
@@ -73,7 +71,10 @@ def _team_for(request: HttpRequest, pk: int) -> Team:
 def _assessment_for(request: HttpRequest, pk: int) -> Assessment:
     """A round of a team the user manages, or 404."""
     return get_object_or_404(
-        Assessment.objects.for_manager(request.user).select_related("team"), pk=pk
+        Assessment.objects.for_manager(request.user).select_related(
+            "team", "vision", "commitment"
+        ),
+        pk=pk,
     )
 
 
@@ -87,7 +88,7 @@ def _steps(assessment: Assessment, current: str) -> dict:
     results = {result.step_id: result for result in assessment.step_results.all()}
     steps = [
         (step, results.get(step.pk))
-        for step in Step.objects.filter(version=assessment.catalogue_version)
+        for step in catalogue_steps(assessment.catalogue_version)
     ]
     step, result = next(item for item in steps if item[0].key == current)
     return {
@@ -260,8 +261,7 @@ def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
 def vision(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     context = _steps(assessment, StepKey.VISION)
-    # Rounds made in the admin may not have one yet.
-    stored, _ = Vision.objects.get_or_create(assessment=assessment)
+    stored = assessment.vision
     form = VisionForm(
         _form_data(request),
         initial={
@@ -510,8 +510,7 @@ def _render_commitment(
     failed_update: ActionUpdateForm | None = None,
 ) -> HttpResponse:
     if commitment_form is None:
-        # Rounds made in the admin may not have one yet.
-        stored, _ = Commitment.objects.get_or_create(assessment=assessment)
+        stored = assessment.commitment
         commitment_form = CommitmentForm(instance=stored)
     actions = [
         failed_update
@@ -539,7 +538,7 @@ def commitment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     if request.method == "GET":
         return _render_commitment(request, assessment)
-    stored, _ = Commitment.objects.get_or_create(assessment=assessment)
+    stored = assessment.commitment
     form = CommitmentForm(request.POST, instance=stored)
     if form.is_valid():
         try:
