@@ -13,10 +13,11 @@ total work stays linear in the number of submissions.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Prefetch, Q
 from django.utils import timezone
 
 from assessments import scoring
@@ -489,6 +490,23 @@ def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
         and respondents >= assessment.min_group_for_verbatims,
         withheld=withheld,
     )
+
+
+def readiness_refresh(*, assessment_id: int, now: datetime) -> RoundReport:
+    """Build a round's report from the database and store each step's readiness,
+    outside any page: after seeding, importing or rescoring a round."""
+    assessment = (
+        Assessment.objects.select_related("team", "vision", "commitment")
+        .prefetch_related(
+            "actions",
+            Prefetch(
+                "alignment_ratings",
+                queryset=AlignmentRating.objects.select_related("question"),
+            ),
+        )
+        .get(pk=assessment_id)
+    )
+    return round_report(assessment, now=now)
 
 
 # --- Exporting answers ------------------------------------------------------------

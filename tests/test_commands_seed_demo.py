@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from assessments.models import Assessment, Invitation, Response
+from assessments.models import Assessment, Invitation, Response, StepResult
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,16 @@ def test_demo_answers_are_judged_with_engaged_and_not_engaged_people():
     assert responses.filter(engaged=True).exists()
     assert responses.filter(engaged=False).exists()
     assert Assessment.objects.get(pk=data["assessment_id"]).team_profile_size == 30
+
+
+def test_demo_round_has_its_readiness_stored_for_the_dashboard():
+    data = seed()
+
+    stored = StepResult.objects.filter(assessment_id=data["assessment_id"])
+    assert [result.step.key for result in stored] == [
+        "vision",
+        "engagement",
+        "alignment",
+        "commitment",
+    ]
+    assert stored[0].status == "ready"

@@ -153,6 +153,7 @@ class Command(BaseCommand):
         ).update(status=Invitation.Status.RESPONDED)
 
         results.assessment_rescore(assessment=assessment, now=now)
+        results.readiness_refresh(assessment_id=assessment.pk, now=now)
         links = [
             base_url + reverse("assessments:survey", args=(item.token,))
             for item in issued
