@@ -416,12 +416,11 @@ def invitation_reissue(
     return redirect("assessments:engagement", pk=pk)
 
 
-@login_required
-@require_POST
-def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+def _email_links(request: HttpRequest, pk: int, send, one: str, many: str):
+    """Email links through ``send`` (a service), then say how many went out."""
     assessment = _assessment_for(request, pk)
     try:
-        sent = services.invitations_send(
+        count = send(
             assessment=assessment,
             base_url=request.build_absolute_uri("/"),
             sender=request.user,
@@ -429,39 +428,32 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(
-            request,
-            ngettext(
-                "Emailed a link to {count} person.",
-                "Emailed links to {count} people.",
-                sent,
-            ).format(count=sent),
-        )
+        messages.success(request, ngettext(one, many, count).format(count=count))
     return redirect("assessments:engagement", pk=pk)
+
+
+@login_required
+@require_POST
+def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _email_links(
+        request,
+        pk,
+        services.invitations_send,
+        "Emailed a link to {count} person.",
+        "Emailed links to {count} people.",
+    )
 
 
 @login_required
 @require_POST
 def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
-    try:
-        reminded = services.invitations_remind(
-            assessment=assessment,
-            base_url=request.build_absolute_uri("/"),
-            sender=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Reminded {count} person who has not answered yet.",
-                "Reminded {count} people who have not answered yet.",
-                reminded,
-            ).format(count=reminded),
-        )
-    return redirect("assessments:engagement", pk=pk)
+    return _email_links(
+        request,
+        pk,
+        services.invitations_remind,
+        "Reminded {count} person who has not answered yet.",
+        "Reminded {count} people who have not answered yet.",
+    )
 
 
 # --- Step 3: alignment ------------------------------------------------------------
