@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION
 from assessments.limits import MAX_ANSWER_LENGTH
@@ -310,6 +312,8 @@ class Vision(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = (
             models.CheckConstraint(
@@ -431,6 +435,13 @@ class Response(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
+    # The audit trail keeps who changed the answers, never who gave them: no link
+    # to the invitation, no respondent key, no submission times (see
+    # _response_history_by_the_day for the time of each change).
+    history = HistoricalRecords(
+        excluded_fields=("invitation", "respondent_key", "created_at", "updated_at")
+    )
+
     objects = ResponseQuerySet.as_manager()
 
     class Meta:
@@ -469,6 +480,22 @@ class Response(models.Model):
         return getattr(self, team_rating_field(key))
 
 
+def _response_history_by_the_day(sender, instance, history_instance, **kwargs):
+    """An anonymous round's history of a response is dated to the day, like the
+    response itself, so an exact time cannot pair it with an invitation."""
+    if instance.assessment.anonymous:
+        history_instance.history_date = history_instance.history_date.replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+
+
+pre_create_historical_record.connect(
+    _response_history_by_the_day,
+    sender=Response.history.model,
+    dispatch_uid="response_history_by_the_day",
+)
+
+
 class AnswerJudgement(models.Model):
     """The scoring engine's judgement of one answer, with any manager override."""
 
@@ -497,6 +524,8 @@ class AnswerJudgement(models.Model):
         related_name="+",
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("response", "question_key")
@@ -560,6 +589,8 @@ class AlignmentRating(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ("assessment", "question__position")
         constraints = (
@@ -610,6 +641,8 @@ class Commitment(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = (
             models.CheckConstraint(
@@ -638,6 +671,8 @@ class ActionItem(models.Model):
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("assessment", "due_on", "pk")
@@ -688,3 +723,29 @@ class StepResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step.name}: {self.get_status_display()}"
+
+
+# --- Imports waiting for confirmation ---------------------------------------------
+
+
+class AnswersUpload(models.Model):
+    """A file of answers an administrator uploaded and previewed, kept until they
+    confirm or cancel the import, so the file is sent once whatever its size and
+    whichever app server answers the confirmation."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    content = models.TextField()
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} for {self.assessment}"

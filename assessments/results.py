@@ -536,34 +536,60 @@ def respondent_label(response: Response) -> str:
 
 def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
     """One row per response with its judgements (overrides applied), read in
-    chunks so any number of responses streams in constant memory."""
+    chunks so any number of responses streams in constant memory.
+
+    Rows are plain values, not model instances: prefetched judgements and their
+    responses point at each other, and such cycles outlive their chunk until a
+    full garbage collection, so memory would grow with the round.
+    """
     responses = (
         Response.objects.filter(assessment=assessment)
-        .select_related("invitation")
-        .prefetch_related("judgements")
         .order_by("respondent_key")
+        .values_list(
+            "pk",
+            "respondent_key",
+            "invitation__name",
+            "vision_answer",
+            "meaning_answer",
+            "contribution_answer",
+            "engaged",
+        )
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    for response in responses.iterator(chunk_size=EXPORT_CHUNK):
-        judgements = {j.question_key: j for j in response.judgements.all()}
-        row: list[object] = [
-            respondent_label(response),
-            response.vision_answer,
-            response.meaning_answer,
-            response.contribution_answer,
-            "" if response.engaged is None else response.engaged,
-        ]
-        for key in ENGAGEMENT_KEYS:
-            judgement = judgements.get(key)
-            if judgement is None:
-                row.extend(["", "", "", "", ""])
-                continue
-            row.extend(
-                [
-                    judgement.effective_clear,
-                    judgement.effective_consistent,
-                    round(judgement.score, 4),
-                    "; ".join(judgement.reasons),
-                    judgement.override_reason,
-                ]
-            )
-        yield row
+    while chunk := list(islice(responses, EXPORT_CHUNK)):
+        judged = AnswerJudgement.objects.filter(
+            response_id__in=[pk for pk, *_ in chunk]
+        ).values(
+            "response_id",
+            "question_key",
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "override_clear",
+            "override_consistent",
+            "override_reason",
+        )
+        judgements = {
+            (j["response_id"], j["question_key"]): [
+                j["clear"] if j["override_clear"] is None else j["override_clear"],
+                j["consistent"]
+                if j["override_consistent"] is None
+                else j["override_consistent"],
+                round(j["score"], 4),
+                "; ".join(j["reasons"]),
+                j["override_reason"],
+            ]
+            for j in judged
+        }
+        for pk, key, name, vision, meaning, contribution, engaged in chunk:
+            row: list[object] = [
+                name or f"r-{key[:12]}",  # as respondent_label names them
+                vision,
+                meaning,
+                contribution,
+                "" if engaged is None else engaged,
+            ]
+            for question in ENGAGEMENT_KEYS:
+                row.extend(judgements.get((pk, question), ["", "", "", "", ""]))
+            yield row

@@ -13,8 +13,10 @@ from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from assessments import results, tokens
+from assessments.answers_csv import AnswerRow
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
     AlignmentRating,
@@ -286,6 +288,10 @@ def _save_revision(model, *, pk: int, revision: int, user, values: dict) -> None
     )
     if not updated:
         raise ValidationError(STALE_REVISION, code="stale")
+    # A conditional UPDATE sends no signal, so the audit trail is written here.
+    model.history.bulk_history_create(
+        [model.objects.get(pk=pk)], update=True, default_user=user
+    )
 
 
 @transaction.atomic
@@ -519,3 +525,103 @@ def invitation_reissue(*, invitation: Invitation) -> IssuedInvitation:
     """A new link for someone who lost theirs; the old one stops working."""
     _require_not_closed(invitation.assessment)
     return _reissue([invitation])[0]
+
+
+# --- Administration: rescoring, imports, corrections -------------------------------
+
+IMPORT_ROUND_CLOSED = (
+    "This round is closed: its answers are final, so no more can be imported."
+)
+
+
+@transaction.atomic
+def assessment_recompute(*, assessment: Assessment, now: datetime | None = None) -> int:
+    """Judge every answer of a round again and store its readiness per step;
+    returns how many responses were judged."""
+    now = now or timezone.now()
+    judged = results.assessment_rescore(
+        assessment=assessment,
+        now=response_timestamp(assessment=assessment, now=now),  # as judgements
+    )
+    results.readiness_refresh(assessment_id=assessment.pk, now=now)
+    return judged
+
+
+def require_importable(assessment: Assessment) -> None:
+    """Refuse answers for a closed round, whose counts are final."""
+    if assessment.status == Assessment.Status.CLOSED:
+        raise ValidationError(IMPORT_ROUND_CLOSED, code="closed")
+
+
+@transaction.atomic
+def responses_import(
+    *,
+    assessment: Assessment,
+    rows: Sequence[AnswerRow],
+    user=None,
+    source: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Add answers gathered elsewhere to a round, all or none, then rescore it.
+
+    Imported answers come through no invitation: each gets a random respondent
+    key and the round's timestamps (to the day when it is anonymous). The
+    ``respondent`` column only names lines in error messages; it is not stored.
+    Rows come checked by ``answers_csv.read_answers`` and the database's
+    constraints refuse anything else, so rows skip ``full_clean``, which would
+    cost queries per row.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    require_importable(assessment)
+    now = now or timezone.now()
+    stamp = response_timestamp(assessment=assessment, now=now)
+    responses = [
+        Response(
+            assessment=assessment,
+            respondent_key=tokens.respondent_key(tokens.new_token()),
+            vision_answer=row.vision,
+            meaning_answer=row.meaning,
+            contribution_answer=row.contribution,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        for row in rows
+    ]
+    # One audit row per response, dated like the responses themselves.
+    bulk_create_with_history(
+        responses,
+        Response,
+        batch_size=1000,
+        default_user=user,
+        default_change_reason=f"Imported from {source}"[:100] if source else "",
+        default_date=stamp,
+    )
+    assessment_recompute(assessment=assessment, now=now)
+    return len(responses)
+
+
+@transaction.atomic
+def response_update(
+    *, response: Response, answers: dict[str, str], now: datetime | None = None
+) -> Response:
+    """Correct a response's answers (say, to remove a name someone typed) and judge
+    them again; like a resubmission, new answers clear any overrides."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_related("vision").get(
+        pk=response.assessment_id
+    )
+    for key in ENGAGEMENT_KEYS:
+        setattr(response, f"{key}_answer", answers.get(key, ""))
+    judgement = results.judge_submission(assessment=assessment, answers=answers)
+    response.engaged = judgement.engaged
+    response.updated_at = max(
+        response.created_at, response_timestamp(assessment=assessment, now=now)
+    )
+    response.save()
+    results.judgements_store(
+        response_id=response.pk,
+        judgement=judgement,
+        keep_overrides=False,
+        now=response.updated_at,  # no finer than a day in anonymous rounds
+    )
+    return response
