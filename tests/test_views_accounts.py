@@ -154,7 +154,10 @@ def test_a_forgotten_password_is_reset_through_an_emailed_link(client, mailoutbo
         {"new_password1": PASSWORD, "new_password2": PASSWORD},
     )
 
-    assert client.login(username="sam@example.com", password=PASSWORD)
+    logged_in = client.post(
+        reverse("login"), {"username": "sam@example.com", "password": PASSWORD}
+    )
+    assert logged_in.status_code == HTTPStatus.FOUND
     assert client.get(link, follow=True).context["validlink"] is False
 
 

@@ -19,7 +19,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("assessments:dashboard")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        login(request, form.save())
+        # A new account has a password and nothing else: the model backend.
+        login(request, form.save(), backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, WELCOME)
         return redirect("assessments:dashboard")
     return render(request, "registration/signup.html", {"form": form})

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
@@ -202,4 +202,5 @@ def _saved_login(path: Path) -> dict | None:
         username, password = summary["username"], summary["password"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return summary if authenticate(username=username, password=password) else None
+    user = get_user_model().objects.filter(username=username).first()
+    return summary if user and user.check_password(password) else None

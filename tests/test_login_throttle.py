@@ -1,0 +1,80 @@
+"""Login brute force is slowed without locking the right person out for good."""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def account():
+    return UserFactory(username="lead@example.com")
+
+
+def log_in(client, password: str, address: str = "192.0.2.10"):
+    return client.post(
+        reverse("login"),
+        {"username": "lead@example.com", "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def fail_five_times(client, address: str = "192.0.2.10") -> None:
+    for _ in range(5):
+        log_in(client, "wrong password", address)
+
+
+def test_wrong_passwords_are_refused_with_the_form_error(client, account):
+    response = log_in(client, "wrong password")
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_after_five_failures_even_the_right_password_waits(client, account):
+    fail_five_times(client)
+
+    response = log_in(client, PASSWORD)
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Too many failed attempts to log in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_same_account_from_another_address_can_log_in(client, account):
+    fail_five_times(client, address="192.0.2.10")
+
+    response = log_in(client, PASSWORD, address="198.51.100.5")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session["_auth_user_id"] == str(account.pk)
+
+
+def test_the_lock_lifts_after_the_cool_off(client, account):
+    fail_five_times(client)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    response = log_in(client, PASSWORD)
+
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_a_successful_login_resets_the_count(client, account):
+    for _ in range(4):
+        log_in(client, "wrong password")
+    assert log_in(client, PASSWORD).status_code == HTTPStatus.FOUND
+    client.logout()
+
+    for _ in range(4):
+        log_in(client, "wrong password")
+
+    assert log_in(client, PASSWORD).status_code == HTTPStatus.FOUND
