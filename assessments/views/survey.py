@@ -30,17 +30,17 @@ class TooManyFailedLookups(Exception):
 def _invitation_for(request: HttpRequest, token: str) -> Invitation:
     """The live invitation behind a link; unknown and revoked links look the same,
     and a client that keeps trying wrong links is told to wait."""
-    invitation = (
-        Invitation.objects.select_related("assessment__team", "assessment__vision")
-        .exclude(status=Invitation.Status.REVOKED)
-        .filter(token_hash=tokens.invitation_hash(token))
-        .first()
-    )
-    if invitation is None:
+    try:
+        # token_hash is unique: get() needs no ordering, unlike first().
+        return (
+            Invitation.objects.select_related("assessment__team", "assessment__vision")
+            .exclude(status=Invitation.Status.REVOKED)
+            .get(token_hash=tokens.invitation_hash(token))
+        )
+    except Invitation.DoesNotExist:
         if throttle.failed_lookup(request):
-            raise TooManyFailedLookups
-        raise Http404("No survey at this address.")
-    return invitation
+            raise TooManyFailedLookups from None
+        raise Http404("No survey at this address.") from None
 
 
 def _initial_answers(response: Response | None, assessment: Assessment) -> dict | None:
