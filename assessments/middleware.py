@@ -8,10 +8,13 @@ logger = logging.getLogger(__name__)
 
 
 def database_reachable() -> bool:
+    # The failed query may have left this connection closed: probe on a fresh one.
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
+    except (DatabaseError, InterfaceError):
         return False
     return True
 

@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from assessments.clients import client_address
+
 FAILED_LOOKUPS_ALLOWED = 20
 WINDOW_SECONDS = 10 * 60
 
 
 def _client_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hmac.new(
         f"servicecult.throttle:{settings.SECRET_KEY}".encode(),
         address.encode(),

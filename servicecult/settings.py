@@ -193,6 +193,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# How many proxies (load balancers) stand in front of the app and append to
+# X-Forwarded-For; 0 when clients connect directly. Throttling keys on the client.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "assessments.clients.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

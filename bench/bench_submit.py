@@ -1,0 +1,230 @@
+"""Survey submissions per second under gunicorn on PostgreSQL, against a baseline.
+
+Run from the repository root: ``.venv/bin/python bench/bench_submit.py``.
+
+It starts a throwaway PostgreSQL cluster and the app under gunicorn (5 sync
+workers, persistent connections, production settings on plain HTTP), seeds a
+round with ``seed_demo``, and sends 16 concurrent browsers at two endpoints of
+the same server in the same run:
+
+- the survey submission, ``POST /r/<token>/``, each to its own personal link (a
+  first submission: look-up, validation, scoring, one upsert of the response and
+  one of its three judgements, the invitation marked answered);
+- the baseline, ``POST /bench/baseline/`` (``bench/baseline.py``): the same
+  middleware and form fields, one INSERT, nothing else: the ceiling.
+
+The two alternate in blocks, so drift on this noisy machine falls on both. At
+most 5,000 requests and 60 seconds, CSRF priming and warm-up included. It prints
+requests/s, p50, p99 and errors for each, the survey/baseline ratio (target at
+least 60%), the survey's p99 (target under 100 ms), and checks that the stored
+rows match the successful responses. It exits non-zero on an error or a
+mismatch; a missed target is printed, not fatal.
+"""
+
+import argparse
+import sys
+import time
+from itertools import islice
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assessments.demo import ENGAGED_ANSWERS, NOT_ENGAGED_ANSWERS
+from bench import stack
+from bench.baseline import BASELINE_PATH, COUNT_ROWS, CREATE_TABLE, FIELDS
+
+MAX_REQUESTS = 5_000
+MAX_SECONDS = 60
+WARMUP = 100
+BLOCK = 500
+PAIRS = 4
+TARGET_RATIO = 0.60
+TARGET_P99_MS = 100
+ANSWERS = ENGAGED_ANSWERS + NOT_ENGAGED_ANSWERS
+
+
+def answers(n: int) -> dict[str, str]:
+    return dict(zip(FIELDS, ANSWERS[n % len(ANSWERS)], strict=True))
+
+
+def survey_task(token: str, n: int) -> stack.Task:
+    return lambda client: client.post(stack.survey_path(token), answers(n))
+
+
+def baseline_task(n: int) -> stack.Task:
+    return lambda client: client.post(BASELINE_PATH, answers(n))
+
+
+def stored_rows(cluster: stack.Cluster, assessment_id: int) -> dict[str, int]:
+    queries = {
+        "responses": (
+            "SELECT count(*) FROM assessments_response WHERE assessment_id = %s"
+        ),
+        "judgements": (
+            "SELECT count(*) FROM assessments_answerjudgement j "
+            "JOIN assessments_response r ON r.id = j.response_id "
+            "WHERE r.assessment_id = %s"
+        ),
+        "answered": (
+            "SELECT count(*) FROM assessments_invitation "
+            "WHERE assessment_id = %s AND status = 'responded'"
+        ),
+    }
+    conn = cluster.connect()
+    try:
+        with conn.cursor() as cur:
+            counts = {}
+            for name, sql in queries.items():
+                cur.execute(sql, (assessment_id,))
+                counts[name] = cur.fetchone()[0]
+            cur.execute(COUNT_ROWS)
+            counts["baseline"] = cur.fetchone()[0]
+    finally:
+        conn.close()
+    return counts
+
+
+def line(label: str, s: stack.Summary) -> str:
+    return (
+        f"{label:<18}{s.sent:>9}{s.ok:>7}{s.server_errors:>6}{s.other_errors:>7}"
+        f"{s.per_second:>9.0f}{s.p50_ms:>9.1f}{s.p99_ms:>9.1f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+
+    links = WARMUP + PAIRS * BLOCK
+    planned = args.clients + 2 * links
+    assert planned <= MAX_REQUESTS, planned
+    with stack.run_directory() as run_dir, stack.postgres() as cluster:
+        env = stack.app_env(cluster.url, run_dir, stack.new_secret_key())
+        stack.prepare(env)
+        cluster.execute(CREATE_TABLE)
+        round_ = stack.seed(env, team_size=links)
+        tokens = iter(enumerate(round_.tokens))
+        stack.say(f"Seeded round {round_.assessment_id} with {links} links")
+
+        runs: dict[str, list] = {"baseline": [], "survey": []}
+        warm: dict[str, list] = {"baseline": [], "survey": []}
+        cpu = {kind: dict.fromkeys(("app", "db", "client"), 0.0) for kind in runs}
+        with stack.gunicorn(env, run_dir, workers=args.workers) as server:
+            budget = stack.Budget(MAX_REQUESTS, MAX_SECONDS)
+
+            def measured(load: stack.Load, kind: str, tasks) -> None:
+                pids = {"app": server.worker_pids(), "db": cluster.pids()}
+                before = {name: stack.cpu_seconds(p) for name, p in pids.items()}
+                client_before = time.process_time()
+                runs[kind].append(load.run(tasks))
+                for name, p in pids.items():
+                    cpu[kind][name] += stack.cpu_seconds(p) - before[name]
+                cpu[kind]["client"] += time.process_time() - client_before
+
+            with stack.Load(server.port, args.clients, budget) as load:
+                warm["baseline"].append(
+                    load.run(baseline_task(n) for n in range(WARMUP))
+                )
+                warm["survey"].append(
+                    load.run(survey_task(t, n) for n, t in islice(tokens, WARMUP))
+                )
+                for pair in range(PAIRS):
+                    measured(load, "baseline", (baseline_task(n) for n in range(BLOCK)))
+                    measured(
+                        load,
+                        "survey",
+                        (survey_task(t, n) for n, t in islice(tokens, BLOCK)),
+                    )
+                    rates = {
+                        kind: stack.summarise(runs[kind][-1:]).per_second
+                        for kind in runs
+                    }
+                    stack.say(
+                        f"block {pair + 1}: baseline {rates['baseline']:.0f}/s, "
+                        f"survey {rates['survey']:.0f}/s"
+                    )
+            server_log = server.log()
+            used, elapsed = budget.used, budget.elapsed()
+        rows = stored_rows(cluster, round_.assessment_id)
+
+    baseline = stack.summarise(runs["baseline"])
+    survey = stack.summarise(runs["survey"])
+    all_ok = {
+        kind: stack.summarise(warm[kind] + runs[kind]).ok
+        for kind in ("baseline", "survey")
+    }
+    ratio = survey.per_second / baseline.per_second if baseline.per_second else 0.0
+
+    print()
+    print(
+        f"{args.workers} sync workers, {args.clients} concurrent clients, "
+        f"{used} requests in {elapsed:.1f} s "
+        f"(limits {MAX_REQUESTS} and {MAX_SECONDS} s)"
+    )
+    print(
+        f"{'':<18}{'requests':>9}{'ok':>7}{'5xx':>6}{'other':>7}{'req/s':>9}"
+        f"{'p50 ms':>9}{'p99 ms':>9}"
+    )
+    print(line("baseline insert", baseline))
+    print(line("survey submit", survey))
+    print()
+    print(
+        "CPU time per successful request, ms (gunicorn workers / PostgreSQL / client):"
+    )
+    totals = {}
+    for kind, summary in (("baseline", baseline), ("survey", survey)):
+        per = {
+            name: 1000 * seconds / max(summary.ok, 1)
+            for name, seconds in cpu[kind].items()
+        }
+        totals[kind] = sum(per.values())
+        print(
+            f"  {kind:<9}{per['app']:>7.2f} /{per['db']:>6.2f} /{per['client']:>6.2f}"
+            f"   total {totals[kind]:.2f}"
+        )
+    print(
+        "  survey/baseline by CPU per request (less noisy): "
+        f"{totals['baseline'] / totals['survey']:.0%}"
+    )
+    print()
+    ratio_met = ratio >= TARGET_RATIO
+    p99_met = survey.p99_ms < TARGET_P99_MS
+    print(
+        f"survey/baseline: {ratio:.0%} (target >= {TARGET_RATIO:.0%}): "
+        f"{'met' if ratio_met else 'NOT MET'}"
+    )
+    print(
+        f"survey p99: {survey.p99_ms:.1f} ms (target < {TARGET_P99_MS} ms): "
+        f"{'met' if p99_met else 'NOT MET'}"
+    )
+
+    failures = []
+    expected = {
+        "responses": all_ok["survey"],
+        "judgements": 3 * all_ok["survey"],
+        "answered": all_ok["survey"],
+        "baseline": all_ok["baseline"],
+    }
+    for name, want in expected.items():
+        got = rows[name]
+        verdict = "ok" if got == want else "MISMATCH"
+        print(
+            f"stored {name}: {got}, expected {want} from successful responses: "
+            f"{verdict}"
+        )
+        if got != want:
+            failures.append(f"stored {name} {got} != {want}")
+    errors = sum(s.server_errors + s.other_errors for s in (baseline, survey))
+    if errors:
+        failures.append(f"{errors} failed requests")
+        print(server_log[-3000:])
+    if failures:
+        print("FAILED: " + "; ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""A submission is all or nothing, one link never gets two responses, and a lost
+database connection is told apart from a lost database.
+
+The deterministic part of the concurrency checks; the rest runs through gunicorn
+in ``bench/check_concurrency.py`` (simultaneous POSTs, killed workers, a database
+restart, SQLite under load).
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import OperationalError, connection
+
+from assessments import results, services
+from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.middleware import database_reachable
+from assessments.models import AnswerJudgement, Invitation, Response
+from tests.factories import InvitationFactory
+
+FIRST = {
+    "vision": "Fix it on the first contact and explain it plainly.",
+    "meaning": "A wrong bill is corrected before we hang up.",
+    "contribution": "I read the corrected balance back to the customer.",
+}
+SECOND = {
+    "vision": "Solve it first time, in plain words, and leave them confident.",
+    "meaning": "Nobody has to ring twice about the same problem.",
+    "contribution": "I stay on the line until the refund shows as processed.",
+}
+THREADS = 8
+
+
+class StoreFailed(Exception):
+    pass
+
+
+def fail_to_store(**kwargs):
+    raise StoreFailed
+
+
+def submit(invitation, answers):
+    return services.response_submit(
+        invitation=invitation, token=invitation.token, answers=answers
+    )
+
+
+def stored_answers(response: Response) -> dict[str, str]:
+    return {key: response.answer_for(key) for key in ENGAGEMENT_KEYS}
+
+
+def judgement_rows(response: Response) -> list[tuple]:
+    return list(
+        AnswerJudgement.objects.filter(response=response)
+        .order_by("question_key")
+        .values_list("question_key", "clear", "consistent", "score", "reasons")
+    )
+
+
+@pytest.mark.django_db
+def test_two_submissions_in_a_row_leave_one_response_with_the_last_answers():
+    invitation = InvitationFactory()
+
+    submit(invitation, FIRST)
+    submit(invitation, SECOND)
+
+    response = Response.objects.get()
+    assert stored_answers(response) == SECOND
+    assert [row[0] for row in judgement_rows(response)] == sorted(ENGAGEMENT_KEYS)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.RESPONDED
+
+
+@pytest.mark.django_db
+def test_a_first_submission_that_fails_inside_leaves_no_row_behind(monkeypatch):
+    invitation = InvitationFactory()
+    monkeypatch.setattr(results, "judgements_store", fail_to_store)
+
+    with pytest.raises(StoreFailed):
+        submit(invitation, FIRST)
+
+    assert not Response.objects.exists()
+    assert not AnswerJudgement.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_a_resubmission_that_fails_inside_keeps_the_earlier_answers_whole(
+    monkeypatch,
+):
+    invitation = InvitationFactory()
+    submit(invitation, FIRST)
+    response = Response.objects.get()
+    judgements_before = judgement_rows(response)
+    monkeypatch.setattr(results, "judgements_store", fail_to_store)
+
+    with pytest.raises(StoreFailed):
+        submit(invitation, SECOND)
+
+    response.refresh_from_db()
+    assert Response.objects.count() == 1
+    assert stored_answers(response) == FIRST
+    assert judgement_rows(response) == judgements_before
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.RESPONDED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite takes one writer at a time on the whole file, so threads only "
+            "queue; bench/check_concurrency.py --only sqlite covers it under load"
+        )
+    invitation = InvitationFactory()
+    sent = [
+        {key: f"{text} (submission {n})" for key, text in FIRST.items()}
+        for n in range(THREADS)
+    ]
+    barrier = threading.Barrier(THREADS, timeout=10)
+    errors: list[BaseException] = []
+
+    def submit_at_once(answers):
+        try:
+            own = Invitation.objects.select_related("assessment__vision").get(
+                pk=invitation.pk
+            )
+            own.token = invitation.token
+            barrier.wait()
+            submit(own, answers)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit_at_once, args=(a,)) for a in sent]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    response = Response.objects.get()
+    assert stored_answers(response) in sent
+    assert len(judgement_rows(response)) == len(ENGAGEMENT_KEYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT xmin::text) FROM ("
+            " SELECT xmin FROM assessments_response WHERE id = %s"
+            " UNION ALL"
+            " SELECT xmin FROM assessments_answerjudgement WHERE response_id = %s"
+            ") AS written",
+            [response.pk, response.pk],
+        )
+        transactions = cursor.fetchone()[0]
+    assert transactions == 1, "the judgements and the answers come from one submission"
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.RESPONDED
+
+
+def _terminate_own_backend() -> None:
+    """End this connection's server process from another connection, as a
+    database restart does, and wait until it has gone."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(100):
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone() is None:
+                    break
+                time.sleep(0.02)
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_lost_mid_request_does_not_stop_the_database_check():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server whose connection can be cut")
+    try:
+        _terminate_own_backend()
+        with pytest.raises(OperationalError), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")  # the view's query, failing
+
+        assert database_reachable()
+    finally:
+        connection.close()
