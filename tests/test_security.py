@@ -186,3 +186,10 @@ def test_an_oversized_post_gets_the_400_page(client):
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "We could not understand that request" in response.content.decode()
+
+
+def test_report_is_never_cached(manager_client, assessment):
+    response = manager_client.get(reverse("assessments:report", args=(assessment.pk,)))
+
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Frame-Options"] == "DENY"
