@@ -974,3 +974,25 @@ def test_deleting_a_round_in_the_admin_keeps_a_trail_of_its_answers(
     gone = models.Response.history.filter(history_type="-")
     assert set(gone.values_list("id", flat=True)) == response_ids
     assert {row.history_date.time() for row in gone} == {time(0, 0)}
+
+
+def test_html_in_answers_is_shown_escaped_in_the_admin(admin_client):
+    response = factories.ResponseFactory(
+        meaning_answer='<script>alert("x")</script>',
+        assessment=factories.AssessmentFactory(anonymous=False),
+    )
+
+    pages = [
+        admin_client.get(admin_url(models.Response, "change", response.pk)),
+        admin_client.get(admin_url(models.Response, "changelist")),
+        admin_client.get(
+            admin_url(models.Assessment, "change", response.assessment_id)
+        ),
+    ]
+
+    for page in pages:
+        text = page.content.decode()
+        assert '<script>alert("x")</script>' not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in (
+        pages[0].content.decode()
+    )
