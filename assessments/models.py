@@ -15,7 +15,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION
+from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
 from assessments.limits import MAX_ANSWER_LENGTH
 
 MIN_RATING = 1
@@ -380,6 +380,12 @@ def team_rating_field(key: str) -> str:
 
 
 TEAM_RATING_FIELDS = tuple(team_rating_field(key) for key in ALIGNMENT_KEYS)
+# The stored outcome of judging a response: per answer, clear and consistent
+# (overrides applied), and whether the respondent is engaged.
+OUTCOME_FIELDS = (
+    *(f"{key}_{kind}" for key in ENGAGEMENT_KEYS for kind in ("clear", "consistent")),
+    "engaged",
+)
 
 
 def _answer_length_constraint(field: str) -> models.CheckConstraint:
@@ -424,6 +430,15 @@ class Response(models.Model):
         help_text="All three answers judged clear and consistent (overrides applied). "
         "Stored so reports can count in the database.",
     )
+    # Each answer's decisions, overrides applied, kept beside ``engaged`` for the
+    # same reason: a report counts them in one aggregate over responses instead
+    # of joining every judgement.
+    vision_clear = models.BooleanField(null=True, blank=True, editable=False)
+    vision_consistent = models.BooleanField(null=True, blank=True, editable=False)
+    meaning_clear = models.BooleanField(null=True, blank=True, editable=False)
+    meaning_consistent = models.BooleanField(null=True, blank=True, editable=False)
+    contribution_clear = models.BooleanField(null=True, blank=True, editable=False)
+    contribution_consistent = models.BooleanField(null=True, blank=True, editable=False)
     # The team's own view of the five alignment questions, asked when the round
     # says so; blank means "not sure". One row per respondent keeps a submission
     # to a single write and the perception gap to a single aggregate.

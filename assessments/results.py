@@ -23,6 +23,7 @@ from django.utils import timezone
 from assessments import scoring
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
+    OUTCOME_FIELDS,
     AlignmentRating,
     AnswerJudgement,
     Assessment,
@@ -133,12 +134,27 @@ def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Ove
     return overrides
 
 
-def _engaged_store(engaged: dict[int, bool]) -> None:
-    for value in (True, False):
-        ids = [pk for pk, flag in engaged.items() if flag is value]
+def outcome(judgement: scoring.RespondentJudgement) -> dict[str, bool]:
+    """The values of ``OUTCOME_FIELDS`` for a respondent's (effective) judgement."""
+    values = {
+        f"{key}_{kind}": getattr(answer, kind)
+        for key, answer in judgement.answers.items()
+        for kind in ("clear", "consistent")
+    }
+    return {**values, "engaged": judgement.engaged}
+
+
+def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
+    """Write many responses' outcomes: one UPDATE per distinct outcome (a team
+    has a handful), in batches of primary keys."""
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for pk, values in outcomes.items():
+        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        groups.setdefault(flags, []).append(pk)
+    for flags, ids in groups.items():
         for start in range(0, len(ids), UPDATE_BATCH):
             Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
-                engaged=value
+                **dict(zip(OUTCOME_FIELDS, flags, strict=True))
             )
 
 
@@ -172,9 +188,9 @@ def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -
         unique_fields=("response", "question_key"),
         update_fields=ENGINE_FIELDS,
     )
-    _engaged_store(
+    _outcomes_store(
         {
-            pk: scoring.review_respondent(judgement, overrides.get(pk, {})).engaged
+            pk: outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
             for (pk, *_), judgement in zip(rows, judgements, strict=True)
         }
     )
@@ -209,11 +225,21 @@ def judgement_override(
     judgement.overridden_by = None if removing else user
     judgement.overridden_at = None if removing else timezone.now()
     judgement.save(update_fields=OVERRIDE_FIELDS)
-    siblings = AnswerJudgement.objects.filter(response_id=judgement.response_id)
-    engaged = len(siblings) == len(ENGAGEMENT_KEYS) and all(
-        j.effective_clear and j.effective_consistent for j in siblings
+    siblings = {
+        j.question_key: j
+        for j in AnswerJudgement.objects.filter(response_id=judgement.response_id)
+    }
+    values = {
+        f"{key}_{kind}": getattr(siblings[key], f"effective_{kind}")
+        if key in siblings
+        else None
+        for key in ENGAGEMENT_KEYS
+        for kind in ("clear", "consistent")
+    }
+    values["engaged"] = len(siblings) == len(ENGAGEMENT_KEYS) and all(
+        j.effective_clear and j.effective_consistent for j in siblings.values()
     )
-    Response.objects.filter(pk=judgement.response_id).update(engaged=engaged)
+    Response.objects.filter(pk=judgement.response_id).update(**values)
     return judgement
 
 
@@ -221,11 +247,18 @@ def judgement_override(
 
 
 def response_aggregates(assessment: Assessment) -> dict:
-    """Respondents, engaged ones and the team's alignment ratings, in one query."""
+    """Respondents, engaged ones, per-answer tallies and the team's alignment
+    ratings, in one query."""
     aggregates = {
         "respondents": Count("pk"),
         "engaged": Count("pk", filter=Q(engaged=True)),
     }
+    for key in ENGAGEMENT_KEYS:
+        clear = Q(**{f"{key}_clear": True})
+        consistent = Q(**{f"{key}_consistent": True})
+        aggregates[f"n_{key}_clear"] = Count("pk", filter=clear)
+        aggregates[f"n_{key}_consistent"] = Count("pk", filter=consistent)
+        aggregates[f"n_{key}_both"] = Count("pk", filter=clear & consistent)
     for key in ALIGNMENT_KEYS:
         field = team_rating_field(key)
         aggregates[f"{key}_mean"] = Avg(field)
@@ -233,30 +266,15 @@ def response_aggregates(assessment: Assessment) -> dict:
     return Response.objects.filter(assessment=assessment).aggregate(**aggregates)
 
 
-def question_tallies(assessment: Assessment) -> tuple[scoring.QuestionTally, ...]:
-    """Per question, how many answers are clear, consistent and both (overrides win)."""
-    clear = Q(override_clear=True) | Q(override_clear__isnull=True, clear=True)
-    consistent = Q(override_consistent=True) | Q(
-        override_consistent__isnull=True, consistent=True
-    )
-    counts = {
-        row["question_key"]: row
-        for row in AnswerJudgement.objects.filter(response__assessment=assessment)
-        .values("question_key")
-        .annotate(
-            n_clear=Count("pk", filter=clear),
-            n_consistent=Count("pk", filter=consistent),
-            n_both=Count("pk", filter=clear & consistent),
-        )
-        .order_by()
-    }
-    empty = {"n_clear": 0, "n_consistent": 0, "n_both": 0}
+def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:
+    """Per question, how many answers are clear, consistent and both (overrides
+    win), from ``response_aggregates``."""
     return tuple(
         scoring.QuestionTally(
             key,
-            counts.get(key, empty)["n_clear"],
-            counts.get(key, empty)["n_consistent"],
-            counts.get(key, empty)["n_both"],
+            aggregates[f"n_{key}_clear"],
+            aggregates[f"n_{key}_consistent"],
+            aggregates[f"n_{key}_both"],
         )
         for key in ENGAGEMENT_KEYS
     )
@@ -414,7 +432,7 @@ def readiness_report(
         invitations=invitations,
         respondents=aggregates["respondents"],
         engaged=aggregates["engaged"],
-        per_question=question_tallies(assessment),
+        per_question=question_tallies(aggregates),
     )
     return scoring.build_report(
         vision=scoring.VisionInput(vision.statement, vision.has_vision),

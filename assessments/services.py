@@ -19,6 +19,7 @@ from assessments import results, tokens
 from assessments.answers_csv import AnswerRow
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
+    OUTCOME_FIELDS,
     AlignmentRating,
     Assessment,
     Commitment,
@@ -191,7 +192,8 @@ def response_submit(
         now=now,
         **{key: answers.get(key, "") for key in ENGAGEMENT_KEYS},
     )
-    response.engaged = judgement.engaged
+    for field, value in results.outcome(judgement).items():
+        setattr(response, field, value)
     rating_fields = ()
     if assessment.team_rates_alignment and ratings is not None:
         for key, rating in ratings.items():
@@ -201,7 +203,7 @@ def response_submit(
         [response],
         update_conflicts=True,
         unique_fields=("respondent_key",),
-        update_fields=(*ANSWER_FIELDS, *rating_fields, "engaged", "updated_at"),
+        update_fields=(*ANSWER_FIELDS, *rating_fields, *OUTCOME_FIELDS, "updated_at"),
     )
     results.judgements_store(
         response_id=response.pk,
@@ -613,7 +615,8 @@ def response_update(
     for key in ENGAGEMENT_KEYS:
         setattr(response, f"{key}_answer", answers.get(key, ""))
     judgement = results.judge_submission(assessment=assessment, answers=answers)
-    response.engaged = judgement.engaged
+    for field, value in results.outcome(judgement).items():
+        setattr(response, field, value)
     response.updated_at = max(
         response.created_at, response_timestamp(assessment=assessment, now=now)
     )

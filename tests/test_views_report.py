@@ -311,7 +311,7 @@ class TestQueryCounts:
             report_url(round_with_vision)
         )  # warm caches, settle rescoring
 
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             manager_client.get(report_url(round_with_vision))
 
     def test_export_runs_a_fixed_number_of_queries(
