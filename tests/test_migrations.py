@@ -1,10 +1,13 @@
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from assessments import catalogue
 from assessments.models import Question, Step
+from tests.factories import AnswerJudgementFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +69,29 @@ def test_engagement_questions_keep_the_framework_wording():
 
 
 def test_loading_the_catalogue_again_changes_nothing():
-    from importlib import import_module
-
-    from django.apps import apps
-
     migration = import_module("assessments.migrations.0002_load_catalogue")
     before = list(Question.objects.values_list("pk", "text"))
 
     migration.load_catalogue(apps, schema_editor=None)
 
     assert list(Question.objects.values_list("pk", "text")) == before
+
+
+def test_existing_responses_get_their_answer_outcomes_from_their_judgements():
+    migration = import_module("assessments.migrations.0005_response_answer_outcomes")
+    response = ResponseFactory()
+    AnswerJudgementFactory(response=response, question_key="vision", clear=False)
+    AnswerJudgementFactory(
+        response=response,
+        question_key="meaning",
+        consistent=True,
+        override_consistent=False,
+        override_reason="Contradicts the vision.",
+    )
+
+    migration.fill_outcomes(apps, schema_editor=None)
+
+    response.refresh_from_db()
+    assert (response.vision_clear, response.vision_consistent) == (False, True)
+    assert (response.meaning_clear, response.meaning_consistent) == (True, False)
+    assert response.contribution_clear is None
