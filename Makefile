@@ -47,8 +47,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r servicecult assessments
 
+# Scripts that print figures (docs/performance.md); never part of the tests.
+# The load and concurrency checks: bench/bench_submit.py, bench/check_concurrency.py.
 bench: install
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_lists.py
+	$(BIN)/python bench/bench_static.py
 
 # Regenerate requirements.lock from pyproject.toml in a throwaway environment.
 lock: check-python
