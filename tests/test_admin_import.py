@@ -11,20 +11,10 @@ from django.urls import reverse
 
 from assessments.models import AnswersUpload, Response
 from tests.factories import AssessmentFactory, UserFactory, VisionFactory
+from tests.samples import ANSWERS_CSV as ANSWERS
+from tests.samples import VISION
 
 pytestmark = pytest.mark.django_db
-
-VISION = "We fix each problem on the first contact and explain it in plain words."
-ANSWERS = (
-    "respondent,vision,meaning,contribution\n"
-    "ann,Fix problems on first contact and explain plainly,"
-    '"A wrong bill is corrected on the call, with no jargon",'
-    "I read the corrected balance back to the customer\n"
-    "bob,I don't know,not sure,I do my job\n"
-    "cy,First contact fixes in plain words,"
-    "I solve the billing error while they are on the line,"
-    "I explain the fix without jargon\n"
-)
 
 
 def import_url(assessment) -> str:
