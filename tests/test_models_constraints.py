@@ -261,3 +261,13 @@ def test_one_step_result_per_step_and_score_0_to_100():
         )
     )
     assert refused(lambda: factories.StepResultFactory(score=101))
+
+
+def test_response_key_is_a_hex_sha256():
+    assert refused(lambda: factories.ResponseFactory(respondent_key="plain-token"))
+
+
+def test_alignment_evidence_has_a_maximum_length():
+    assert refused(
+        lambda: factories.AlignmentRatingFactory(evidence="x" * (MAX_ANSWER_LENGTH + 1))
+    )
