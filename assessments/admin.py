@@ -131,9 +131,10 @@ def withholds_answers(request, assessment: Assessment, respondents: int) -> bool
 
 def respondent_name(response: Response) -> str:
     """A named round's respondent by name; anyone else by a pseudonym."""
-    if response.assessment.anonymous:
-        return f"r-{response.respondent_key[:12]}"
-    return results.respondent_label(response)
+    name = None
+    if not response.assessment.anonymous and response.invitation_id:
+        name = response.invitation.name
+    return results.respondent_label(name, response.respondent_key)
 
 
 def responses_url(assessment_pk: int) -> str:

@@ -280,14 +280,6 @@ def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:
     )
 
 
-def live_invitations(assessment: Assessment) -> int:
-    return (
-        Invitation.objects.filter(assessment=assessment)
-        .exclude(status=Invitation.Status.REVOKED)
-        .count()
-    )
-
-
 def engagement_thresholds(assessment: Assessment) -> scoring.EngagementThresholds:
     """The round's thresholds. Step 2 cannot be ready before its scores may be
     shown: a verdict on fewer people would itself be a score."""
@@ -487,7 +479,7 @@ def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
     if rescore_due(assessment, aggregates["respondents"]):
         assessment_rescore(assessment=assessment, now=now)
         aggregates = response_aggregates(assessment)
-    invitations = live_invitations(assessment)
+    invitations = assessment.invitations.live().count()
     report = readiness_report(
         assessment,
         today=timezone.localdate(now),
@@ -544,12 +536,11 @@ EXPORT_HEADER = (
 EXPORT_CHUNK = 1000
 
 
-def respondent_label(response: Response) -> str:
-    """How an export names a respondent: their name in a named round, otherwise a
-    stable pseudonym that leads back to no invitation."""
-    if response.invitation_id and response.invitation.name:
-        return response.invitation.name
-    return f"r-{response.respondent_key[:12]}"
+def respondent_label(name: str | None, respondent_key: str) -> str:
+    """How a respondent is named outside the survey: by name where a named round
+    links the response to one, otherwise by a stable pseudonym that leads back
+    to no invitation."""
+    return name or f"r-{respondent_key[:12]}"
 
 
 def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
@@ -602,7 +593,7 @@ def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
         }
         for pk, key, name, vision, meaning, contribution, engaged in chunk:
             row: list[object] = [
-                name or f"r-{key[:12]}",  # as respondent_label names them
+                respondent_label(name, key),
                 vision,
                 meaning,
                 contribution,

@@ -1,4 +1,8 @@
-"""A vision and a file of answers to it, shared by the import and export tests."""
+"""Visions and answers shared by the tests, and a submission as the survey makes it."""
+
+from assessments import services
+from assessments.models import Invitation
+from tests.factories import InvitationFactory
 
 VISION = "We fix each problem on the first contact and explain it in plain words."
 ANSWERS_CSV = (
@@ -11,3 +15,25 @@ ANSWERS_CSV = (
     "I solve the billing error while they are on the line,"
     "I explain the fix without jargon\n"
 )
+
+# A round's vision, and answers the engine judges engaged and not engaged.
+TEAM_VISION = (
+    "We fix each customer's problem on the first contact, explain it in plain words, "
+    "and leave them confident."
+)
+ENGAGED = {
+    "vision": "Fix problems on first contact, explain plainly, leave them confident.",
+    "meaning": "A wrong bill gets corrected during the call and I say why plainly.",
+    "contribution": "I read the corrected balance back to the customer on the call.",
+}
+LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
+
+
+def submit(assessment, answers: dict, *, ratings=None, **invitation):
+    """Submit as the survey page does: a new person's link, with the round read
+    fresh from the database."""
+    item = InvitationFactory(assessment=assessment, **invitation)
+    fresh = Invitation.objects.select_related("assessment__vision").get(pk=item.pk)
+    return services.response_submit(
+        invitation=fresh, token=item.token, answers=answers, ratings=ratings
+    )

@@ -18,6 +18,9 @@ from assessments import models, services
 from assessments.catalogue import CATALOGUE_VERSION
 from assessments.results import OVERRIDE_NEEDS_A_REASON
 from tests import factories
+from tests.samples import ENGAGED, LOST
+from tests.samples import TEAM_VISION as VISION
+from tests.samples import submit as answer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +42,6 @@ FACTORIES = {
 NOT_ADDED_IN_THE_ADMIN = {models.Response, models.AnswerJudgement, models.StepResult}
 APP_MODELS = [m for m in admin.site._registry if m._meta.app_label == "assessments"]
 
-VISION = (
-    "We fix each customer's problem on the first contact, explain it in plain words, "
-    "and leave them confident."
-)
-ENGAGED = {
-    "vision": "Fix problems on first contact, explain plainly, leave them confident.",
-    "meaning": "A wrong bill gets corrected during the call and I say why plainly.",
-    "contribution": "I read the corrected balance back to the customer on the call.",
-}
-LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
-
 
 def admin_url(model, view: str, *args) -> str:
     return reverse(
@@ -59,15 +51,6 @@ def admin_url(model, view: str, *args) -> str:
 
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def answer(assessment, answers: dict, **invitation) -> models.Response:
-    """Submit as the survey page does."""
-    item = factories.InvitationFactory(assessment=assessment, **invitation)
-    fresh = models.Invitation.objects.select_related("assessment__vision").get(
-        pk=item.pk
-    )
-    return services.response_submit(invitation=fresh, token=item.token, answers=answers)
 
 
 def run_action(client, name: str, rounds, **extra):

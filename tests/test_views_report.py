@@ -11,7 +11,6 @@ from django.utils.html import escape
 from assessments import services
 from assessments.models import AnswerJudgement, Assessment, Invitation, StepResult
 from assessments.results import OVERRIDE_NEEDS_A_REASON
-from assessments.tokens import invitation_hash
 from assessments.views.report import OVERRIDE_SAVED
 from tests.factories import (
     ActionItemFactory,
@@ -22,38 +21,11 @@ from tests.factories import (
     TeamFactory,
     VisionFactory,
 )
+from tests.samples import ENGAGED, LOST
+from tests.samples import TEAM_VISION as VISION
+from tests.samples import submit as answer
 
 pytestmark = pytest.mark.django_db
-
-VISION = (
-    "We fix each customer's problem on the first contact, explain it in plain words, "
-    "and leave them confident."
-)
-ENGAGED = {
-    "vision": "Fix problems on first contact, explain plainly, leave them confident.",
-    "meaning": "A wrong bill gets corrected during the call and I say why plainly.",
-    "contribution": "I read the corrected balance back to the customer on the call.",
-}
-LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
-
-
-def answer(assessment: Assessment, answers: dict, **invitation) -> None:
-    """Submit as the survey page does, with the round read fresh from the database."""
-    token = InvitationFactory(assessment=assessment, **invitation).token
-    item = Invitation.objects.select_related("assessment__vision").get(
-        token_hash=invitation_hash(token)
-    )
-    services.response_submit(invitation=item, token=token, answers=answers)
-
-
-def submit_with_rating(assessment: Assessment, rating: int) -> None:
-    token = InvitationFactory(assessment=assessment).token
-    item = Invitation.objects.select_related("assessment__vision").get(
-        token_hash=invitation_hash(token)
-    )
-    services.response_submit(
-        invitation=item, token=token, answers=ENGAGED, ratings={"empowerment": rating}
-    )
 
 
 def report_url(assessment) -> str:
@@ -162,7 +134,7 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     row = page.context["report"].step("alignment").detail.rows[3]
     assert (row.key, row.team_mean, row.gap) == ("empowerment", None, None)
 
-    submit_with_rating(round_with_vision, 3)
+    answer(round_with_vision, ENGAGED, ratings={"empowerment": 3})
     page = manager_client.get(report_url(round_with_vision))
     row = page.context["report"].step("alignment").detail.rows[3]
     assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, 3.0, True)
