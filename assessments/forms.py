@@ -35,24 +35,28 @@ EMPTY_SURVEY = "Please answer at least one question before saving."
 RATING_CHOICES = [(str(n), str(n)) for n in range(MIN_RATING, MAX_RATING + 1)]
 
 
+def _answer_field(key: str) -> forms.CharField:
+    question = next(q for q in ENGAGEMENT_QUESTIONS if q.key == key)
+    return forms.CharField(
+        label=question.text,
+        help_text=question.hint,
+        max_length=MAX_ANSWER_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_ANSWER_LENGTH}),
+        validators=[validate_no_control_characters],
+    )
+
+
 class SurveyForm(forms.Form):
     """The three engagement questions, and the alignment questions when the
     round asks the team to rate them too."""
 
-    vision = forms.CharField(max_length=MAX_ANSWER_LENGTH, required=False)
-    meaning = forms.CharField(max_length=MAX_ANSWER_LENGTH, required=False)
-    contribution = forms.CharField(max_length=MAX_ANSWER_LENGTH, required=False)
+    vision = _answer_field("vision")
+    meaning = _answer_field("meaning")
+    contribution = _answer_field("contribution")
 
     def __init__(self, *args, alignment_questions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        for question in ENGAGEMENT_QUESTIONS:
-            field = self.fields[question.key]
-            field.label = question.text
-            field.help_text = question.hint
-            field.widget = forms.Textarea(
-                attrs={"rows": 3, "maxlength": MAX_ANSWER_LENGTH}
-            )
-            field.validators.append(validate_no_control_characters)
         self.alignment_questions = tuple(alignment_questions)
         for question in self.alignment_questions:
             self.fields[team_rating_field(question.key)] = forms.TypedChoiceField(

@@ -62,13 +62,14 @@ UPDATE_BATCH = 1000
 
 
 def judge_submission(
-    *, assessment: Assessment, answers: dict[str, str]
+    *, vision: str, team_profile: scoring.TeamProfile, answers: dict[str, str]
 ) -> scoring.RespondentJudgement:
-    """The engine's judgement of one respondent's answers, against the stored team."""
+    """The engine's judgement of one respondent's answers, against the team
+    profile stored at the round's last full scoring."""
     return scoring.judge_respondent(
-        assessment.vision.statement,
+        vision,
         scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
-        scoring.TeamProfile.from_dict(assessment.team_profile),
+        team_profile,
     )
 
 
@@ -194,7 +195,7 @@ def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -
             for (pk, *_), judgement in zip(rows, judgements, strict=True)
         }
     )
-    assessment.team_profile = profile.as_dict()
+    assessment.team_profile = profile.for_newcomers().as_dict()
     assessment.team_profile_size = len(rows)
     assessment.save(update_fields=("team_profile", "team_profile_size"))
     return len(rows)

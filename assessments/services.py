@@ -1,5 +1,6 @@
 """Writes that span models: each workflow is one atomic function."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,7 +8,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
@@ -15,11 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from assessments import results, tokens
+from assessments import results, scoring, tokens
 from assessments.answers_csv import AnswerRow
-from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
+from assessments.links import SurveyLink
 from assessments.models import (
     OUTCOME_FIELDS,
+    TEAM_RATING_FIELDS,
     AlignmentRating,
     Assessment,
     Commitment,
@@ -30,6 +33,7 @@ from assessments.models import (
     Vision,
     team_rating_field,
 )
+from assessments.statements import Statement
 
 # Messages the manager's pages show; tests assert on them.
 NO_SUCH_ACCOUNT = (
@@ -73,9 +77,9 @@ class IssuedInvitation:
     token: str
 
 
-def response_timestamp(*, assessment: Assessment, now: datetime) -> datetime:
+def response_timestamp(*, anonymous: bool, now: datetime) -> datetime:
     """The time to store on a response: no finer than a day in anonymous rounds."""
-    if assessment.anonymous:
+    if anonymous:
         return now.replace(hour=0, minute=0, second=0, microsecond=0)
     return now
 
@@ -152,7 +156,7 @@ def build_response(
 
     Only named rounds link the response to its invitation.
     """
-    stamp = response_timestamp(assessment=assessment, now=now)
+    stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
     return Response(
         assessment=assessment,
         respondent_key=tokens.respondent_key(token),
@@ -166,56 +170,222 @@ def build_response(
 
 
 ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
+SUBMITTED_FIELDS = (
+    "assessment_id",
+    "respondent_key",
+    "invitation_id",
+    *ANSWER_FIELDS,
+    *OUTCOME_FIELDS,
+    *TEAM_RATING_FIELDS,
+)
+
+# A submission in one statement: the response upserted by respondent key, its
+# three judgements upserted (new answers clear any override), the invitation
+# marked answered. One statement is one transaction, and PostgreSQL plans it once
+# per connection (see assessments/statements.py).
+SUBMIT = Statement(
+    "servicecult_response_submit",
+    """
+    WITH response AS (
+        INSERT INTO assessments_response AS r (
+            assessment_id, respondent_key, invitation_id,
+            vision_answer, meaning_answer, contribution_answer,
+            vision_clear, vision_consistent, meaning_clear, meaning_consistent,
+            contribution_clear, contribution_consistent, engaged,
+            rating_goals, rating_hiring, rating_training, rating_empowerment,
+            rating_reinforcement, created_at, updated_at
+        ) VALUES (
+            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+            $14, $15, $16, $17, $18, $19, $19
+        )
+        ON CONFLICT (respondent_key) DO UPDATE SET
+            vision_answer = excluded.vision_answer,
+            meaning_answer = excluded.meaning_answer,
+            contribution_answer = excluded.contribution_answer,
+            vision_clear = excluded.vision_clear,
+            vision_consistent = excluded.vision_consistent,
+            meaning_clear = excluded.meaning_clear,
+            meaning_consistent = excluded.meaning_consistent,
+            contribution_clear = excluded.contribution_clear,
+            contribution_consistent = excluded.contribution_consistent,
+            engaged = excluded.engaged,
+            rating_goals = CASE WHEN $20 THEN excluded.rating_goals
+                ELSE r.rating_goals END,
+            rating_hiring = CASE WHEN $20 THEN excluded.rating_hiring
+                ELSE r.rating_hiring END,
+            rating_training = CASE WHEN $20 THEN excluded.rating_training
+                ELSE r.rating_training END,
+            rating_empowerment = CASE WHEN $20 THEN excluded.rating_empowerment
+                ELSE r.rating_empowerment END,
+            rating_reinforcement = CASE WHEN $20 THEN excluded.rating_reinforcement
+                ELSE r.rating_reinforcement END,
+            updated_at = excluded.updated_at
+        RETURNING r.id
+    ), judged AS (
+        INSERT INTO assessments_answerjudgement AS j (
+            response_id, question_key, clear, consistent, clarity, consistency,
+            score, reasons, engine_version, scored_at, override_clear,
+            override_consistent, override_reason, overridden_by_id, overridden_at
+        )
+        SELECT response.id, v.*, $42, $19, NULL, NULL, '', NULL, NULL
+        FROM response, (VALUES
+            ($21, $22, $23, $24, $25, $26, $27),
+            ($28, $29, $30, $31, $32, $33, $34),
+            ($35, $36, $37, $38, $39, $40, $41)
+        ) AS v (question_key, clear, consistent, clarity, consistency, score, reasons)
+        ON CONFLICT (response_id, question_key) DO UPDATE SET
+            clear = excluded.clear,
+            consistent = excluded.consistent,
+            clarity = excluded.clarity,
+            consistency = excluded.consistency,
+            score = excluded.score,
+            reasons = excluded.reasons,
+            engine_version = excluded.engine_version,
+            scored_at = excluded.scored_at,
+            override_clear = NULL,
+            override_consistent = NULL,
+            override_reason = '',
+            overridden_by_id = NULL,
+            overridden_at = NULL
+    ), answered AS (
+        UPDATE assessments_invitation SET status = $43
+        WHERE id = $44 AND status = $45
+    )
+    SELECT id FROM response
+    """,
+    (
+        "bigint",  # assessment
+        "varchar",  # respondent key
+        "bigint",  # invitation, named rounds only
+        *["text"] * len(ANSWER_FIELDS),
+        *["boolean"] * len(OUTCOME_FIELDS),
+        *["smallint"] * len(TEAM_RATING_FIELDS),
+        "timestamptz",  # created, updated and scored
+        "boolean",  # whether the round asks the team to rate alignment
+        *["varchar", "boolean", "boolean", "float8", "float8", "float8", "jsonb"]
+        * len(ENGAGEMENT_KEYS),
+        "varchar",  # engine version
+        "varchar",  # answered
+        "bigint",  # invitation
+        "varchar",  # pending
+    ),
+)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Submission:
+    """One submission's row, judged, ready for either way of writing it."""
+
+    link: SurveyLink
+    values: dict  # the response's SUBMITTED_FIELDS
+    rates: bool  # whether to store the team's alignment ratings
+    judgement: scoring.RespondentJudgement
+    stamp: datetime  # created or updated, and scored
+
+
+def submission_for(
+    *,
+    link: SurveyLink,
+    token: str,
+    answers: dict[str, str],
+    ratings: dict[str, int | None] | None,
+    now: datetime,
+) -> Submission:
+    judgement = results.judge_submission(
+        vision=link.vision, team_profile=link.team_profile, answers=answers
+    )
+    rates = link.team_rates_alignment and ratings is not None
+    values = {
+        "assessment_id": link.assessment_id,
+        "respondent_key": tokens.respondent_key(token),
+        "invitation_id": None if link.anonymous else link.invitation_id,
+        **{f"{key}_answer": answers.get(key, "") for key in ENGAGEMENT_KEYS},
+        **results.outcome(judgement),
+        **{
+            team_rating_field(key): (ratings or {}).get(key) if rates else None
+            for key in ALIGNMENT_KEYS
+        },
+    }
+    stamp = response_timestamp(anonymous=link.anonymous, now=now)
+    return Submission(link, values, rates, judgement, stamp)
+
+
 def response_submit(
     *,
-    invitation: Invitation,
+    link: SurveyLink,
     token: str,
     answers: dict[str, str],
     ratings: dict[str, int | None] | None = None,
-) -> Response:
-    """Save a team member's answers.
+) -> int:
+    """Save a team member's answers; returns the response's id.
 
     The first submission creates the response; every later one (a double click, a
     refresh, a change of mind) updates the same row, in one upsert that two
-    simultaneous submissions cannot turn into two rows.
+    simultaneous submissions cannot turn into two rows. The answers are judged
+    at once against the team profile of the round's last full scoring.
     """
-    assessment = invitation.assessment
-    now = timezone.now()
-    judgement = results.judge_submission(assessment=assessment, answers=answers)
-    response = build_response(
-        assessment=assessment,
-        token=token,
-        invitation=invitation,
-        now=now,
-        **{key: answers.get(key, "") for key in ENGAGEMENT_KEYS},
+    submission = submission_for(
+        link=link, token=token, answers=answers, ratings=ratings, now=timezone.now()
     )
-    for field, value in results.outcome(judgement).items():
-        setattr(response, field, value)
-    rating_fields = ()
-    if assessment.team_rates_alignment and ratings is not None:
-        for key, rating in ratings.items():
-            setattr(response, team_rating_field(key), rating)
-        rating_fields = tuple(team_rating_field(key) for key in ratings)
+    if connection.vendor == "postgresql":
+        return write_in_one_statement(submission)
+    return write_in_one_transaction(submission)
+
+
+def write_in_one_statement(submission: Submission) -> int:
+    """A submission's writes as one statement (PostgreSQL): one round trip, and
+    atomic without a transaction around it."""
+    params = [
+        *(submission.values[field] for field in SUBMITTED_FIELDS),
+        submission.stamp,
+        submission.rates,
+    ]
+    for key, answer in submission.judgement.answers.items():
+        params += (
+            key,
+            answer.clear,
+            answer.consistent,
+            answer.clarity,
+            answer.consistency,
+            answer.score,
+            json.dumps(answer.reasons),
+        )
+    params += (
+        scoring.ENGINE_VERSION,
+        Invitation.Status.RESPONDED.value,
+        submission.link.invitation_id,
+        Invitation.Status.PENDING.value,
+    )
+    with connection.cursor() as cursor:
+        SUBMIT.execute(cursor, params)
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def write_in_one_transaction(submission: Submission) -> int:
+    """The same writes as ``write_in_one_statement``, for SQLite, which cannot
+    write from a WITH clause."""
+    rating_fields = TEAM_RATING_FIELDS if submission.rates else ()
+    row = Response(
+        **submission.values, created_at=submission.stamp, updated_at=submission.stamp
+    )
     Response.objects.bulk_create(
-        [response],
+        [row],
         update_conflicts=True,
         unique_fields=("respondent_key",),
         update_fields=(*ANSWER_FIELDS, *rating_fields, *OUTCOME_FIELDS, "updated_at"),
     )
     results.judgements_store(
-        response_id=response.pk,
-        judgement=judgement,
+        response_id=row.pk,
+        judgement=submission.judgement,
         keep_overrides=False,
-        now=response.updated_at,  # no finer than a day in anonymous rounds
+        now=submission.stamp,
     )
-    if invitation.status == Invitation.Status.PENDING:
-        Invitation.objects.filter(pk=invitation.pk).update(
-            status=Invitation.Status.RESPONDED
-        )
-    return response
+    if submission.link.invitation_status == Invitation.Status.PENDING:
+        Invitation.objects.filter(
+            pk=submission.link.invitation_id, status=Invitation.Status.PENDING
+        ).update(status=Invitation.Status.RESPONDED)
+    return row.pk
 
 
 # --- The manager's journey --------------------------------------------------------
@@ -541,10 +711,9 @@ def assessment_recompute(*, assessment: Assessment, now: datetime | None = None)
     """Judge every answer of a round again and store its readiness per step;
     returns how many responses were judged."""
     now = now or timezone.now()
-    judged = results.assessment_rescore(
-        assessment=assessment,
-        now=response_timestamp(assessment=assessment, now=now),  # as judgements
-    )
+    # Judgements are dated like the responses they judge.
+    stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
+    judged = results.assessment_rescore(assessment=assessment, now=stamp)
     results.readiness_refresh(assessment_id=assessment.pk, now=now)
     return judged
 
@@ -576,7 +745,7 @@ def responses_import(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     require_importable(assessment)
     now = now or timezone.now()
-    stamp = response_timestamp(assessment=assessment, now=now)
+    stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
     responses = [
         Response(
             assessment=assessment,
@@ -614,11 +783,15 @@ def response_update(
     )
     for key in ENGAGEMENT_KEYS:
         setattr(response, f"{key}_answer", answers.get(key, ""))
-    judgement = results.judge_submission(assessment=assessment, answers=answers)
+    judgement = results.judge_submission(
+        vision=assessment.vision.statement,
+        team_profile=scoring.TeamProfile.from_dict(assessment.team_profile),
+        answers=answers,
+    )
     for field, value in results.outcome(judgement).items():
         setattr(response, field, value)
     response.updated_at = max(
-        response.created_at, response_timestamp(assessment=assessment, now=now)
+        response.created_at, response_timestamp(anonymous=assessment.anonymous, now=now)
     )
     response.save()
     results.judgements_store(

@@ -1,7 +1,7 @@
 """Visions and answers shared by the tests, and a submission as the survey makes it."""
 
-from assessments import services
-from assessments.models import Invitation
+from assessments import links, services
+from assessments.models import Response
 from tests.factories import InvitationFactory
 
 VISION = "We fix each problem on the first contact and explain it in plain words."
@@ -29,11 +29,13 @@ ENGAGED = {
 LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
 
 
-def submit(assessment, answers: dict, *, ratings=None, **invitation):
-    """Submit as the survey page does: a new person's link, with the round read
-    fresh from the database."""
+def submit(assessment, answers: dict, *, ratings=None, **invitation) -> Response:
+    """Submit as the survey page does: a new person's link, looked up fresh."""
     item = InvitationFactory(assessment=assessment, **invitation)
-    fresh = Invitation.objects.select_related("assessment__vision").get(pk=item.pk)
-    return services.response_submit(
-        invitation=fresh, token=item.token, answers=answers, ratings=ratings
+    response_id = services.response_submit(
+        link=links.survey_link(item.token),
+        token=item.token,
+        answers=answers,
+        ratings=ratings,
     )
+    return Response.objects.get(pk=response_id)

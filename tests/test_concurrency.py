@@ -6,13 +6,15 @@ in ``bench/check_concurrency.py`` (simultaneous POSTs, killed workers, a databas
 restart, SQLite under load).
 """
 
+import dataclasses
 import threading
 import time
+from types import MappingProxyType
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, transaction
 
-from assessments import results, services
+from assessments import links, results, services
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.middleware import database_reachable
 from assessments.models import AnswerJudgement, Invitation, Response
@@ -31,18 +33,26 @@ SECOND = {
 THREADS = 8
 
 
-class StoreFailed(Exception):
-    pass
-
-
-def fail_to_store(**kwargs):
-    raise StoreFailed
-
-
 def submit(invitation, answers):
     return services.response_submit(
-        invitation=invitation, token=invitation.token, answers=answers
+        link=links.survey_link(invitation.token),
+        token=invitation.token,
+        answers=answers,
     )
+
+
+def refuse_the_last_judgement(monkeypatch):
+    """Make the database refuse the submission's last judgement row (a score out
+    of range breaks a check constraint): a failure inside the write itself."""
+    judge = results.judge_submission
+
+    def judge_out_of_range(**kwargs):
+        judgement = judge(**kwargs)
+        *kept, (key, last) = judgement.answers.items()
+        answers = dict(kept) | {key: dataclasses.replace(last, score=2.0)}
+        return dataclasses.replace(judgement, answers=MappingProxyType(answers))
+
+    monkeypatch.setattr(results, "judge_submission", judge_out_of_range)
 
 
 def stored_answers(response: Response) -> dict[str, str]:
@@ -74,9 +84,9 @@ def test_two_submissions_in_a_row_leave_one_response_with_the_last_answers():
 @pytest.mark.django_db
 def test_a_first_submission_that_fails_inside_leaves_no_row_behind(monkeypatch):
     invitation = InvitationFactory()
-    monkeypatch.setattr(results, "judgements_store", fail_to_store)
+    refuse_the_last_judgement(monkeypatch)
 
-    with pytest.raises(StoreFailed):
+    with pytest.raises(IntegrityError), transaction.atomic():
         submit(invitation, FIRST)
 
     assert not Response.objects.exists()
@@ -93,9 +103,9 @@ def test_a_resubmission_that_fails_inside_keeps_the_earlier_answers_whole(
     submit(invitation, FIRST)
     response = Response.objects.get()
     judgements_before = judgement_rows(response)
-    monkeypatch.setattr(results, "judgements_store", fail_to_store)
+    refuse_the_last_judgement(monkeypatch)
 
-    with pytest.raises(StoreFailed):
+    with pytest.raises(IntegrityError), transaction.atomic():
         submit(invitation, SECOND)
 
     response.refresh_from_db()
@@ -123,12 +133,9 @@ def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
 
     def submit_at_once(answers):
         try:
-            own = Invitation.objects.select_related("assessment__vision").get(
-                pk=invitation.pk
-            )
-            own.token = invitation.token
+            link = links.survey_link(invitation.token)
             barrier.wait()
-            submit(own, answers)
+            services.response_submit(link=link, token=invitation.token, answers=answers)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
         finally:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.scoring import (
     Answers,
     EngagementSummary,
@@ -19,6 +20,7 @@ from assessments.scoring import (
     summarise,
 )
 from assessments.scoring.engagement import EMPTY_PROFILE
+from tests.test_scoring_labelled import load_teams
 
 VISION = "Fix it fast, explain it plainly, and leave every customer confident."
 GOOD_MEANING = (
@@ -506,3 +508,26 @@ def test_newcomer_with_no_team_is_judged_on_the_vision_alone():
 @pytest.mark.parametrize("stored", [{}, {"size": "x"}, {"size": 1, "counts": []}])
 def test_unreadable_stored_profile_is_an_empty_team(stored):
     assert TeamProfile.from_dict(stored) == EMPTY_PROFILE
+
+
+def test_a_profile_for_newcomers_keeps_only_common_terms_and_judges_the_same():
+    """What a round stores: the same judgement of every newcomer, without the
+    long tail of words only a few teammates used."""
+    team_mattered = False
+    for team in load_teams():
+        people = [
+            Answers(p["respondent"], *(p[key][0] for key in ENGAGEMENT_KEYS))
+            for p in team["respondents"]
+        ]
+        _, profile = judge_team_with_profile(team["vision"], people[:-3])
+        stored = profile.for_newcomers()
+
+        assert stored.size == profile.size
+        assert len(stored.counts) < len(profile.counts)
+        assert set(stored.counts) <= set(profile.counts)
+        for newcomer in people[-3:]:
+            verdict = judge_respondent(team["vision"], newcomer, profile)
+            assert judge_respondent(team["vision"], newcomer, stored) == verdict
+            alone = judge_respondent(team["vision"], newcomer, EMPTY_PROFILE)
+            team_mattered = team_mattered or alone != verdict
+    assert team_mattered, "some newcomer must be judged differently without a team"

@@ -131,7 +131,7 @@ def test_a_database_error_while_the_database_answers_stays_a_500(client, monkeyp
     def broken(request, token):
         raise OperationalError("misuse of aggregate function COUNT()")
 
-    monkeypatch.setattr(survey, "_invitation_for", broken)
+    monkeypatch.setattr(survey, "_link_for", broken)
     client.raise_request_exception = False
 
     response = client.get(reverse("assessments:survey", args=("any-token",)))

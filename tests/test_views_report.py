@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from assessments import services
+from assessments import links, services
 from assessments.models import AnswerJudgement, Assessment, Invitation, StepResult
 from assessments.results import OVERRIDE_NEEDS_A_REASON
 from assessments.views.report import OVERRIDE_SAVED
@@ -124,7 +124,7 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     for rating in (1, 2):
         item = InvitationFactory(assessment=round_with_vision)
         services.response_submit(
-            invitation=item,
+            link=links.survey_link(item.token),
             token=item.token,
             answers=ENGAGED,
             ratings={"empowerment": rating},

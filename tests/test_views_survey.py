@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,7 +94,9 @@ def test_submitting_saves_confirms_and_marks_the_invitation_answered(
 ):
     page = client.post(survey_url(invitation), ANSWERS, follow=True)
 
-    assert page.redirect_chain == [(survey_url(invitation), HTTPStatus.FOUND)]
+    assert page.redirect_chain == [
+        (survey_url(invitation) + "?saved=1", HTTPStatus.FOUND)
+    ]
     assert "Thank you: your answers are saved." in page.content.decode()
     response = Response.objects.get()
     assert response.vision_answer == ANSWERS["vision"]
@@ -273,36 +276,48 @@ class TestTeamAlignmentRatings:
 
 
 class TestQueryCounts:
-    """The survey is the busiest page: a fixed, small number of queries."""
+    """The survey is the busiest page: a fixed, small number of queries.
+
+    On PostgreSQL a submission is the link's look-up and one statement; SQLite,
+    which cannot write from a WITH clause, runs the writes in a transaction.
+    """
 
     @pytest.fixture(autouse=True)
-    def _catalogue_cached(self):
+    def _warm_worker(self, client):
+        """A worker that has served a submission: the catalogue read and, on
+        PostgreSQL, the survey's statements prepared on this connection."""
         alignment_questions(1)
+        client.post(survey_url(InvitationFactory()), ANSWERS)
 
     @pytest.mark.parametrize("team_rates_alignment", [False, True])
-    def test_showing_takes_at_most_3_queries(
-        self, client, django_assert_max_num_queries, team_rates_alignment
+    def test_showing_takes_1_query_and_2_once_answered(
+        self, client, django_assert_num_queries, team_rates_alignment
     ):
         invitation = InvitationFactory(
             assessment__team_rates_alignment=team_rates_alignment
         )
+        with django_assert_num_queries(1):
+            client.get(survey_url(invitation))
         client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
 
-        with django_assert_max_num_queries(3):
-            client.get(survey_url(invitation))
+        with django_assert_num_queries(2):
+            client.get(survey_url(invitation) + "?saved=1")
 
     @pytest.mark.parametrize("team_rates_alignment", [False, True])
-    def test_submitting_takes_at_most_6_queries(
-        self, client, django_assert_max_num_queries, team_rates_alignment
+    def test_submitting_takes_2_queries_on_postgresql_6_on_sqlite(
+        self, client, django_assert_num_queries, team_rates_alignment
     ):
         invitation = InvitationFactory(
             assessment__team_rates_alignment=team_rates_alignment
         )
+        first, again = (2, 3) if connection.vendor == "postgresql" else (6, 6)
 
-        with django_assert_max_num_queries(6):
+        with django_assert_num_queries(first):
             client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
-        with django_assert_max_num_queries(6):
+        with django_assert_num_queries(again):
             client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "4"})
+        response = Response.objects.get(assessment=invitation.assessment)
+        assert response.rating_goals == (4 if team_rates_alignment else None)
 
 
 def test_a_reissued_link_after_answering_cannot_add_a_second_response(client):

@@ -34,6 +34,7 @@ other respondents use it (at least one), leaving the person out of the count:
 building the profile and judging everyone are both linear in the team's size.
 """
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -93,6 +94,7 @@ class RespondentJudgement:
     engaged: bool
 
 
+@functools.lru_cache(maxsize=64)
 def key_ideas(vision: str) -> tuple[Word, ...]:
     """The vision's key ideas in order of appearance, one per stem."""
     words = analyse(vision).words
@@ -225,15 +227,30 @@ class TeamProfile:
         ``own_terms`` are the person's terms when the profile counts them, and
         empty for someone judged against a team they are not part of.
         """
-        others = self.size - (1 if own_terms else 0)
-        need = max(1, math.ceil(TEAM_COMMON_SHARE * others))
+        need = _common_from(self.size - (1 if own_terms else 0))
         return [t for t in terms if self.counts.get(t, 0) - (t in own_terms) >= need]
+
+    def for_newcomers(self) -> "TeamProfile":
+        """Only the terms common enough to count for someone judged against the
+        team without being part of it (``judge_respondent``): their judgements
+        stay the same, and a stored profile stays small however many words a
+        large team uses."""
+        need = _common_from(self.size)
+        return TeamProfile(
+            self.size,
+            MappingProxyType({t: n for t, n in self.counts.items() if n >= need}),
+        )
 
     def has_teammates(self, own_terms: frozenset[str]) -> bool:
         return self.size - (1 if own_terms else 0) > 0
 
 
 EMPTY_PROFILE = TeamProfile(0, MappingProxyType({}))
+
+
+def _common_from(others: int) -> int:
+    """How many of ``others`` teammates must use a term for it to be common."""
+    return max(1, math.ceil(TEAM_COMMON_SHARE * others))
 
 
 def _count(number: int, noun: str) -> str:

@@ -1,0 +1,220 @@
+"""The survey's hot path: the link's look-up, and a submission written by one
+statement on PostgreSQL exactly as the transaction SQLite uses writes it."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments import links, results, scoring, services
+from assessments.models import AnswerJudgement, Invitation, Response
+from assessments.statements import Statement
+from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
+from tests.samples import ENGAGED, LOST, TEAM_VISION
+
+pytestmark = pytest.mark.django_db
+
+
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement write and PREPARE are PostgreSQL's")
+
+
+# --- The link ---------------------------------------------------------------------
+
+
+def test_a_link_reads_its_round_team_and_vision_in_one_query():
+    vision = VisionFactory(
+        assessment__team__name="Billing desk",
+        assessment__anonymous=False,
+        assessment__team_rates_alignment=True,
+        statement=TEAM_VISION,
+    )
+    invitation = InvitationFactory(assessment=vision.assessment, name="Ann")
+
+    with CaptureQueriesContext(connection) as queries:
+        link = links.survey_link(invitation.token)
+
+    assert len(queries) <= 2  # 2 only when PostgreSQL prepares it on first use
+    assert (link.invitation_id, link.invitee_name, link.team_name, link.vision) == (
+        invitation.pk,
+        "Ann",
+        "Billing desk",
+        TEAM_VISION,
+    )
+    assert link.is_open
+    assert not link.answered
+    assert link.anonymous is False
+    assert link.team_rates_alignment is True
+    assert link.team_profile == scoring.TeamProfile.from_dict({})
+
+
+def test_unknown_and_revoked_links_are_not_found():
+    revoked = InvitationFactory(status=Invitation.Status.REVOKED)
+
+    assert links.survey_link("no-such-token") is None
+    assert links.survey_link(revoked.token) is None
+
+
+def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
+    vision = VisionFactory(statement=TEAM_VISION)
+    for _ in range(4):
+        services.response_submit(
+            link=links.survey_link(
+                (item := InvitationFactory(assessment=vision.assessment)).token
+            ),
+            token=item.token,
+            answers=ENGAGED,
+        )
+    results.assessment_rescore(assessment=vision.assessment)
+    invitation = InvitationFactory(assessment=vision.assessment)
+
+    profile = links.survey_link(invitation.token).team_profile
+
+    assert profile.size == 4
+    assert profile.counts
+    assert all(n == 4 for n in profile.counts.values())
+
+
+# --- The statement helper --------------------------------------------------------
+
+# One object per name: PostgreSQL keeps a prepared name for the whole session.
+ECHO = Statement("servicecult_test_echo", "SELECT $1, $2", ("text", "integer"))
+ADD_ONE = Statement("servicecult_test_add_one", "SELECT $1 + 1", ("integer",))
+DOUBLE = Statement("servicecult_test_double", "SELECT $1 * 2", ("integer",))
+
+
+def test_a_statement_must_number_its_parameters_from_1_without_gaps():
+    with pytest.raises(ValueError, match="uses"):
+        Statement("servicecult_test_gap", "SELECT $1, $3", ("text", "text", "text"))
+
+
+def test_two_statements_cannot_share_a_name():
+    with pytest.raises(ValueError, match="already"):
+        Statement(ECHO.name, "SELECT $1", ("text",))
+
+
+def test_a_statement_refuses_the_wrong_number_of_values():
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="values"):
+        ECHO.execute(cursor, ("a", "b", "c"))
+
+
+@pytest.mark.parametrize(
+    "value", ["100% 'sure' %s %(p1)s", "Ünïcode ✓ 🙂", "", "$1 -- not a comment"]
+)
+def test_values_pass_through_untouched(value):
+    with connection.cursor() as cursor:
+        ECHO.execute(cursor, (value, 7))
+        assert cursor.fetchone() == (value, 7)
+
+
+def test_postgresql_prepares_once_per_connection():
+    postgresql_only()
+    fresh = connection.copy()  # on which nothing is prepared yet
+    fresh.settings_dict["CONN_MAX_AGE"] = 60
+    try:
+        with CaptureQueriesContext(fresh) as first, fresh.cursor() as cursor:
+            ADD_ONE.execute(cursor, (1,))
+            assert cursor.fetchone() == (2,)
+        with CaptureQueriesContext(fresh) as second, fresh.cursor() as cursor:
+            ADD_ONE.execute(cursor, (2,))
+            assert cursor.fetchone() == (3,)
+    finally:
+        fresh.close()
+
+    assert [q["sql"].split()[0] for q in first] == ["PREPARE", "EXECUTE"]
+    assert [q["sql"].split()[0] for q in second] == ["EXECUTE"]
+
+
+def test_postgresql_sends_the_whole_statement_when_connections_do_not_persist(
+    monkeypatch,
+):
+    """As behind a transaction-pooling PgBouncer, where a prepared statement
+    would not be there for the next transaction."""
+    postgresql_only()
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        DOUBLE.execute(cursor, (21,))
+        assert cursor.fetchone() == (42,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s",
+            [DOUBLE.name],
+        )
+        assert cursor.fetchone() == (0,)
+
+    assert queries[0]["sql"].startswith("SELECT")
+
+
+# --- One statement on PostgreSQL, one transaction elsewhere: the same rows ---------
+
+RATINGS = {
+    "goals": 1,
+    "hiring": 2,
+    "training": 3,
+    "empowerment": None,
+    "reinforcement": 5,
+}
+
+
+def stored(response_id: int) -> tuple:
+    """A response and its judgements, without what differs between two links."""
+    response = Response.objects.values().get(pk=response_id)
+    for field in ("id", "respondent_key", "invitation_id"):
+        response.pop(field)
+    judgements = list(
+        AnswerJudgement.objects.filter(response_id=response_id)
+        .order_by("question_key")
+        .values()
+    )
+    for row in judgements:
+        row.pop("id")
+        row.pop("response_id")
+    return response, judgements
+
+
+def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
+    """The same answers, at the same moment, through each way of writing them;
+    the ids of the responses written."""
+    now = timezone.now()
+    return [
+        write(
+            services.submission_for(
+                link=links.survey_link(token),
+                token=token,
+                answers=answers,
+                ratings=ratings,
+                now=now,
+            )
+        )
+        for write, token in zip(
+            (services.write_in_one_statement, services.write_in_one_transaction),
+            tokens,
+            strict=True,
+        )
+    ]
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+@pytest.mark.parametrize("team_rates_alignment", [True, False])
+def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
+    postgresql_only()
+    round_ = AssessmentFactory(
+        anonymous=anonymous, team_rates_alignment=team_rates_alignment
+    )
+    VisionFactory(assessment=round_, statement=TEAM_VISION)
+    a, b = InvitationFactory(assessment=round_), InvitationFactory(assessment=round_)
+
+    # A first submission, then a changed one after a manager's override.
+    for answers, ratings in ((ENGAGED, RATINGS), (LOST, {**RATINGS, "goals": 4})):
+        ids = write_both_ways((a.token, b.token), answers, ratings)
+        assert stored(ids[0]) == stored(ids[1])
+        AnswerJudgement.objects.filter(response_id__in=ids).update(
+            override_clear=False, override_reason="Names a colleague."
+        )
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == b.status == Invitation.Status.RESPONDED
+    linked = Response.objects.filter(invitation__isnull=False).count()
+    assert linked == (0 if anonymous else 2)
