@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
@@ -68,8 +69,13 @@ class SurveyForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
                 help_text="1 = not at all, 5 = fully. Leave blank if you are not sure.",
             )
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Save my answers"))
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """How crispy renders the form; not needed to save a valid one."""
+        helper = FormHelper()
+        helper.add_input(Submit("submit", "Save my answers"))
+        return helper
 
     def clean(self):
         cleaned = super().clean()

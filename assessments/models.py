@@ -346,10 +346,12 @@ class Invitation(models.Model):
         RESPONDED = "responded", "Answered"
         REVOKED = "revoked", "Revoked"
 
+    # Indexed by (assessment, status) below, and the token's hash by its unique
+    # constraint: no extra indexes for every invitation to update.
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="invitations"
+        Assessment, on_delete=models.CASCADE, related_name="invitations", db_index=False
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(
@@ -365,6 +367,9 @@ class Invitation(models.Model):
         ordering = ("assessment", "pk")
         indexes = (models.Index(fields=("assessment", "status")),)
         constraints = (
+            models.UniqueConstraint(
+                fields=("token_hash",), name="invitation_token_hash_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106
                 name="invitation_token_hash_is_hex_sha256",
@@ -409,10 +414,11 @@ class Response(models.Model):
     ``invitation``.
     """
 
+    # Indexed by (assessment, engaged) below, and the key by its unique constraint.
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="responses"
+        Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
-    respondent_key = models.CharField(max_length=64, unique=True, editable=False)
+    respondent_key = models.CharField(max_length=64, editable=False)
     invitation = models.OneToOneField(
         Invitation,
         on_delete=models.SET_NULL,
@@ -463,6 +469,9 @@ class Response(models.Model):
         ordering = ("assessment", "pk")
         indexes = (models.Index(fields=("assessment", "engaged")),)
         constraints = (
+            models.UniqueConstraint(
+                fields=("respondent_key",), name="response_respondent_key_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(respondent_key__regex=r"^[0-9a-f]{64}$"),
                 name="response_respondent_key_is_hex_sha256",
@@ -514,8 +523,9 @@ pre_create_historical_record.connect(
 class AnswerJudgement(models.Model):
     """The scoring engine's judgement of one answer, with any manager override."""
 
+    # Indexed by the unique (response, question_key) constraint.
     response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="judgements"
+        Response, on_delete=models.CASCADE, related_name="judgements", db_index=False
     )
     question_key = models.CharField(
         max_length=20, choices=EngagementQuestionKey.choices

@@ -7,6 +7,8 @@ app_name = "assessments"
 ROUND = "assessments/<int:pk>/"
 
 urlpatterns = [
+    # The page every team member opens, first: it is matched before the others.
+    path("r/<str:token>/", survey.survey, name="survey"),
     path("", manager.dashboard, name="dashboard"),
     path("teams/new/", manager.team_create, name="team_create"),
     path("teams/<int:pk>/", manager.team_detail, name="team_detail"),
@@ -58,5 +60,4 @@ urlpatterns = [
     path(
         "assessments/<int:pk>/answers.csv", report.answers_export, name="answers_export"
     ),
-    path("r/<str:token>/", survey.survey, name="survey"),
 ]

@@ -61,6 +61,8 @@ VISION_SHARE_NEEDED = 0.5
 MEANING_OWN_WORDS = 2
 CONTRIBUTION_WORDS = 3
 TEAM_COMMON_SHARE = 0.15
+# Distinct words a matcher remembers before it starts afresh (bounds memory).
+MATCHER_MEMORY = 5000
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ class _IdeaMatcher:
 
     def match(self, word: Word) -> Word | None:
         if word.text not in self._seen:
+            if len(self._seen) >= MATCHER_MEMORY:
+                self._seen.clear()
             self._seen[word.text] = self._exact.get(word.stem) or self._fuzzy(word)
         return self._seen[word.text]
 
@@ -427,10 +431,16 @@ def judge_team_with_profile(
     return judgements, profile
 
 
+@functools.lru_cache(maxsize=16)
+def _matcher_for(vision: str) -> _IdeaMatcher:
+    """A vision's matcher, kept between respondents judged one at a time: the
+    words it has matched before cost nothing the next time."""
+    return _IdeaMatcher(key_ideas(vision))
+
+
 def judge_respondent(
     vision: str, answers: Answers, profile: TeamProfile
 ) -> RespondentJudgement:
     """Judge one respondent against the vision and a team they are not counted in."""
-    ideas = key_ideas(vision)
-    readings, _ = _readings(_IdeaMatcher(ideas), answers)
-    return _judge(answers, readings, ideas, profile, frozenset())
+    readings, _ = _readings(_matcher_for(vision), answers)
+    return _judge(answers, readings, key_ideas(vision), profile, frozenset())
