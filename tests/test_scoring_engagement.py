@@ -11,6 +11,7 @@ from assessments.scoring import (
     QuestionTally,
     TeamProfile,
     apply_override,
+    engagement,
     engagement_ready,
     judge_respondent,
     judge_team,
@@ -515,10 +516,7 @@ def test_a_profile_for_newcomers_keeps_only_common_terms_and_judges_the_same():
     long tail of words only a few teammates used."""
     team_mattered = False
     for team in load_teams():
-        people = [
-            Answers(p["respondent"], *(p[key][0] for key in ENGAGEMENT_KEYS))
-            for p in team["respondents"]
-        ]
+        people = _answers_of(team)
         _, profile = judge_team_with_profile(team["vision"], people[:-3])
         stored = profile.for_newcomers()
 
@@ -531,3 +529,24 @@ def test_a_profile_for_newcomers_keeps_only_common_terms_and_judges_the_same():
             alone = judge_respondent(team["vision"], newcomer, EMPTY_PROFILE)
             team_mattered = team_mattered or alone != verdict
     assert team_mattered, "some newcomer must be judged differently without a team"
+
+
+def test_a_matcher_that_forgets_judges_the_same(monkeypatch):
+    """Submissions are judged with a vision's matcher kept between them; once it
+    has remembered enough words it starts afresh, with the same verdicts."""
+    people = [a for team in load_teams() for a in _answers_of(team)][:12]
+    remembering = [judge_respondent(VISION, a, EMPTY_PROFILE) for a in people]
+    monkeypatch.setattr(engagement, "MATCHER_MEMORY", 3)
+    engagement._matcher_for.cache_clear()
+
+    forgetting = [judge_respondent(VISION, a, EMPTY_PROFILE) for a in people]
+
+    assert forgetting == remembering
+    assert len(engagement._matcher_for(VISION)._seen) <= 3
+
+
+def _answers_of(team) -> list[Answers]:
+    return [
+        Answers(p["respondent"], *(p[key][0] for key in ENGAGEMENT_KEYS))
+        for p in team["respondents"]
+    ]

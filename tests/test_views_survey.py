@@ -105,6 +105,13 @@ def test_submitting_saves_confirms_and_marks_the_invitation_answered(
     assert invitation.status == Invitation.Status.RESPONDED
 
 
+def test_the_thank_you_is_only_shown_for_answers_that_are_saved(client, invitation):
+    page = client.get(survey_url(invitation) + "?saved=1")
+
+    assert "Thank you" not in page.content.decode()
+    assert "You have already answered" not in page.content.decode()
+
+
 def test_coming_back_shows_the_saved_answers(client, invitation):
     client.post(survey_url(invitation), ANSWERS)
 
