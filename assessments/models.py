@@ -414,9 +414,10 @@ class Response(models.Model):
     ``invitation``.
     """
 
-    # Indexed by (assessment, engaged) below, and the key by its unique constraint.
+    # Also indexed with engaged (counts) and with the key (the anonymous answer
+    # list, page by page in key order) below; the key by its unique constraint.
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
+        Assessment, on_delete=models.CASCADE, related_name="responses"
     )
     respondent_key = models.CharField(max_length=64, editable=False)
     invitation = models.OneToOneField(
@@ -467,7 +468,10 @@ class Response(models.Model):
 
     class Meta:
         ordering = ("assessment", "pk")
-        indexes = (models.Index(fields=("assessment", "engaged")),)
+        indexes = (
+            models.Index(fields=("assessment", "engaged")),
+            models.Index(fields=("assessment", "respondent_key")),
+        )
         constraints = (
             models.UniqueConstraint(
                 fields=("respondent_key",), name="response_respondent_key_unique"
