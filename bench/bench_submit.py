@@ -8,8 +8,9 @@ round with ``seed_demo``, and sends 16 concurrent browsers at two endpoints of
 the same server in the same run:
 
 - the survey submission, ``POST /r/<token>/``, each to its own personal link (a
-  first submission: look-up, validation, scoring, one upsert of the response and
-  one of its three judgements, the invitation marked answered);
+  first submission: the link's look-up, validation, scoring, and one statement
+  that upserts the response and its three judgements and marks the invitation
+  answered);
 - the baseline, ``POST /bench/baseline/`` (``bench/baseline.py``): the same
   middleware and form fields, one INSERT, nothing else: the ceiling.
 

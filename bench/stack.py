@@ -365,7 +365,7 @@ class Client:
     request (gunicorn's sync workers close every connection after answering).
 
     It keeps no ``messages`` cookie: a browser follows the redirect after a
-    submission and that page consumes the message, whereas a client that sent
+    manager's save and that page consumes the message, whereas a client that sent
     it back unread would pile up messages until they spill into the session.
     """
 
