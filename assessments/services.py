@@ -222,7 +222,7 @@ SUBMIT = Statement(
             updated_at = excluded.updated_at
         RETURNING r.id
     ), judged AS (
-        INSERT INTO assessments_answerjudgement AS j (
+        INSERT INTO assessments_answerjudgement (
             response_id, question_key, clear, consistent, clarity, consistency,
             score, reasons, engine_version, scored_at, override_clear,
             override_consistent, override_reason, overridden_by_id, overridden_at

@@ -30,6 +30,7 @@ class Statement:
             raise ValueError(f"{name}: uses {sorted(used)}, has {len(types)} types")
         Statement._names.add(name)
         self.name = name
+        self.sql = sql
         self.types = tuple(types)
         self._prepare = f"PREPARE {name} ({', '.join(self.types)}) AS {sql}"
         self._execute = f"EXECUTE {name} ({', '.join(['%s'] * len(self.types))})"

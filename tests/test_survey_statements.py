@@ -1,6 +1,8 @@
 """The survey's hot path: the link's look-up, and a submission written by one
 statement on PostgreSQL exactly as the transaction SQLite uses writes it."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -147,6 +149,15 @@ def test_postgresql_sends_the_whole_statement_when_connections_do_not_persist(
 
 
 # --- One statement on PostgreSQL, one transaction elsewhere: the same rows ---------
+
+
+def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them():
+    sql = " ".join(services.SUBMIT.sql.split())
+    columns = re.search(r"INSERT INTO assessments_response AS r \((.*?)\)", sql)
+    listed = [name.strip() for name in columns[1].split(",")]
+
+    assert listed == [*services.SUBMITTED_FIELDS, "created_at", "updated_at"]
+
 
 RATINGS = {
     "goals": 1,
