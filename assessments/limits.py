@@ -8,6 +8,8 @@ MAX_ANSWER_LENGTH = 5000
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
+# Unicode's control characters (category Cc: U+0000-001F and U+007F-009F) but
+# those allowed; one regular expression scans an answer faster than a loop.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
