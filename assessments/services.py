@@ -152,21 +152,34 @@ def build_response(
     contribution: str,
     now: datetime,
 ) -> Response:
-    """An unsaved response for the respondent holding ``token``.
-
-    Only named rounds link the response to its invitation.
-    """
+    """An unsaved response for the respondent holding ``token``."""
     stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
-    return Response(
-        assessment=assessment,
-        respondent_key=tokens.respondent_key(token),
-        invitation=None if assessment.anonymous else invitation,
-        vision_answer=vision,
-        meaning_answer=meaning,
-        contribution_answer=contribution,
-        created_at=stamp,
-        updated_at=stamp,
+    values = _respondent_values(
+        assessment_id=assessment.pk,
+        anonymous=assessment.anonymous,
+        invitation_id=invitation.pk,
+        token=token,
+        answers={"vision": vision, "meaning": meaning, "contribution": contribution},
     )
+    return Response(**values, created_at=stamp, updated_at=stamp)
+
+
+def _respondent_values(
+    *,
+    assessment_id: int,
+    anonymous: bool,
+    invitation_id: int,
+    token: str,
+    answers: dict[str, str],
+) -> dict:
+    """A response's round, respondent and answers. Only named rounds link the
+    response to its invitation."""
+    return {
+        "assessment_id": assessment_id,
+        "respondent_key": tokens.respondent_key(token),
+        "invitation_id": None if anonymous else invitation_id,
+        **{f"{key}_answer": answers.get(key, "") for key in ENGAGEMENT_KEYS},
+    }
 
 
 ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
@@ -296,10 +309,13 @@ def submission_for(
     )
     rates = link.team_rates_alignment and ratings is not None
     values = {
-        "assessment_id": link.assessment_id,
-        "respondent_key": tokens.respondent_key(token),
-        "invitation_id": None if link.anonymous else link.invitation_id,
-        **{f"{key}_answer": answers.get(key, "") for key in ENGAGEMENT_KEYS},
+        **_respondent_values(
+            assessment_id=link.assessment_id,
+            anonymous=link.anonymous,
+            invitation_id=link.invitation_id,
+            token=token,
+            answers=answers,
+        ),
         **results.outcome(judgement),
         **{
             team_rating_field(key): (ratings or {}).get(key) if rates else None
