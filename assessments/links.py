@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.utils import InterfaceError, OperationalError
 
 from assessments import scoring, tokens
 from assessments.models import Assessment, Invitation
@@ -57,7 +58,35 @@ class SurveyLink:
 
 
 def survey_link(token: str) -> SurveyLink | None:
-    """The live link for ``token``; None for an unknown or revoked one."""
+    """The live link for ``token``; None for an unknown or revoked one.
+
+    The look-up is the survey's first query. On a persistent connection Django
+    would first check the connection with a ``SELECT 1`` of its own (a round trip
+    for every survey request); the look-up, a read that is safe to repeat, checks
+    it instead: when the connection has died since the last request (a database
+    restart, say), the look-up runs once more on a new one.
+    """
+    if not _health_check_pending():
+        return _read_link(token)
+    connection.health_check_done = True
+    try:
+        return _read_link(token)
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return _read_link(token)
+
+
+def _health_check_pending() -> bool:
+    """Whether Django would check the connection before the next query."""
+    return (
+        connection.health_check_enabled
+        and not connection.health_check_done
+        and connection.connection is not None
+        and not connection.in_atomic_block
+    )
+
+
+def _read_link(token: str) -> SurveyLink | None:
     with connection.cursor() as cursor:
         LOOKUP.execute(
             cursor, (tokens.invitation_hash(token), Invitation.Status.REVOKED.value)

@@ -4,7 +4,7 @@ statement on PostgreSQL exactly as the transaction SQLite uses writes it."""
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -78,6 +78,63 @@ def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
     assert profile.size == 4
     assert profile.counts
     assert all(n == 4 for n in profile.counts.values())
+
+
+def _start_of_a_request():
+    """What Django does to a persistent connection as each request starts."""
+    connection.close_if_unusable_or_obsolete()
+    assert connection.health_check_enabled
+    assert not connection.health_check_done
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_look_up_checks_the_connection_in_place_of_django(monkeypatch):
+    """No ``SELECT 1`` before the look-up: it is the connection's check itself."""
+    postgresql_only()
+    invitation = InvitationFactory()
+    checks = []
+    real_check = connection.is_usable
+    monkeypatch.setattr(
+        connections["default"], "is_usable", lambda: checks.append(1) or real_check()
+    )
+
+    _start_of_a_request()
+    link = links.survey_link(invitation.token)
+    looked_up = len(checks)
+    _start_of_a_request()
+    with connection.cursor() as cursor:  # any other first query is checked
+        cursor.execute("SELECT 1")
+
+    assert link.invitation_id == invitation.pk
+    assert looked_up == 0
+    assert len(checks) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_look_up_reconnects_when_the_connection_died_since_the_last_request():
+    """As after a database restart: the look-up runs again on a new connection."""
+    postgresql_only()
+    invitation = InvitationFactory()
+    dead = _backend_pid()
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [dead])
+            assert cursor.fetchone() == (True,)
+    finally:
+        other.close()
+
+    _start_of_a_request()
+    link = links.survey_link(invitation.token)
+
+    assert link.invitation_id == invitation.pk
+    assert _backend_pid() != dead
 
 
 # --- The statement helper --------------------------------------------------------
