@@ -288,3 +288,70 @@ def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
     assert a.status == b.status == Invitation.Status.RESPONDED
     linked = Response.objects.filter(invitation__isnull=False).count()
     assert linked == (0 if anonymous else 2)
+
+
+# --- What each submission writes besides its rows ---------------------------------
+
+
+def _indexed_columns(model) -> set[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, model._meta.db_table
+        )
+    return {
+        tuple(c["columns"])
+        for c in constraints.values()
+        if c["index"] or c["unique"] or c["primary_key"]
+    }
+
+
+def test_a_submission_writes_only_the_indexes_the_pages_read():
+    assert _indexed_columns(Invitation) == {
+        ("id",),
+        ("token_hash",),  # the link's look-up
+        ("assessment_id",),  # a round's invitations
+    }
+    assert _indexed_columns(Response) == {
+        ("id",),
+        ("respondent_key",),  # the upsert
+        ("invitation_id",),  # one response per invitation
+        ("assessment_id", "engaged"),  # the report's counts
+        ("assessment_id", "respondent_key"),  # the answer list, page by page
+    }
+    assert _indexed_columns(AnswerJudgement) == {
+        ("id",),
+        ("response_id", "question_key"),
+        ("overridden_by_id",),  # partial: only judgements a manager overrode
+    }
+
+
+def _invitation_updates() -> tuple[int, int]:
+    """Updates of invitations in this transaction so far: all, and heap-only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(%s::regclass),"
+            " pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+            [Invitation._meta.db_table] * 2,
+        )
+        return cursor.fetchone()
+
+
+def test_answering_updates_the_invitation_in_place_on_postgresql():
+    """No index covers the status, and each page of invitations keeps room, so
+    marking an invitation answered writes no index (a heap-only update)."""
+    postgresql_only()
+    invitation = InvitationFactory()
+    link = links.survey_link(invitation.token)
+    updated, hot = _invitation_updates()
+
+    services.response_submit(link=link, token=invitation.token, answers=ENGAGED)
+
+    assert _invitation_updates() == (updated + 1, hot + 1)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.RESPONDED
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+            [Invitation._meta.db_table],
+        )
+        assert cursor.fetchone() == (["fillfactor=90"],)

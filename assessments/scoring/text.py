@@ -272,10 +272,11 @@ class Analysis:
 
 
 def _find_hedge(tokens: tuple[str, ...]) -> tuple[str | None, range]:
-    for start in range(len(tokens)):
-        size, phrase = _phrase_at(tokens, start, _HEDGE_INDEX)
-        if size:
-            return phrase, range(start, start + size)
+    for start, token in enumerate(tokens):
+        if token in _HEDGE_INDEX:  # most words start no hedge: skip the call
+            size, phrase = _phrase_at(tokens, start, _HEDGE_INDEX)
+            if size:
+                return phrase, range(start, start + size)
     return None, range(0)
 
 
@@ -317,7 +318,11 @@ def _remove_platitudes(words: list[Word]) -> tuple[list[Word], list[str]]:
     found: list[str] = []
     index = 0
     while index < len(words):
-        size, phrase = _phrase_at(stems, index, _PLATITUDE_INDEX)
+        size, phrase = (
+            _phrase_at(stems, index, _PLATITUDE_INDEX)
+            if stems[index] in _PLATITUDE_INDEX
+            else (0, "")
+        )
         if size:
             found.append(phrase)
             index += size
