@@ -11,14 +11,14 @@ from django.db import migrations, models
 INVITATION_FILLFACTOR = 90
 
 
-def _set_invitation_fillfactor(fillfactor):
+def _alter_invitation_table(option):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         table = schema_editor.quote_name(
             apps.get_model("assessments", "Invitation")._meta.db_table
         )
-        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {fillfactor})")
+        schema_editor.execute(f"ALTER TABLE {table} {option}")
 
     return run
 
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('overridden_by__isnull', False)), fields=['overridden_by'], name='judgement_overridden_by'),
         ),
         migrations.RunPython(
-            _set_invitation_fillfactor(INVITATION_FILLFACTOR),
-            _set_invitation_fillfactor(100),
+            _alter_invitation_table(f"SET (fillfactor = {INVITATION_FILLFACTOR})"),
+            _alter_invitation_table("RESET (fillfactor)"),
         ),
     ]

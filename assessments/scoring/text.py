@@ -318,11 +318,9 @@ def _remove_platitudes(words: list[Word]) -> tuple[list[Word], list[str]]:
     found: list[str] = []
     index = 0
     while index < len(words):
-        size, phrase = (
-            _phrase_at(stems, index, _PLATITUDE_INDEX)
-            if stems[index] in _PLATITUDE_INDEX
-            else (0, "")
-        )
+        size, phrase = 0, ""
+        if stems[index] in _PLATITUDE_INDEX:  # most words start no stock phrase
+            size, phrase = _phrase_at(stems, index, _PLATITUDE_INDEX)
         if size:
             found.append(phrase)
             index += size
