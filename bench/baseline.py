@@ -1,41 +1,41 @@
-"""The bare view a submission is compared with: the ceiling of one write.
+"""The bare views a submission is compared with (``bench/views.py``): their
+paths, their tables and the form fields they store.
 
-``POST /bench/baseline/`` goes through the app's whole middleware stack (sessions,
-CSRF, authentication, messages, security headers), reads the survey's three form
-fields, stores them as one row with one INSERT and redirects, as the survey
-does. It does nothing else: no look-up, no validation, no scoring. The INSERT runs
-on its own, as its own transaction: wrapping it in ``transaction.atomic()`` would
-add a ``BEGIN`` and a ``COMMIT`` round trip, and the survey's write, one
-statement, sends neither. The table belongs to the bench:
-``bench/bench_submit.py`` creates it (PostgreSQL).
+Both go through the app's whole middleware stack (sessions, CSRF,
+authentication, messages, security headers), read the survey's three form
+fields, store them as one row and redirect, as the survey does. They do nothing
+else: no look-up, no validation, no scoring. The tables belong to the bench:
+``bench/bench_submit.py`` creates them (PostgreSQL).
+
+- ``POST /bench/baseline/`` is the ceiling, the target's measure: one ``INSERT``
+  through a cursor, the cheapest write the stack can do. It runs on its own, as
+  its own transaction: wrapping it in ``transaction.atomic()`` would add a
+  ``BEGIN`` and a ``COMMIT`` round trip, and the survey's write, one statement,
+  sends neither.
+- ``POST /bench/baseline-orm/`` stores the same row the way a Django view
+  usually does, with the model's ``objects.create()`` (also one ``INSERT`` and
+  no transaction of its own). It is printed for reference only: how the survey
+  compares with the plainest Django write, not the target's ceiling.
 """
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import timezone
-from django.views.decorators.http import require_POST
-
 BASELINE_PATH = "/bench/baseline/"
-CREATE_TABLE = """
-    CREATE TABLE IF NOT EXISTS bench_baseline_row (
+ORM_BASELINE_PATH = "/bench/baseline-orm/"
+CREATE_TABLES = tuple(
+    f"""
+    CREATE TABLE IF NOT EXISTS {table} (
         id bigserial PRIMARY KEY,
         vision text NOT NULL,
         meaning text NOT NULL,
         contribution text NOT NULL,
         created_at timestamptz NOT NULL
     )
-"""
+    """
+    for table in ("bench_baseline_row", "bench_baseline_orm_row")
+)
 COUNT_ROWS = "SELECT count(*) FROM bench_baseline_row"
+COUNT_ORM_ROWS = "SELECT count(*) FROM bench_baseline_orm_row"
 INSERT_ROW = (
     "INSERT INTO bench_baseline_row (vision, meaning, contribution, created_at) "
     "VALUES (%s, %s, %s, %s)"
 )
 FIELDS = ("vision", "meaning", "contribution")
-
-
-@require_POST
-def baseline_insert(request: HttpRequest) -> HttpResponse:
-    values = [request.POST.get(name, "") for name in FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_ROW, [*values, timezone.now()])
-    return HttpResponseRedirect(BASELINE_PATH)

@@ -1,10 +1,15 @@
-"""The app's URLs plus the bench's baseline view (``bench/baseline.py``)."""
+"""The app's URLs plus the bench's baseline views (``bench/baseline.py``)."""
 
 from django.urls import include, path
 
-from bench.baseline import BASELINE_PATH, baseline_insert
+from bench.baseline import BASELINE_PATH, ORM_BASELINE_PATH
+from bench.views import (
+    baseline_insert,
+    baseline_orm_create,
+)
 
 urlpatterns = [
     path(BASELINE_PATH.lstrip("/"), baseline_insert, name="bench_baseline"),
+    path(ORM_BASELINE_PATH.lstrip("/"), baseline_orm_create, name="bench_baseline_orm"),
     path("", include("servicecult.urls")),
 ]
