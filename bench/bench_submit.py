@@ -22,8 +22,8 @@ most 5,000 requests and 60 seconds, CSRF priming and warm-up included. It prints
 requests/s, p50, p99 and errors for each, the survey/baseline ratio (target at
 least 60%) and, for reference, the survey/ORM-baseline ratio, the survey's p99
 (target under 100 ms), and checks that the stored rows match the successful
-responses. It exits non-zero on an error or a
-mismatch; a missed target is printed, not fatal.
+responses. It exits non-zero on an error or a mismatch; a missed target is
+printed, not fatal.
 """
 
 import argparse
