@@ -3,10 +3,7 @@
 from django.urls import include, path
 
 from bench.baseline import BASELINE_PATH, ORM_BASELINE_PATH
-from bench.views import (
-    baseline_insert,
-    baseline_orm_create,
-)
+from bench.views import baseline_insert, baseline_orm_create
 
 urlpatterns = [
     path(BASELINE_PATH.lstrip("/"), baseline_insert, name="bench_baseline"),

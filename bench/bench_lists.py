@@ -102,7 +102,7 @@ def child() -> None:
         median = statistics.median(times)
         verdict = "met" if median < TARGET_MS else "NOT met"
         print(
-            f"  {page:<11} {size:>6,} {nouns[page]:<6}: {median:7.1f} ms, "
+            f"  {page:<11} {size:>6,} {nouns[page] + ':':<7} {median:7.1f} ms, "
             f"{len(queries):2} queries (under {TARGET_MS} ms: {verdict})",
             flush=True,
         )
