@@ -189,7 +189,7 @@ def postgres() -> Iterator[Cluster]:
 
 
 def app_env(database_url: str, run_dir: Path, secret_key: str) -> dict[str, str]:
-    """Production settings on plain HTTP, with the bench's baseline view."""
+    """Production settings on plain HTTP, with the bench's baseline views."""
     env = {
         name: value
         for name, value in os.environ.items()
