@@ -39,7 +39,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments import results, services
+from assessments import reports, services
 from assessments.answers_csv import (
     REQUIRED_COLUMNS,
     AnswersFileError,
@@ -134,7 +134,7 @@ def respondent_name(response: Response) -> str:
     name = None
     if not response.assessment.anonymous and response.invitation_id:
         name = response.invitation.name
-    return results.respondent_label(name, response.respondent_key)
+    return reports.respondent_label(name, response.respondent_key)
 
 
 def responses_url(assessment_pk: int) -> str:
@@ -641,8 +641,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     def recompute_scores(self, request, queryset):
         rounds = self._selected(queryset)
         judged = sum(
-            services.assessment_recompute(assessment=assessment)
-            for assessment in rounds
+            services.assessment_rescore(assessment=assessment) for assessment in rounds
         )
         self.message_user(
             request,
@@ -711,11 +710,11 @@ class AssessmentAdmin(admin.ModelAdmin):
 
         def rows():
             for assessment in rounds:
-                for row in results.answers_export_rows(assessment):
+                for row in reports.answers_export_rows(assessment):
                     yield [assessment.pk, *row]
 
         response = StreamingHttpResponse(
-            csv_lines(("assessment", *results.EXPORT_HEADER), rows()),
+            csv_lines(("assessment", *reports.EXPORT_HEADER), rows()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = (
@@ -904,12 +903,12 @@ class OverrideForm(forms.ModelForm):
             or data.get("override_consistent") is not None
         )
         if overriding and not data.get("override_reason", "").strip():
-            self.add_error("override_reason", results.OVERRIDE_NEEDS_A_REASON)
+            self.add_error("override_reason", services.OVERRIDE_NEEDS_A_REASON)
         return data
 
 
 def override(judgement: AnswerJudgement, data: dict, user) -> None:
-    results.judgement_override(
+    services.judgement_override(
         judgement=judgement,
         clear=data["override_clear"],
         consistent=data["override_consistent"],
@@ -1034,7 +1033,7 @@ class ResponseAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         if set(form.changed_data) & set(ANSWER_FIELDS):
-            services.response_update(
+            services.response_correct(
                 response=obj,
                 answers={key: obj.answer_for(key) for key in ENGAGEMENT_KEYS},
             )

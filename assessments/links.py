@@ -57,7 +57,7 @@ class SurveyLink:
         return self.invitation_status == Invitation.Status.RESPONDED
 
 
-def survey_link(token: str) -> SurveyLink | None:
+def link_lookup(token: str) -> SurveyLink | None:
     """The live link for ``token``; None for an unknown or revoked one.
 
     The look-up is the survey's first query. On a persistent connection Django

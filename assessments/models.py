@@ -170,6 +170,17 @@ class AssessmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Assessment.Status.OPEN)
 
+    def for_report(self):
+        """Rounds with what their readiness report reads of every step: the
+        vision and commitment joined, actions and rated questions prefetched."""
+        return self.select_related("team", "vision", "commitment").prefetch_related(
+            "actions",
+            models.Prefetch(
+                "alignment_ratings",
+                queryset=AlignmentRating.objects.select_related("question"),
+            ),
+        )
+
     def for_manager(self, user):
         if user.is_superuser:
             return self

@@ -53,6 +53,11 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/report/", report.readiness_report, name="report"),
     path(
+        "assessments/<int:pk>/report/rescore/",
+        report.assessment_rescore,
+        name="assessment_rescore",
+    ),
+    path(
         "assessments/<int:pk>/report/judgements/<int:judgement_pk>/",
         report.judgement_override,
         name="judgement_override",

@@ -33,7 +33,7 @@ def submit(assessment, answers: dict, *, ratings=None, **invitation) -> Response
     """Submit as the survey page does: a new person's link, looked up fresh."""
     item = InvitationFactory(assessment=assessment, **invitation)
     response_id = services.response_submit(
-        link=links.survey_link(item.token),
+        link=links.link_lookup(item.token),
         token=item.token,
         answers=answers,
         ratings=ratings,

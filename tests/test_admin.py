@@ -10,13 +10,14 @@ from http import HTTPStatus
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import admin as assessments_admin
 from assessments import models, services
 from assessments.catalogue import CATALOGUE_VERSION
-from assessments.results import OVERRIDE_NEEDS_A_REASON
+from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests import factories
 from tests.samples import ENGAGED, LOST
 from tests.samples import TEAM_VISION as VISION
@@ -357,7 +358,7 @@ def test_change_page_shows_the_latest_answers_with_judgements_and_a_link_to_all(
     judgement = models.AnswerJudgement.objects.filter(
         response__meaning_answer="Answer number 21.", question_key="meaning"
     ).get()
-    services.results.judgement_override(
+    services.judgement_override(
         judgement=judgement,
         clear=False,
         consistent=None,
@@ -468,7 +469,7 @@ def test_a_manager_form_opened_before_an_admin_edit_is_told_it_is_stale(
         inline_data(assessment, statement="Set by an administrator."),
     )
 
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.vision_update(
             vision=vision,
             revision=opened_at_revision,

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from assessments import results, tokens
+from assessments import reports, tokens
 from assessments.models import AnswerJudgement, Response
 from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
 from tests.samples import ANSWERS_CSV as ANSWERS
@@ -63,7 +63,7 @@ def test_export_writes_one_row_per_response_to_standard_output(round_, answers_f
 
     text = export(round_)
 
-    assert text.splitlines()[0].split(",") == list(results.EXPORT_HEADER)
+    assert text.splitlines()[0].split(",") == list(reports.EXPORT_HEADER)
     rows = rows_of(text)
     assert len(rows) == 3
     assert sorted(row["engaged"] for row in rows) == ["False", "True", "True"]

@@ -14,10 +14,11 @@ from types import MappingProxyType
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
-from assessments import links, results, services
+from assessments import links, services
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.middleware import database_reachable
 from assessments.models import AnswerJudgement, Invitation, Response
+from assessments.services import survey as survey_service
 from tests.factories import InvitationFactory
 
 FIRST = {
@@ -35,7 +36,7 @@ THREADS = 8
 
 def submit(invitation, answers):
     return services.response_submit(
-        link=links.survey_link(invitation.token),
+        link=links.link_lookup(invitation.token),
         token=invitation.token,
         answers=answers,
     )
@@ -44,7 +45,7 @@ def submit(invitation, answers):
 def refuse_the_last_judgement(monkeypatch):
     """Make the database refuse the submission's last judgement row (a score out
     of range breaks a check constraint): a failure inside the write itself."""
-    judge = results.judge_submission
+    judge = survey_service.respondent_judge
 
     def judge_out_of_range(**kwargs):
         judgement = judge(**kwargs)
@@ -52,7 +53,7 @@ def refuse_the_last_judgement(monkeypatch):
         answers = dict(kept) | {key: dataclasses.replace(last, score=2.0)}
         return dataclasses.replace(judgement, answers=MappingProxyType(answers))
 
-    monkeypatch.setattr(results, "judge_submission", judge_out_of_range)
+    monkeypatch.setattr(survey_service, "respondent_judge", judge_out_of_range)
 
 
 def stored_answers(response: Response) -> dict[str, str]:
@@ -133,7 +134,7 @@ def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
 
     def submit_at_once(answers):
         try:
-            link = links.survey_link(invitation.token)
+            link = links.link_lookup(invitation.token)
             barrier.wait()
             services.response_submit(link=link, token=invitation.token, answers=answers)
         except BaseException as error:  # reported by the main thread

@@ -9,10 +9,13 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from assessments import services, tokens
 from assessments.models import (
+    ActionItem,
     AlignmentRating,
     Assessment,
     Invitation,
     Response,
+    StepKey,
+    StepResult,
     alignment_questions,
 )
 from tests.factories import (
@@ -106,6 +109,45 @@ def test_saving_the_vision_bumps_its_revision_and_records_who(draft_round, manag
     draft_round.vision.refresh_from_db()
     assert draft_round.vision.revision == 2
     assert draft_round.vision.updated_by == manager
+
+
+def stored_readiness(assessment) -> dict[str, tuple[str, int]]:
+    return {
+        key: (status, score)
+        for key, status, score in StepResult.objects.filter(
+            assessment=assessment
+        ).values_list("step__key", "status", "score")
+    }
+
+
+def test_every_step_write_keeps_the_stored_readiness_current(draft_round, manager):
+    services.vision_update(
+        vision=draft_round.vision,
+        revision=1,
+        statement="Every customer leaves with their problem solved at first contact.",
+        has_vision=True,
+        user=manager,
+    )
+    assert stored_readiness(draft_round)["vision"][0] == "ready"
+
+    services.vision_update(
+        vision=draft_round.vision,
+        revision=2,
+        statement="",
+        has_vision=False,
+        user=manager,
+    )
+    assert stored_readiness(draft_round)["vision"][0] != "ready"
+
+    StepResult.objects.filter(assessment=draft_round).delete()
+    action = services.action_create(
+        action=ActionItem(assessment=draft_round, title="Weekly huddle")
+    )
+    assert set(stored_readiness(draft_round)) == set(StepKey.values)
+
+    StepResult.objects.filter(assessment=draft_round).delete()
+    services.action_delete(action=action)
+    assert set(stored_readiness(draft_round)) == set(StepKey.values)
 
 
 def test_the_second_of_two_saves_from_the_same_revision_is_refused(
@@ -216,7 +258,7 @@ def test_commitment_is_saved_over_its_revision(draft_round, manager):
 
 
 def test_invitations_are_emailed_only_when_asked(assessment, manager, mailoutbox):
-    issued = services.invitations_create(
+    issued = services.members_invite(
         assessment=assessment,
         invitees=[services.Invitee(name="Sam", email="sam@example.com")],
         email_links=False,
@@ -229,7 +271,7 @@ def test_invitations_are_emailed_only_when_asked(assessment, manager, mailoutbox
 
 
 def test_an_emailed_link_uses_the_base_url(assessment, manager, mailoutbox):
-    services.invitations_create(
+    services.members_invite(
         assessment=assessment,
         invitees=[services.Invitee(name="Sam", email="sam@example.com")],
         email_links=True,
@@ -262,7 +304,7 @@ def test_a_failed_send_adds_nobody(assessment, manager, settings):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
 
     refused(
-        lambda: services.invitations_create(
+        lambda: services.members_invite(
             assessment=assessment,
             invitees=[services.Invitee(email="sam@example.com")],
             email_links=True,
@@ -289,7 +331,7 @@ def test_revoked_invitations_are_not_sent_or_counted_as_taken(
         )
         == 0
     )
-    services.invitations_create(
+    services.members_invite(
         assessment=assessment,
         invitees=[services.Invitee(email="sam@example.com")],
         email_links=False,

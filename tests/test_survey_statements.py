@@ -8,8 +8,9 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import links, results, scoring, services
+from assessments import links, scoring, services
 from assessments.models import AnswerJudgement, Invitation, Response
+from assessments.services import survey_statement
 from assessments.statements import Statement
 from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
 from tests.samples import ENGAGED, LOST, TEAM_VISION
@@ -35,7 +36,7 @@ def test_a_link_reads_its_round_team_and_vision_in_one_query():
     invitation = InvitationFactory(assessment=vision.assessment, name="Ann")
 
     with CaptureQueriesContext(connection) as queries:
-        link = links.survey_link(invitation.token)
+        link = links.link_lookup(invitation.token)
 
     # On PostgreSQL the first use on a connection also prepares the statement.
     asked = [q for q in queries if not q["sql"].startswith("PREPARE")]
@@ -56,24 +57,24 @@ def test_a_link_reads_its_round_team_and_vision_in_one_query():
 def test_unknown_and_revoked_links_are_not_found():
     revoked = InvitationFactory(status=Invitation.Status.REVOKED)
 
-    assert links.survey_link("no-such-token") is None
-    assert links.survey_link(revoked.token) is None
+    assert links.link_lookup("no-such-token") is None
+    assert links.link_lookup(revoked.token) is None
 
 
 def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
     vision = VisionFactory(statement=TEAM_VISION)
     for _ in range(4):
         services.response_submit(
-            link=links.survey_link(
+            link=links.link_lookup(
                 (item := InvitationFactory(assessment=vision.assessment)).token
             ),
             token=item.token,
             answers=ENGAGED,
         )
-    results.assessment_rescore(assessment=vision.assessment)
+    services.assessment_rescore(assessment=vision.assessment)
     invitation = InvitationFactory(assessment=vision.assessment)
 
-    profile = links.survey_link(invitation.token).team_profile
+    profile = links.link_lookup(invitation.token).team_profile
 
     assert profile.size == 4
     assert profile.counts
@@ -105,7 +106,7 @@ def test_the_look_up_checks_the_connection_in_place_of_django(monkeypatch):
     )
 
     _start_of_a_request()
-    link = links.survey_link(invitation.token)
+    link = links.link_lookup(invitation.token)
     looked_up = len(checks)
     _start_of_a_request()
     with connection.cursor() as cursor:  # any other first query is checked
@@ -131,7 +132,7 @@ def test_the_look_up_reconnects_when_the_connection_died_since_the_last_request(
         other.close()
 
     _start_of_a_request()
-    link = links.survey_link(invitation.token)
+    link = links.link_lookup(invitation.token)
 
     assert link.invitation_id == invitation.pk
     assert _backend_pid() != dead
@@ -211,11 +212,11 @@ def test_postgresql_sends_the_whole_statement_when_connections_do_not_persist(
 
 
 def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them():
-    sql = " ".join(services.SUBMIT.sql.split())
+    sql = " ".join(survey_statement.SUBMIT.sql.split())
     columns = re.search(r"INSERT INTO assessments_response AS r \((.*?)\)", sql)
     listed = [name.strip() for name in columns[1].split(",")]
 
-    assert listed == [*services.SUBMITTED_FIELDS, "created_at", "updated_at"]
+    assert listed == [*survey_statement.SUBMITTED_FIELDS, "created_at", "updated_at"]
 
 
 RATINGS = {
@@ -250,7 +251,7 @@ def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
     return [
         write(
             services.submission_for(
-                link=links.survey_link(token),
+                link=links.link_lookup(token),
                 token=token,
                 answers=answers,
                 ratings=ratings,
@@ -341,7 +342,7 @@ def test_answering_updates_the_invitation_in_place_on_postgresql():
     marking an invitation answered writes no index (a heap-only update)."""
     postgresql_only()
     invitation = InvitationFactory()
-    link = links.survey_link(invitation.token)
+    link = links.link_lookup(invitation.token)
     updated, hot = _invitation_updates()
 
     services.response_submit(link=link, token=invitation.token, answers=ENGAGED)

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from assessments import links, services
 from assessments.models import AnswerJudgement, Assessment, Invitation, StepResult
-from assessments.results import OVERRIDE_NEEDS_A_REASON
+from assessments.services import OVERRIDE_NEEDS_A_REASON
 from assessments.views.report import OVERRIDE_SAVED
 from tests.factories import (
     ActionItemFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     InvitationFactory,
     QuestionFactory,
     TeamFactory,
+    UserFactory,
     VisionFactory,
 )
 from tests.samples import ENGAGED, LOST
@@ -68,10 +69,10 @@ def test_engagement_not_ready_blocks_alignment_and_commitment(
     assert "3 of 3 invited people have answered." in text
 
 
-def test_report_keeps_each_steps_readiness_for_the_dashboard(
-    manager_client, round_with_vision
+def test_scoring_a_round_keeps_each_steps_readiness_for_the_dashboard(
+    round_with_vision,
 ):
-    manager_client.get(report_url(round_with_vision))
+    services.assessment_rescore(assessment=round_with_vision)
 
     stored = dict(
         StepResult.objects.filter(assessment=round_with_vision).values_list(
@@ -124,7 +125,7 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     for rating in (1, 2):
         item = InvitationFactory(assessment=round_with_vision)
         services.response_submit(
-            link=links.survey_link(item.token),
+            link=links.link_lookup(item.token),
             token=item.token,
             answers=ENGAGED,
             ratings={"empowerment": rating},
@@ -279,12 +280,30 @@ class TestQueryCounts:
             )
         ActionItemFactory.create_batch(3, assessment=round_with_vision)
         CommitmentFactory(assessment=round_with_vision)
-        manager_client.get(
-            report_url(round_with_vision)
-        )  # warm caches, settle rescoring
+        manager_client.get(report_url(round_with_vision))  # warm caches
 
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(10):
             manager_client.get(report_url(round_with_vision))
+
+    def test_report_page_writes_nothing(
+        self, manager_client, round_with_vision, django_assert_num_queries
+    ):
+        for _ in range(5):
+            answer(round_with_vision, ENGAGED)
+        round_with_vision.team_profile_size = 1  # grown enough to be scored again
+        round_with_vision.save(update_fields=("team_profile_size",))
+
+        with django_assert_num_queries(10) as captured:
+            page = manager_client.get(report_url(round_with_vision))
+
+        assert page.status_code == HTTPStatus.OK
+        assert "Score every answer again" in page.content.decode()
+        writes = [
+            query["sql"]
+            for query in captured.captured_queries
+            if query["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
+        ]
+        assert writes == []
 
     def test_export_runs_a_fixed_number_of_queries(
         self, manager_client, round_with_vision, django_assert_num_queries
@@ -373,3 +392,30 @@ class TestDifferencing:
         page = manager_client.get(report_url(later))
 
         assert page.context["summary"].withheld is None
+
+
+def test_scoring_every_answer_again_from_the_report(manager_client, round_with_vision):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+
+    page = manager_client.post(
+        reverse("assessments:assessment_rescore", args=(round_with_vision.pk,)),
+        follow=True,
+    )
+
+    round_with_vision.refresh_from_db()
+    assert round_with_vision.team_profile_size == 4
+    assert "Every answer is scored again against the whole team." in (
+        page.content.decode()
+    )
+    assert "Score every answer again" not in page.content.decode()
+
+
+def test_another_manager_cannot_rescore_a_round(client, round_with_vision):
+    client.force_login(UserFactory())
+
+    response = client.post(
+        reverse("assessments:assessment_rescore", args=(round_with_vision.pk,))
+    )
+
+    assert response.status_code == HTTPStatus.NOT_FOUND

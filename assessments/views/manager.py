@@ -85,9 +85,9 @@ def _form_data(request: HttpRequest):
 def _steps(assessment: Assessment, current: str) -> dict:
     """What every step page shows: the step navigation and the current step,
     with its moment of truth and the readiness last computed for it."""
-    results = {result.step_id: result for result in assessment.step_results.all()}
+    stored = {result.step_id: result for result in assessment.step_results.all()}
     steps = [
-        (step, results.get(step.pk))
+        (step, stored.get(step.pk))
         for step in catalogue_steps(assessment.catalogue_version)
     ]
     step, result = next(item for item in steps if item[0].key == current)
@@ -320,7 +320,7 @@ def _render_engagement(
     tokens = dict(request.session.pop(_issued_key(assessment), []))
     base_url = request.build_absolute_uri("/")
     new_links = [
-        (invitation, services.survey_link(base_url, tokens[invitation.pk]))
+        (invitation, services.survey_url(base_url, tokens[invitation.pk]))
         for invitation in invitations
         if invitation.pk in tokens
     ]
@@ -353,7 +353,7 @@ def _invite(
     """Invite the people a member form names, or show the form's errors."""
     if form.is_valid():
         try:
-            issued = services.invitations_create(
+            issued = services.members_invite(
                 assessment=assessment,
                 invitees=form.invitees(),
                 email_links=form.cleaned_data["email_link"],
@@ -561,7 +561,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST, instance=ActionItem(assessment=assessment), prefix="new-action"
     )
     if form.is_valid():
-        action = form.save()
+        action = services.action_create(action=form.instance)
         messages.success(request, ACTION_ADDED.format(title=action.title))
         return redirect(_action_plan(assessment))
     return _render_commitment(request, assessment, action_form=form)
@@ -575,7 +575,7 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     action = get_object_or_404(assessment.actions, pk=action_pk)
     form = ActionUpdateForm(request.POST, instance=action, prefix=f"action-{action.pk}")
     if form.is_valid():
-        form.save()
+        services.action_update(action=form.instance)
         messages.success(request, ACTION_SAVED.format(title=action.title))
         return redirect(_action_plan(assessment))
     return _render_commitment(request, assessment, failed_update=form)
@@ -586,6 +586,6 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
 def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     action = get_object_or_404(assessment.actions, pk=action_pk)
-    action.delete()
+    services.action_delete(action=action)
     messages.success(request, ACTION_DELETED.format(title=action.title))
     return redirect(_action_plan(assessment))

@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import results
+from assessments import reports, services
 from assessments.answers_csv import csv_lines
 from assessments.charts import alignment_chart, engagement_chart
 from assessments.forms import JudgementOverrideForm
 from assessments.models import (
-    AlignmentRating,
     AnswerJudgement,
     Assessment,
     Response,
@@ -27,6 +26,7 @@ from assessments.models import (
 )
 
 ANSWERS_PER_PAGE = 20
+RESCORED = "Every answer is scored again against the whole team."
 OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
 OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
 TOO_FEW_TO_EXPORT = (
@@ -79,19 +79,8 @@ def _page_number(request: HttpRequest) -> int:
 @login_required
 @require_GET
 def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(
-        _managed(request, pk)
-        .select_related("team", "vision", "commitment")
-        .prefetch_related(
-            "actions",
-            Prefetch(
-                "alignment_ratings",
-                queryset=AlignmentRating.objects.select_related("question"),
-            ),
-        )
-    )
-    now = timezone.now()
-    summary = results.round_report(assessment, now=now)
+    assessment = get_object_or_404(_managed(request, pk).for_report())
+    summary = reports.round_report(assessment, today=timezone.localdate())
     steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
     page = (
         _answers_page(request, assessment, summary.respondents)
@@ -126,6 +115,14 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
+    services.assessment_rescore(assessment=get_object_or_404(_managed(request, pk)))
+    messages.success(request, RESCORED)
+    return redirect("assessments:report", pk=pk)
+
+
+@login_required
+@require_POST
 def judgement_override(
     request: HttpRequest, pk: int, judgement_pk: int
 ) -> HttpResponse:
@@ -141,7 +138,7 @@ def judgement_override(
                 messages.error(request, error)
         return redirect(f"{back}#judgement-{judgement.pk}")
     try:
-        results.judgement_override(
+        services.judgement_override(
             user=request.user, judgement=judgement, **form.decision()
         )
     except ValidationError as error:
@@ -160,7 +157,7 @@ def judgement_override(
 def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).select_related("team"))
     count = Response.objects.filter(assessment=assessment).count()
-    refusal = results.withheld_because(assessment, count)
+    refusal = reports.withheld_because(assessment, count)
     if refusal is None and count < assessment.min_group_for_verbatims:
         refusal = TOO_FEW_TO_EXPORT.format(
             needed=assessment.min_group_for_verbatims, count=count
@@ -169,7 +166,7 @@ def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("assessments:report", pk=assessment.pk)
     response = StreamingHttpResponse(
-        csv_lines(results.EXPORT_HEADER, results.answers_export_rows(assessment)),
+        csv_lines(reports.EXPORT_HEADER, reports.answers_export_rows(assessment)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

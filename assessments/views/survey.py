@@ -23,7 +23,7 @@ class TooManyFailedLookups(Exception):
 def _link_for(request: HttpRequest, token: str) -> links.SurveyLink:
     """The live link; unknown and revoked links look the same, and a client that
     keeps trying wrong links is told to wait."""
-    link = links.survey_link(token)
+    link = links.link_lookup(token)
     if link is None:
         if throttle.failed_lookup(request):
             raise TooManyFailedLookups

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import results
+from assessments import reports
 from assessments.answers_csv import csv_lines
 from assessments.models import Assessment
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, assessment_id, output, **options):
         assessment = round_or_error(assessment_id)
         lines = csv_lines(
-            results.EXPORT_HEADER, results.answers_export_rows(assessment)
+            reports.EXPORT_HEADER, reports.answers_export_rows(assessment)
         )
         if output is None:
             for line in lines:

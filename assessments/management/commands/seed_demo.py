@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import demo, results, services
+from assessments import demo, services
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         vision.save()
         self._fill_alignment_and_commitment(assessment, manager, now)
 
-        issued = services.invitations_issue(
+        issued = services.invitations_create(
             assessment=assessment,
             invitees=[
                 services.Invitee(name=f"Team member {n}")
@@ -137,7 +137,7 @@ class Command(BaseCommand):
             )
             vision_answer, meaning, contribution = rng.choice(pool)
             responses.append(
-                services.build_response(
+                services.response_build(
                     assessment=assessment,
                     token=item.token,
                     invitation=item.invitation,
@@ -152,8 +152,7 @@ class Command(BaseCommand):
             pk__in=[item.invitation.pk for item in issued[:answered]]
         ).update(status=Invitation.Status.RESPONDED)
 
-        results.assessment_rescore(assessment=assessment, now=now)
-        results.readiness_refresh(assessment_id=assessment.pk, now=now)
+        services.assessment_rescore(assessment=assessment, now=now)
         links = [
             base_url + reverse("assessments:survey", args=(item.token,))
             for item in issued

@@ -1,250 +1,36 @@
-"""Between stored rows and the scoring engine: judgements, overrides, readiness.
+"""Reading a round for its pages: the readiness report, its privacy thresholds
+and the answers' export. Nothing here writes.
 
-Writes keep each answer's stored judgement, each response's ``engaged`` flag and
-the round's team profile in step with the answers. Reads build the engine's
-inputs from aggregates, so a report costs the same queries at any team size.
-
-A new submission is judged at once against the team profile stored at the last
-full scoring. The whole team is scored again (``assessment_rescore``) when it has
-grown by half since then, when a manager asks, or when the rules change; so the
-total work stays linear in the number of submissions.
+The engine's inputs are built from aggregates, so a report costs the same
+queries at any team size.
 """
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from itertools import islice
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Avg, Count, Prefetch, Q
-from django.utils import timezone
+from django.db.models import Avg, Count, Q
 
 from assessments import scoring
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
-    OUTCOME_FIELDS,
     AlignmentRating,
     AnswerJudgement,
     Assessment,
     Invitation,
     Response,
-    StepResult,
-    Vision,
-    catalogue_steps,
     team_rating_field,
 )
 
+# The team is judged against a profile of itself; once it has grown by half since
+# the last full scoring, the report offers to score everyone again.
 RESCORE_GROWTH = 1.5
-ENGINE_FIELDS = (
-    "clear",
-    "consistent",
-    "clarity",
-    "consistency",
-    "score",
-    "reasons",
-    "engine_version",
-    "scored_at",
-)
-OVERRIDE_FIELDS = (
-    "override_clear",
-    "override_consistent",
-    "override_reason",
-    "overridden_by",
-    "overridden_at",
-)
-OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
-OVERRIDE_NEEDS_A_DECISION = "Choose clear or consistent (or both) to override."
-UPDATE_BATCH = 1000
-
-
-# --- Judging ------------------------------------------------------------------------
-
-
-def judge_submission(
-    *, vision: str, team_profile: scoring.TeamProfile, answers: dict[str, str]
-) -> scoring.RespondentJudgement:
-    """The engine's judgement of one respondent's answers, against the team
-    profile stored at the round's last full scoring."""
-    return scoring.judge_respondent(
-        vision,
-        scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
-        team_profile,
-    )
-
-
-def _judgement_rows(
-    response_id: int, judgement: scoring.RespondentJudgement, now: datetime
-) -> list[AnswerJudgement]:
-    return [
-        AnswerJudgement(
-            response_id=response_id,
-            question_key=key,
-            clear=answer.clear,
-            consistent=answer.consistent,
-            clarity=answer.clarity,
-            consistency=answer.consistency,
-            score=answer.score,
-            reasons=list(answer.reasons),
-            engine_version=scoring.ENGINE_VERSION,
-            scored_at=now,
-        )
-        for key, answer in judgement.answers.items()
-    ]
-
-
-def judgements_store(
-    *,
-    response_id: int,
-    judgement: scoring.RespondentJudgement,
-    keep_overrides: bool,
-    now: datetime,
-) -> None:
-    """Write one respondent's three judgements in one statement.
-
-    New answers make old overrides meaningless, so a submission clears them;
-    rescoring the same answers keeps them.
-    """
-    AnswerJudgement.objects.bulk_create(
-        _judgement_rows(response_id, judgement, now),
-        update_conflicts=True,
-        unique_fields=("response", "question_key"),
-        update_fields=ENGINE_FIELDS
-        if keep_overrides
-        else ENGINE_FIELDS + OVERRIDE_FIELDS,
-    )
-
-
-def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Override]]:
-    overridden = (
-        AnswerJudgement.objects.filter(response__assessment=assessment)
-        .filter(Q(override_clear__isnull=False) | Q(override_consistent__isnull=False))
-        .values_list(
-            "response_id",
-            "question_key",
-            "override_clear",
-            "override_consistent",
-            "override_reason",
-        )
-    )
-    overrides: dict[int, dict[str, scoring.Override]] = {}
-    for response_id, key, clear, consistent, reason in overridden:
-        overrides.setdefault(response_id, {})[key] = scoring.Override(
-            reason=reason, clear=clear, consistent=consistent
-        )
-    return overrides
-
-
-def outcome(judgement: scoring.RespondentJudgement) -> dict[str, bool]:
-    """The values of ``OUTCOME_FIELDS`` for a respondent's (effective) judgement."""
-    values = {
-        f"{key}_{kind}": getattr(answer, kind)
-        for key, answer in judgement.answers.items()
-        for kind in ("clear", "consistent")
-    }
-    return {**values, "engaged": judgement.engaged}
-
-
-def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
-    """Write many responses' outcomes: one UPDATE per distinct outcome (a team
-    has a handful), in batches of primary keys."""
-    groups: dict[tuple[bool, ...], list[int]] = {}
-    for pk, values in outcomes.items():
-        flags = tuple(values[field] for field in OUTCOME_FIELDS)
-        groups.setdefault(flags, []).append(pk)
-    for flags, ids in groups.items():
-        for start in range(0, len(ids), UPDATE_BATCH):
-            Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
-                **dict(zip(OUTCOME_FIELDS, flags, strict=True))
-            )
-
-
-@transaction.atomic
-def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -> int:
-    """Judge every response of a round again, keeping managers' overrides, and
-    store the team profile new submissions are judged against."""
-    now = now or timezone.now()
-    rows = list(
-        Response.objects.filter(assessment=assessment)
-        .order_by("pk")
-        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
-    )
-    statement = (
-        Vision.objects.filter(assessment=assessment)
-        .values_list("statement", flat=True)
-        .first()
-    )
-    judgements, profile = scoring.judge_team_with_profile(
-        statement or "", [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows]
-    )
-    overrides = _stored_overrides(assessment)
-    AnswerJudgement.objects.bulk_create(
-        [
-            row
-            for (pk, *_), judgement in zip(rows, judgements, strict=True)
-            for row in _judgement_rows(pk, judgement, now)
-        ],
-        batch_size=UPDATE_BATCH,
-        update_conflicts=True,
-        unique_fields=("response", "question_key"),
-        update_fields=ENGINE_FIELDS,
-    )
-    _outcomes_store(
-        {
-            pk: outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
-            for (pk, *_), judgement in zip(rows, judgements, strict=True)
-        }
-    )
-    assessment.team_profile = profile.for_newcomers().as_dict()
-    assessment.team_profile_size = len(rows)
-    assessment.save(update_fields=("team_profile", "team_profile_size"))
-    return len(rows)
 
 
 def rescore_due(assessment: Assessment, respondents: int) -> bool:
     """Whether the team has grown enough since its last full scoring."""
     return respondents > RESCORE_GROWTH * assessment.team_profile_size
-
-
-@transaction.atomic
-def judgement_override(
-    *,
-    judgement: AnswerJudgement,
-    clear: bool | None,
-    consistent: bool | None,
-    reason: str,
-    user,
-) -> AnswerJudgement:
-    """Record a manager's own decision on one answer, or remove it (both None)."""
-    reason = reason.strip()
-    removing = clear is None and consistent is None
-    if not removing and not reason:
-        raise ValidationError(OVERRIDE_NEEDS_A_REASON, code="reason")
-    judgement.override_clear = clear
-    judgement.override_consistent = consistent
-    judgement.override_reason = "" if removing else reason
-    judgement.overridden_by = None if removing else user
-    judgement.overridden_at = None if removing else timezone.now()
-    judgement.save(update_fields=OVERRIDE_FIELDS)
-    siblings = {
-        j.question_key: j
-        for j in AnswerJudgement.objects.filter(response_id=judgement.response_id)
-    }
-    values = {
-        f"{key}_{kind}": getattr(siblings[key], f"effective_{kind}")
-        if key in siblings
-        else None
-        for key in ENGAGEMENT_KEYS
-        for kind in ("clear", "consistent")
-    }
-    values["engaged"] = len(siblings) == len(ENGAGEMENT_KEYS) and all(
-        j.effective_clear and j.effective_consistent for j in siblings.values()
-    )
-    Response.objects.filter(pk=judgement.response_id).update(**values)
-    return judgement
-
-
-# --- Reading the round for its report -------------------------------------------------
 
 
 def response_aggregates(assessment: Assessment) -> dict:
@@ -412,7 +198,7 @@ def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentI
     )
 
 
-def readiness_report(
+def round_readiness(
     assessment: Assessment, *, today: date, aggregates: dict, invitations: int
 ) -> scoring.Report:
     """The four steps in order, from the round's stored rows.
@@ -438,29 +224,6 @@ def readiness_report(
     )
 
 
-def readiness_store(
-    *, assessment: Assessment, report: scoring.Report, now: datetime
-) -> None:
-    """Keep the report's status and score per step, for dashboards and the admin."""
-    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
-    StepResult.objects.bulk_create(
-        [
-            StepResult(
-                assessment=assessment,
-                step=steps[step.key],
-                status=str(step.status),
-                score=step.score,
-                computed_at=now,
-            )
-            for step in report.steps
-            if step.key in steps
-        ],
-        update_conflicts=True,
-        unique_fields=("assessment", "step"),
-        update_fields=("status", "score", "computed_at"),
-    )
-
-
 @dataclass(frozen=True)
 class RoundReport:
     """What the report page shows of a round, with its privacy thresholds applied."""
@@ -471,27 +234,24 @@ class RoundReport:
     shows_scores: bool
     shows_verbatims: bool
     withheld: str | None
+    rescore_due: bool  # the team has grown by half since it was last scored whole
 
 
-def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
-    """Build a round's readiness report, scoring the whole team again first when it
-    has grown enough, and keep each step's readiness for dashboards."""
+def round_report(assessment: Assessment, *, today: date) -> RoundReport:
+    """Build a round's readiness report from its stored rows, with the privacy
+    thresholds applied.
+
+    ``assessment`` comes from ``Assessment.objects.for_report()``.
+    """
     aggregates = response_aggregates(assessment)
-    if rescore_due(assessment, aggregates["respondents"]):
-        assessment_rescore(assessment=assessment, now=now)
-        aggregates = response_aggregates(assessment)
     invitations = assessment.invitations.live().count()
-    report = readiness_report(
-        assessment,
-        today=timezone.localdate(now),
-        aggregates=aggregates,
-        invitations=invitations,
+    report = round_readiness(
+        assessment, today=today, aggregates=aggregates, invitations=invitations
     )
     respondents = aggregates["respondents"]
     withheld = withheld_because(assessment, respondents)
     if withheld:
         report = _withhold_engagement(report, withheld)
-    readiness_store(assessment=assessment, report=report, now=now)
     return RoundReport(
         report=report,
         respondents=respondents,
@@ -500,27 +260,9 @@ def round_report(assessment: Assessment, *, now: datetime) -> RoundReport:
         shows_verbatims=withheld is None
         and respondents >= assessment.min_group_for_verbatims,
         withheld=withheld,
+        rescore_due=rescore_due(assessment, respondents),
     )
 
-
-def readiness_refresh(*, assessment_id: int, now: datetime) -> RoundReport:
-    """Build a round's report from the database and store each step's readiness,
-    outside any page: after seeding, importing or rescoring a round."""
-    assessment = (
-        Assessment.objects.select_related("team", "vision", "commitment")
-        .prefetch_related(
-            "actions",
-            Prefetch(
-                "alignment_ratings",
-                queryset=AlignmentRating.objects.select_related("question"),
-            ),
-        )
-        .get(pk=assessment_id)
-    )
-    return round_report(assessment, now=now)
-
-
-# --- Exporting answers ------------------------------------------------------------
 
 EXPORT_HEADER = (
     "respondent",

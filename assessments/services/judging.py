@@ -1,0 +1,308 @@
+"""Judging answers and keeping what is stored in step with the judgements.
+
+Each answer's judgement, each response's ``engaged`` flag and outcome columns,
+the round's team profile and its stored readiness per step are written here and
+nowhere else.
+
+A new submission is judged at once against the team profile stored at the last
+full scoring. The whole team is scored again (``assessment_rescore``) when a
+manager or an administrator asks, after an import, or when the rules change; so
+the total work stays linear in the number of submissions.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from assessments import reports, scoring
+from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.models import (
+    OUTCOME_FIELDS,
+    AnswerJudgement,
+    Assessment,
+    Response,
+    StepResult,
+    Vision,
+    catalogue_steps,
+)
+from assessments.services.rounds import response_timestamp
+
+ENGINE_FIELDS = (
+    "clear",
+    "consistent",
+    "clarity",
+    "consistency",
+    "score",
+    "reasons",
+    "engine_version",
+    "scored_at",
+)
+OVERRIDE_FIELDS = (
+    "override_clear",
+    "override_consistent",
+    "override_reason",
+    "overridden_by",
+    "overridden_at",
+)
+OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
+UPDATE_BATCH = 1000
+
+
+def respondent_judge(
+    *, vision: str, team_profile: scoring.TeamProfile, answers: dict[str, str]
+) -> scoring.RespondentJudgement:
+    """The engine's judgement of one respondent's answers, against the team
+    profile stored at the round's last full scoring."""
+    return scoring.judge_respondent(
+        vision,
+        scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
+        team_profile,
+    )
+
+
+def outcome(judgement: scoring.RespondentJudgement) -> dict[str, bool]:
+    """The values of ``OUTCOME_FIELDS`` for a respondent's (effective) judgement."""
+    values = {
+        f"{key}_{kind}": getattr(answer, kind)
+        for key, answer in judgement.answers.items()
+        for kind in ("clear", "consistent")
+    }
+    return {**values, "engaged": judgement.engaged}
+
+
+def _judgement_rows(
+    response_id: int, judgement: scoring.RespondentJudgement, now: datetime
+) -> list[AnswerJudgement]:
+    return [
+        AnswerJudgement(
+            response_id=response_id,
+            question_key=key,
+            clear=answer.clear,
+            consistent=answer.consistent,
+            clarity=answer.clarity,
+            consistency=answer.consistency,
+            score=answer.score,
+            reasons=list(answer.reasons),
+            engine_version=scoring.ENGINE_VERSION,
+            scored_at=now,
+        )
+        for key, answer in judgement.answers.items()
+    ]
+
+
+def judgements_store(
+    *,
+    response_id: int,
+    judgement: scoring.RespondentJudgement,
+    keep_overrides: bool,
+    now: datetime,
+) -> None:
+    """Write one respondent's three judgements in one statement.
+
+    New answers make old overrides meaningless, so a submission clears them;
+    rescoring the same answers keeps them.
+    """
+    AnswerJudgement.objects.bulk_create(
+        _judgement_rows(response_id, judgement, now),
+        update_conflicts=True,
+        unique_fields=("response", "question_key"),
+        update_fields=ENGINE_FIELDS
+        if keep_overrides
+        else ENGINE_FIELDS + OVERRIDE_FIELDS,
+    )
+
+
+def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Override]]:
+    overridden = (
+        AnswerJudgement.objects.filter(response__assessment=assessment)
+        .filter(Q(override_clear__isnull=False) | Q(override_consistent__isnull=False))
+        .values_list(
+            "response_id",
+            "question_key",
+            "override_clear",
+            "override_consistent",
+            "override_reason",
+        )
+    )
+    overrides: dict[int, dict[str, scoring.Override]] = {}
+    for response_id, key, clear, consistent, reason in overridden:
+        overrides.setdefault(response_id, {})[key] = scoring.Override(
+            reason=reason, clear=clear, consistent=consistent
+        )
+    return overrides
+
+
+def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
+    """Write many responses' outcomes: one UPDATE per distinct outcome (a team
+    has a handful), in batches of primary keys."""
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for pk, values in outcomes.items():
+        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        groups.setdefault(flags, []).append(pk)
+    for flags, ids in groups.items():
+        for start in range(0, len(ids), UPDATE_BATCH):
+            Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
+                **dict(zip(OUTCOME_FIELDS, flags, strict=True))
+            )
+
+
+def _team_judge_again(*, assessment: Assessment, now: datetime) -> int:
+    """Judge every response of a round again, keeping managers' overrides, and
+    store the team profile new submissions are judged against."""
+    rows = list(
+        Response.objects.filter(assessment=assessment)
+        .order_by("pk")
+        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
+    )
+    statement = (
+        Vision.objects.filter(assessment=assessment)
+        .values_list("statement", flat=True)
+        .first()
+    )
+    judgements, profile = scoring.judge_team_with_profile(
+        statement or "", [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows]
+    )
+    overrides = _stored_overrides(assessment)
+    AnswerJudgement.objects.bulk_create(
+        [
+            row
+            for (pk, *_), judgement in zip(rows, judgements, strict=True)
+            for row in _judgement_rows(pk, judgement, now)
+        ],
+        batch_size=UPDATE_BATCH,
+        update_conflicts=True,
+        unique_fields=("response", "question_key"),
+        update_fields=ENGINE_FIELDS,
+    )
+    _outcomes_store(
+        {
+            pk: outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
+            for (pk, *_), judgement in zip(rows, judgements, strict=True)
+        }
+    )
+    assessment.team_profile = profile.for_newcomers().as_dict()
+    assessment.team_profile_size = len(rows)
+    assessment.save(update_fields=("team_profile", "team_profile_size"))
+    return len(rows)
+
+
+def _step_results_store(
+    *, assessment: Assessment, report: scoring.Report, now: datetime
+) -> None:
+    """Keep the report's status and score per step, for dashboards and the admin."""
+    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
+    StepResult.objects.bulk_create(
+        [
+            StepResult(
+                assessment=assessment,
+                step=steps[step.key],
+                status=str(step.status),
+                score=step.score,
+                computed_at=now,
+            )
+            for step in report.steps
+            if step.key in steps
+        ],
+        update_conflicts=True,
+        unique_fields=("assessment", "step"),
+        update_fields=("status", "score", "computed_at"),
+    )
+
+
+def readiness_refresh(
+    *, assessment_id: int, now: datetime | None = None
+) -> reports.RoundReport:
+    """Build a round's report from the database and store each step's readiness,
+    after any write that changes it."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.for_report().get(pk=assessment_id)
+    summary = reports.round_report(assessment, today=timezone.localdate(now))
+    _step_results_store(assessment=assessment, report=summary.report, now=now)
+    return summary
+
+
+@transaction.atomic
+def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -> int:
+    """Judge every answer of a round again and store its readiness per step;
+    returns how many responses were judged."""
+    now = now or timezone.now()
+    # Judgements are dated like the responses they judge.
+    stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
+    judged = _team_judge_again(assessment=assessment, now=stamp)
+    readiness_refresh(assessment_id=assessment.pk, now=now)
+    return judged
+
+
+@transaction.atomic
+def judgement_override(
+    *,
+    judgement: AnswerJudgement,
+    clear: bool | None,
+    consistent: bool | None,
+    reason: str,
+    user,
+) -> AnswerJudgement:
+    """Record a manager's own decision on one answer, or remove it (both None)."""
+    reason = reason.strip()
+    removing = clear is None and consistent is None
+    if not removing and not reason:
+        raise ValidationError(OVERRIDE_NEEDS_A_REASON, code="reason")
+    judgement.override_clear = clear
+    judgement.override_consistent = consistent
+    judgement.override_reason = "" if removing else reason
+    judgement.overridden_by = None if removing else user
+    judgement.overridden_at = None if removing else timezone.now()
+    judgement.save(update_fields=OVERRIDE_FIELDS)
+    siblings = {
+        j.question_key: j
+        for j in AnswerJudgement.objects.filter(response_id=judgement.response_id)
+    }
+    values = {
+        f"{key}_{kind}": getattr(siblings[key], f"effective_{kind}")
+        if key in siblings
+        else None
+        for key in ENGAGEMENT_KEYS
+        for kind in ("clear", "consistent")
+    }
+    values["engaged"] = len(siblings) == len(ENGAGEMENT_KEYS) and all(
+        j.effective_clear and j.effective_consistent for j in siblings.values()
+    )
+    Response.objects.filter(pk=judgement.response_id).update(**values)
+    readiness_refresh(assessment_id=judgement.response.assessment_id)
+    return judgement
+
+
+@transaction.atomic
+def response_correct(
+    *, response: Response, answers: dict[str, str], now: datetime | None = None
+) -> Response:
+    """Correct a response's answers (say, to remove a name someone typed) and judge
+    them again; like a resubmission, new answers clear any overrides."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_related("vision").get(
+        pk=response.assessment_id
+    )
+    for key in ENGAGEMENT_KEYS:
+        setattr(response, f"{key}_answer", answers.get(key, ""))
+    judgement = respondent_judge(
+        vision=assessment.vision.statement,
+        team_profile=scoring.TeamProfile.from_dict(assessment.team_profile),
+        answers=answers,
+    )
+    for field, value in outcome(judgement).items():
+        setattr(response, field, value)
+    response.updated_at = max(
+        response.created_at, response_timestamp(anonymous=assessment.anonymous, now=now)
+    )
+    response.save()
+    judgements_store(
+        response_id=response.pk,
+        judgement=judgement,
+        keep_overrides=False,
+        now=response.updated_at,  # no finer than a day in anonymous rounds
+    )
+    readiness_refresh(assessment_id=assessment.pk, now=now)
+    return response
