@@ -416,7 +416,7 @@ def invitation_reissue(
     return redirect("assessments:engagement", pk=pk)
 
 
-def _email_links(request: HttpRequest, pk: int, send, one: str, many: str):
+def _links_emailed_by(request: HttpRequest, pk: int, send, one: str, many: str):
     """Email links through ``send`` (a service), then say how many went out."""
     assessment = _assessment_for(request, pk)
     try:
@@ -435,7 +435,7 @@ def _email_links(request: HttpRequest, pk: int, send, one: str, many: str):
 @login_required
 @require_POST
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
-    return _email_links(
+    return _links_emailed_by(
         request,
         pk,
         services.invitations_send,
@@ -447,7 +447,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
-    return _email_links(
+    return _links_emailed_by(
         request,
         pk,
         services.invitations_remind,
