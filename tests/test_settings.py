@@ -81,6 +81,27 @@ def test_a_boolean_setting_that_is_not_a_boolean_is_refused():
     )
 
 
+def test_a_number_setting_that_is_not_a_number_is_refused():
+    result = run_manage("check", DJANGO_DEBUG="true", DJANGO_CONN_MAX_AGE="sixty")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: DJANGO_CONN_MAX_AGE='sixty' is not a whole number."
+    )
+
+
+def test_a_value_is_taken_as_written_even_when_it_starts_with_a_dollar():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DJANGO_SECRET_KEY="$HOME-and-a-long-random-rest",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("$HOME-and-a-long-random-rest")
+
+
 def test_allowed_hosts_come_from_the_environment():
     result = run_manage(
         "shell",
