@@ -2,8 +2,16 @@
 
 Every variable is listed with a safe local value in ``.env.example``. Debug is off
 unless ``DJANGO_DEBUG`` turns it on, and then a secret key must be provided.
+
+A ``.env`` file in the project folder, if there is one, fills in what the
+environment leaves unset: a variable set in the environment always wins over the
+file. ``make run`` writes one for local development (debug on, a generated secret
+key), so ``manage.py`` commands work as written. ``DJANGO_ENV_FILE``, read from the
+environment only, names another file, or none when empty: the tests set it empty
+so that a ``.env`` in the checkout never changes what they see.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +67,18 @@ class Env(environ.Env):
 
 
 env = Env()
+
+# Read first, and only into variables the environment leaves unset.
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    if Path(ENV_FILE).is_file():
+        Env.read_env(ENV_FILE)
+    elif "DJANGO_ENV_FILE" in os.environ:
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV_FILE={ENV_FILE!r} is not a file: name an existing file, or "
+            "set it empty to read none."
+        )
+
 
 # --- Core -----------------------------------------------------------------------
 
