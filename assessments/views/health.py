@@ -1,5 +1,6 @@
 """Probes for a load balancer: is the process alive, and can it serve."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET
 from assessments.middleware import database_reachable
 
 
+@login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -14,6 +16,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_not_required
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
