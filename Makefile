@@ -7,7 +7,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_LOGIN := .demo-login.json
-LOCAL_ENV := DJANGO_DEBUG=true
+# The local development environment, which settings read; git-ignored.
+DOT_ENV := .env
+# collectstatic runs on a fresh clone, before there is a .env: debug spares it a key.
+BUILD_ENV := DJANGO_DEBUG=true
 
 .PHONY: run test lint check-python install static demo bench lock clean
 
@@ -27,17 +30,23 @@ node_modules/.installed: package.json package-lock.json
 STATIC_SOURCES := $(shell find static -type f)
 
 staticfiles/staticfiles.json: $(VENV)/.installed node_modules/.installed $(STATIC_SOURCES)
-	$(LOCAL_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
+	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --noinput --clear -v0
 
 install: $(VENV)/.installed node_modules/.installed staticfiles/staticfiles.json
 
-demo: install
-	$(LOCAL_ENV) $(BIN)/python manage.py migrate --noinput
-	$(LOCAL_ENV) $(BIN)/python manage.py createcachetable
-	$(LOCAL_ENV) $(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
+# Written once, when missing: debug on and a secret key of its own.
+$(DOT_ENV): | check-python
+	umask 077 && key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  && printf '%s\n' '# The local development environment, written by make run; the environment wins over it.' \
+	  'DJANGO_DEBUG=true' "DJANGO_SECRET_KEY=$$key" > $@
+
+demo: install $(DOT_ENV)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
 
 run: demo
-	$(LOCAL_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -25,6 +25,7 @@ def main() -> None:
     run_dir = Path(tempfile.mkdtemp())
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_ENV_FILE="",  # production's settings, never a local .env
         DJANGO_SECRET_KEY="bench-static-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_HTTPS="false",

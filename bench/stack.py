@@ -197,6 +197,7 @@ def app_env(database_url: str, run_dir: Path, secret_key: str) -> dict[str, str]
     }
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_ENV_FILE="",  # production's settings, never a local .env
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secret_key,
         DJANGO_ALLOWED_HOSTS=HOST,

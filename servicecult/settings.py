@@ -2,6 +2,13 @@
 
 Every variable is listed with a safe local value in ``.env.example``. Debug is off
 unless ``DJANGO_DEBUG`` turns it on, and then a secret key must be provided.
+
+A ``.env`` file in the project folder, if there is one, fills in what the
+environment leaves unset: a variable set in the environment always wins over the
+file. ``make run`` writes one for local development (debug on, a generated secret
+key), so ``manage.py`` commands work as written. ``DJANGO_ENV_FILE``, read from the
+environment only, names another file, or none when empty: the tests set it empty
+so that a ``.env`` in the checkout never changes what they see.
 """
 
 import os
@@ -9,50 +16,75 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off", ""}
+# --- The environment ------------------------------------------------------------
 
 
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in TRUE_WORDS:
-        return True
-    if value in FALSE_WORDS:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
+class Env(environ.Env):
+    """django-environ's reader, strict where it would guess.
+
+    A value is taken as written: django-environ would read a leading ``$`` as the
+    name of another variable, emptying a secret that starts with one. A boolean is
+    one of true/false, yes/no, on/off, 1/0 (django-environ reads any other word as
+    false); list items are stripped; an empty number means the default. A value
+    that does not parse is refused in one line naming the variable.
+    """
+
+    TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+    FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+    def get_value(
+        self, var, cast=None, default=environ.Env.NOTSET, parse_default=False
+    ):
+        if var not in self.ENVIRON:
+            return super().get_value(var, cast, default, parse_default)
+        raw = self.ENVIRON[var]
+        if cast is int and raw.strip() == "":
+            return default
+        try:
+            return self.parse_value(raw, cast)
+        except ValueError:
+            expected = (
+                "a boolean: use true or false" if cast is bool else "a whole number"
+            )
+            raise ImproperlyConfigured(f"{var}={raw!r} is not {expected}.") from None
+
+    @classmethod
+    def parse_value(cls, value, cast):
+        if cast is bool:
+            word = value.strip().lower()
+            if word not in cls.TRUE_WORDS | cls.FALSE_WORDS:
+                raise ValueError(value)
+            return word in cls.TRUE_WORDS
+        if cast is list:
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return super().parse_value(value, cast)
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [
-        item.strip()
-        for item in os.environ.get(name, default).split(",")
-        if item.strip()
-    ]
+env = Env()
 
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+# Read first, and only into variables the environment leaves unset.
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    if Path(ENV_FILE).is_file():
+        Env.read_env(ENV_FILE)
+    elif "DJANGO_ENV_FILE" in os.environ:
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV_FILE={ENV_FILE!r} is not a file: name an existing file, or "
+            "set it empty to read none."
+        )
 
 
 # --- Core -----------------------------------------------------------------------
 
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -61,8 +93,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a signed-in user unless marked @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Lets the audit trail record which signed-in user made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -117,7 +153,7 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------
 
 DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+DATABASE_URL = env.str("DATABASE_URL", default="").strip() or DEFAULT_DATABASE_URL
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql")
 
 scheme = DATABASE_URL.split("://", 1)[0].lower() if "://" in DATABASE_URL else ""
@@ -130,7 +166,7 @@ if scheme not in SUPPORTED_DATABASE_SCHEMES:
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=env.int("DJANGO_CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
@@ -145,8 +181,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-        "DJANGO_DB_CONNECT_TIMEOUT", 5
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DJANGO_DB_CONNECT_TIMEOUT", default=5
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -195,7 +231,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # How many proxies (load balancers) stand in front of the app and append to
 # X-Forwarded-For; 0 when clients connect directly. Throttling keys on the client.
-TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "assessments.clients.client_address"
 
 LOGIN_URL = "login"
@@ -205,7 +241,7 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Internationalisation -------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -213,12 +249,14 @@ USE_TZ = True
 
 # Served over TLS (behind a proxy that sets X-Forwarded-Proto): redirect plain HTTP,
 # send HSTS and keep cookies off plain connections.
-HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365) if HTTPS else 0
+SECURE_HSTS_SECONDS = (
+    env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365) if HTTPS else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -271,7 +309,7 @@ EMAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
 }
 email_backend = (
-    os.environ.get("DJANGO_EMAIL_BACKEND", "console" if DEBUG else "smtp")
+    env.str("DJANGO_EMAIL_BACKEND", default="console" if DEBUG else "smtp")
     .strip()
     .lower()
 )
@@ -282,14 +320,14 @@ if email_backend not in EMAIL_BACKENDS:
 MAILERS = {"default": {"BACKEND": EMAIL_BACKENDS[email_backend]}}
 if email_backend == "smtp":
     MAILERS["default"]["OPTIONS"] = {
-        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
-        "port": env_int("DJANGO_EMAIL_PORT", 587),
-        "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
-        "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=True),
+        "host": env.str("DJANGO_EMAIL_HOST", default="localhost"),
+        "port": env.int("DJANGO_EMAIL_PORT", default=587),
+        "username": env.str("DJANGO_EMAIL_HOST_USER", default=""),
+        "password": env.str("DJANGO_EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("DJANGO_EMAIL_USE_TLS", default=True),
     }
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DJANGO_DEFAULT_FROM_EMAIL", "servicecult <noreply@localhost>"
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="servicecult <noreply@localhost>"
 )
 
 # --- Audit trail -------------------------------------------------------------------
@@ -311,7 +349,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
-        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+        "level": env.str("DJANGO_LOG_LEVEL", default="INFO"),
     },
     # django-axes reports every login at INFO; failures and lockouts are warnings.
     "loggers": {"axes": {"level": "WARNING"}},

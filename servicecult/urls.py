@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from assessments.views import accounts, errors
+from assessments.views import accounts, health
 
 urlpatterns = [
-    path("healthz", errors.healthz, name="healthz"),
-    path("readyz", errors.readyz, name="readyz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -6,6 +6,8 @@ pytest-django reads the settings before any conftest.py is imported.
 
 import os
 
+# Never a developer's .env: the tests see only what is set here and by the caller.
+os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests speak plain HTTP; the TLS settings are checked on their own.

@@ -10,12 +10,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def run_manage(
+    *args: str, env_file: str | None = "", **env: str
+) -> subprocess.CompletedProcess:
+    """``manage.py`` in a fresh process with only ``env`` set; it reads the file
+    ``env_file`` names, none by default, or the checkout's ``.env`` when None."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DATABASE_URL"))
     }
+    if env_file is not None:
+        environment["DJANGO_ENV_FILE"] = env_file
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -79,6 +85,112 @@ def test_a_boolean_setting_that_is_not_a_boolean_is_refused():
     assert result.stderr.strip() == (
         "Configuration error: DJANGO_DEBUG='maybe' is not a boolean: use true or false."
     )
+
+
+def test_a_number_setting_that_is_not_a_number_is_refused():
+    result = run_manage("check", DJANGO_DEBUG="true", DJANGO_CONN_MAX_AGE="sixty")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: DJANGO_CONN_MAX_AGE='sixty' is not a whole number."
+    )
+
+
+def test_a_value_is_taken_as_written_even_when_it_starts_with_a_dollar():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        DJANGO_SECRET_KEY="$HOME-and-a-long-random-rest",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("$HOME-and-a-long-random-rest")
+
+
+def print_settings(*names: str, env_file: str = "", **env: str) -> str:
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        f"print(*(getattr(settings, name) for name in {names!r}))",
+        env_file=env_file,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_a_dot_env_file_fills_in_what_the_environment_leaves_unset(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# The local development environment.\n"
+        "DJANGO_DEBUG=true\n"
+        "DJANGO_SECRET_KEY=from-the-file-and-long-enough-for-a-local-run\n"
+        "DJANGO_TIME_ZONE=Europe/Paris\n"
+    )
+
+    printed = print_settings("DEBUG", "SECRET_KEY", "TIME_ZONE", env_file=str(env_file))
+
+    assert printed == "True from-the-file-and-long-enough-for-a-local-run Europe/Paris"
+
+
+def test_the_environment_wins_over_the_dot_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=true\nDJANGO_TIME_ZONE=Europe/Paris\n")
+
+    printed = print_settings(
+        "DEBUG",
+        "TIME_ZONE",
+        env_file=str(env_file),
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_TIME_ZONE="Asia/Tokyo",
+    )
+
+    assert printed == "False Asia/Tokyo"
+
+
+def test_a_command_runs_with_what_the_dot_env_file_gives_it(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_DEBUG=true\n")
+
+    without = run_manage("check")
+    with_file = run_manage("check", env_file=str(env_file))
+
+    assert without.returncode == 1
+    assert "DJANGO_SECRET_KEY is required" in without.stderr
+    assert with_file.returncode == 0, with_file.stderr
+    assert "no issues" in with_file.stdout
+
+
+def test_by_default_the_dot_env_file_is_the_one_in_the_project_folder():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.ENV_FILE)",
+        env_file=None,
+        DJANGO_DEBUG="true",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(ROOT / ".env")
+
+
+def test_an_env_file_that_is_not_there_is_refused_in_one_line(tmp_path):
+    missing = tmp_path / "missing.env"
+
+    result = run_manage("check", env_file=str(missing), DJANGO_DEBUG="true")
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Configuration error: DJANGO_ENV_FILE={str(missing)!r} is not a file: name "
+        "an existing file, or set it empty to read none."
+    )
+
+
+def test_the_tests_read_no_dot_env_file(settings):
+    assert settings.ENV_FILE == ""
 
 
 def test_allowed_hosts_come_from_the_environment():

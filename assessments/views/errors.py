@@ -1,29 +1,7 @@
-"""Pages for a load balancer, and for a form that outlived its security token."""
+"""The page for a form that outlived its security token."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
-
-from assessments.middleware import database_reachable
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """The process is alive: no database, no session."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
-@never_cache
-@require_GET
-def readyz(request: HttpRequest) -> HttpResponse:
-    """The process can serve: the database answers."""
-    if not database_reachable():
-        return HttpResponse(
-            "database unavailable", status=503, content_type="text/plain"
-        )
-    return HttpResponse("ready", content_type="text/plain")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -7,7 +7,6 @@ own form: POST, redirect, GET with a message, so a manager can stop anywhere.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -103,7 +102,6 @@ def _steps(assessment: Assessment, current: str) -> dict:
 
 
 @never_cache
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     latest_round = (
         Assessment.objects.prefetch_related(
@@ -123,7 +121,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(_form_data(request), manager=request.user)
@@ -165,13 +162,11 @@ def _render_team(
 
 
 @never_cache
-@login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_team(request, _team_for(request, pk), CoManagerForm())
 
 
 @never_cache
-@login_required
 @require_POST
 def team_manager_add(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
@@ -195,7 +190,6 @@ def team_manager_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
@@ -212,7 +206,6 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -232,7 +225,6 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
     services.assessment_open(assessment=_assessment_for(request, pk))
@@ -240,7 +232,6 @@ def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:engagement", pk=pk)
 
 
-@login_required
 @require_POST
 def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -256,7 +247,6 @@ def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def vision(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -342,7 +332,6 @@ def _render_engagement(
 
 
 @never_cache
-@login_required
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_engagement(request, _assessment_for(request, pk))
 
@@ -384,7 +373,6 @@ def _invited_message(form, issued: list[services.IssuedInvitation]) -> str:
 
 
 @never_cache
-@login_required
 @require_POST
 def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -392,14 +380,12 @@ def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_POST
 def invitation_paste(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     return _invite(request, assessment, "list_form", MemberListForm(request.POST))
 
 
-@login_required
 @require_POST
 def invitation_reissue(
     request: HttpRequest, pk: int, invitation_pk: int
@@ -432,7 +418,6 @@ def _links_emailed_by(request: HttpRequest, pk: int, send, one: str, many: str):
     return redirect("assessments:engagement", pk=pk)
 
 
-@login_required
 @require_POST
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _links_emailed_by(
@@ -444,7 +429,6 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return _links_emailed_by(
@@ -460,7 +444,6 @@ def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def alignment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -524,7 +507,6 @@ def _render_commitment(
 
 
 @never_cache
-@login_required
 @require_http_methods(["GET", "POST"])
 def commitment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -553,7 +535,6 @@ def _action_plan(assessment: Assessment) -> str:
 
 
 @never_cache
-@login_required
 @require_POST
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -568,7 +549,6 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@login_required
 @require_POST
 def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -581,7 +561,6 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     return _render_commitment(request, assessment, failed_update=form)
 
 
-@login_required
 @require_POST
 def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)

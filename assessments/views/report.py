@@ -2,7 +2,6 @@
 review with the engine's reasons and the manager's overrides, and their export."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -76,7 +75,6 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @never_cache
-@login_required
 @require_GET
 def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).for_report())
@@ -113,7 +111,6 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     services.assessment_rescore(assessment=get_object_or_404(_managed(request, pk)))
@@ -152,7 +149,6 @@ def judgement_override(
 
 
 @never_cache
-@login_required
 @require_GET
 def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).select_related("team"))

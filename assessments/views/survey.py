@@ -1,5 +1,6 @@
 """The team member's survey, reached through a personal link with no account."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -42,6 +43,7 @@ def _initial_answers(response: Response | None, link: links.SurveyLink) -> dict 
     return initial
 
 
+@login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
