@@ -345,8 +345,16 @@ class Vision(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet):
+    @staticmethod
+    def live_condition(relation: str = "") -> Q:
+        """The one definition of a live invitation: not revoked. ``relation``
+        names the way to invitations from another model (``"invitations"``), for
+        annotations counting them."""
+        status = f"{relation}__status" if relation else "status"
+        return ~Q(**{status: Invitation.Status.REVOKED})
+
     def live(self):
-        return self.exclude(status=Invitation.Status.REVOKED)
+        return self.filter(self.live_condition())
 
 
 class Invitation(models.Model):

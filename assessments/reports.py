@@ -113,8 +113,8 @@ def differencing_risk(assessment: Assessment) -> str | None:
         return None
     rosters: dict[int, set[str]] = {pk: set() for pk in [assessment.pk, *earlier]}
     invited = (
-        Invitation.objects.filter(assessment_id__in=rosters)
-        .exclude(status=Invitation.Status.REVOKED)
+        Invitation.objects.live()
+        .filter(assessment_id__in=rosters)
         .values_list("assessment_id", "email", "name", "pk")
     )
     for round_pk, email, name, pk in invited:

@@ -36,6 +36,7 @@ from assessments.models import (
     ActionItem,
     Assessment,
     Invitation,
+    InvitationQuerySet,
     StepKey,
     StepResult,
     Team,
@@ -140,7 +141,7 @@ def _render_team(
     rounds = (
         team.assessments.annotate(
             invited=Count(
-                "invitations", filter=~Q(invitations__status=Invitation.Status.REVOKED)
+                "invitations", filter=InvitationQuerySet.live_condition("invitations")
             ),
             answered=Count(
                 "invitations",
