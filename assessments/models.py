@@ -128,6 +128,27 @@ class TeamQuerySet(models.QuerySet):
             return self
         return self.filter(managers=user)
 
+    def for_dashboard(self, user):
+        """The teams ``user`` is a manager of, by name, as the dashboard lists
+        them: the parent joined for the heading, and the latest round, as the
+        list ``latest_rounds`` of at most one, with its stored readiness. The
+        same three queries for any number of teams.
+
+        Unlike ``for_manager``, a superuser sees only their own teams here."""
+        latest_round = Assessment.objects.with_step_results().order_by(
+            "-created_at", "-pk"
+        )[:1]
+        return (
+            self.filter(managers=user)
+            .select_related("parent")
+            .prefetch_related(
+                models.Prefetch(
+                    "assessments", queryset=latest_round, to_attr="latest_rounds"
+                )
+            )
+            .order_by("name", "pk")
+        )
+
 
 class Team(models.Model):
     """A team, department or division; the same assessment works for each."""
@@ -169,6 +190,32 @@ class Team(models.Model):
 class AssessmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Assessment.Status.OPEN)
+
+    def with_step_results(self):
+        """Rounds with their stored readiness prefetched, each result with its step
+        (the readiness lists show its number and name)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "step_results", queryset=StepResult.objects.select_related("step")
+            )
+        )
+
+    def with_progress(self):
+        """Rounds annotated with ``invited`` (live invitations) and ``answered``."""
+        return self.annotate(
+            invited=models.Count(
+                "invitations", filter=InvitationQuerySet.live_condition("invitations")
+            ),
+            answered=models.Count(
+                "invitations",
+                filter=Q(invitations__status=Invitation.Status.RESPONDED),
+            ),
+        )
+
+    def for_team_page(self):
+        """Rounds as a team's page lists them, newest first: their participation
+        (``with_progress``) and their stored readiness (``with_step_results``)."""
+        return self.with_progress().with_step_results().order_by("-created_at", "-pk")
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,9 +35,7 @@ from assessments.models import (
     ActionItem,
     Assessment,
     Invitation,
-    InvitationQuerySet,
     StepKey,
-    StepResult,
     Team,
     alignment_questions,
     catalogue_steps,
@@ -106,19 +103,7 @@ def _steps(assessment: Assessment, current: str) -> dict:
 @never_cache
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    latest_round = (
-        Assessment.objects.prefetch_related(
-            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
-        ).order_by("-created_at", "-pk")
-    )[:1]
-    teams = (
-        Team.objects.filter(managers=request.user)
-        .select_related("parent")
-        .prefetch_related(
-            Prefetch("assessments", queryset=latest_round, to_attr="latest_rounds")
-        )
-        .order_by("name", "pk")
-    )
+    teams = Team.objects.for_dashboard(request.user)
     page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessments/dashboard.html", {"page": page})
 
@@ -138,28 +123,13 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def _render_team(
     request: HttpRequest, team: Team, co_manager_form: CoManagerForm
 ) -> HttpResponse:
-    rounds = (
-        team.assessments.annotate(
-            invited=Count(
-                "invitations", filter=InvitationQuerySet.live_condition("invitations")
-            ),
-            answered=Count(
-                "invitations",
-                filter=Q(invitations__status=Invitation.Status.RESPONDED),
-            ),
-        )
-        .prefetch_related(
-            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
-        )
-        .order_by("-created_at", "-pk")
-    )
     return render(
         request,
         "assessments/team_detail.html",
         {
             "team": team,
             "managers": team.managers.order_by("email"),
-            "rounds": rounds,
+            "rounds": team.assessments.for_team_page(),
             "co_manager_form": co_manager_form,
         },
     )

@@ -1,0 +1,190 @@
+"""The page-shaped QuerySet methods: what each returns, and what it costs.
+
+Each count is taken on the method itself, with everything its page touches read
+inside the assertion, at two data sizes: the count must not grow with the data.
+Lazy loads raise (``FETCH_RAISE``), so a relation left out of a select_related
+fails loudly instead of adding a query per row.
+"""
+
+import pytest
+from django.core.exceptions import FieldFetchBlocked
+from django.db.models import FETCH_RAISE, Prefetch
+
+from assessments.models import (
+    Assessment,
+    Invitation,
+    Step,
+    StepResult,
+    Team,
+)
+from tests.factories import (
+    AssessmentFactory,
+    InvitationFactory,
+    StepResultFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+RESPONDED = Invitation.Status.RESPONDED
+REVOKED = Invitation.Status.REVOKED
+
+
+def raising(queryset):
+    """``queryset`` with lazy loads raising, and the querysets it prefetches too:
+    a queryset's fetch mode does not reach the querysets of its prefetches."""
+    queryset = queryset.fetch_mode(FETCH_RAISE)
+    for lookup in queryset._prefetch_related_lookups:
+        if isinstance(lookup, Prefetch) and lookup.queryset is not None:
+            lookup.queryset = raising(lookup.queryset)
+    return queryset
+
+
+def readiness(assessment) -> list[tuple[int, str, str]]:
+    """What a readiness list shows of a round: each result's step and status."""
+    return [
+        (result.step.number, result.step.name, result.get_status_display())
+        for result in assessment.step_results.all()
+    ]
+
+
+def step(key: str) -> Step:
+    return Step.objects.get(key=key, version=1)
+
+
+def test_a_relation_left_out_of_the_select_raises_instead_of_querying(manager):
+    """The guard the counts below rely on: without select_related("parent"), the
+    parent is not fetched behind the page's back."""
+    TeamFactory(managers=[manager], parent=TeamFactory())
+    [team] = raising(Team.objects.filter(managers=manager))
+
+    with pytest.raises(FieldFetchBlocked):
+        team.parent  # noqa: B018
+
+
+# --- The dashboard ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("teams", [2, 30])
+def test_the_dashboard_reads_teams_and_their_latest_rounds_in_three_queries(
+    manager, django_assert_num_queries, teams
+):
+    """Teams with their parent, their latest rounds, those rounds' results."""
+    parent = TeamFactory(name="Customer care")
+    latest = {}
+    for n in range(teams):
+        team = TeamFactory(name=f"Team {n:02}", managers=[manager], parent=parent)
+        AssessmentFactory(team=team, title="Earlier")
+        latest[team.name] = AssessmentFactory(team=team, title="")
+        StepResultFactory(assessment=latest[team.name], step=step("vision"))
+    TeamFactory(name="Someone else's", managers=[UserFactory()])
+
+    with django_assert_num_queries(3):
+        shown = [
+            (
+                team.name,
+                team.get_level_display(),
+                team.parent.name,
+                [(str(round_), round_.get_status_display()) for round_ in rounds],
+                [readiness(round_) for round_ in rounds],
+            )
+            for team in raising(Team.objects.for_dashboard(manager))
+            for rounds in [team.latest_rounds]
+        ]
+
+    vision = step("vision")
+    assert shown == [
+        (
+            name,
+            "Team",
+            "Customer care",
+            [(f"{name} round {round_.pk}", "Open")],
+            [[(vision.number, vision.name, "Ready")]],
+        )
+        for name, round_ in sorted(latest.items())
+    ]
+
+
+def test_a_team_without_a_round_has_no_latest_round(manager):
+    TeamFactory(name="New team", managers=[manager])
+
+    [team] = Team.objects.for_dashboard(manager)
+
+    assert team.latest_rounds == []
+
+
+def test_a_superusers_dashboard_lists_only_the_teams_they_manage(superuser):
+    TeamFactory(name="Someone else's", managers=[UserFactory()])
+    TeamFactory(name="Mine", managers=[superuser])
+
+    assert [team.name for team in Team.objects.for_dashboard(superuser)] == ["Mine"]
+
+
+# --- The team page ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rounds", [2, 30])
+def test_the_team_page_reads_rounds_with_progress_and_readiness_in_two_queries(
+    team, django_assert_num_queries, rounds
+):
+    """Rounds with their counts, their step results with their steps."""
+    created = []
+    for _ in range(rounds):
+        round_ = AssessmentFactory(team=team, title="")
+        InvitationFactory(assessment=round_)
+        InvitationFactory(assessment=round_, status=RESPONDED)
+        InvitationFactory(assessment=round_, status=REVOKED)
+        StepResultFactory(assessment=round_, step=step("vision"))
+        StepResultFactory(
+            assessment=round_,
+            step=step("engagement"),
+            status=StepResult.Status.NOT_YET,
+            score=40,
+        )
+        created.append(round_)
+    AssessmentFactory(team=TeamFactory())  # another team's round
+
+    with django_assert_num_queries(2):
+        shown = [
+            (
+                str(round_),
+                round_.get_status_display(),
+                round_.created_at,
+                round_.invited,
+                round_.answered,
+                readiness(round_),
+            )
+            for round_ in raising(team.assessments.for_team_page())
+        ]
+
+    vision, engagement = step("vision"), step("engagement")
+    assert shown == [
+        (
+            f"{team.name} round {round_.pk}",
+            "Open",
+            round_.created_at,
+            2,
+            1,
+            [
+                (vision.number, vision.name, "Ready"),
+                (engagement.number, engagement.name, "Not yet"),
+            ],
+        )
+        for round_ in reversed(created)
+    ]
+
+
+def test_progress_counts_live_invitations_as_invited(assessment):
+    InvitationFactory(assessment=assessment, status=RESPONDED)
+    InvitationFactory.create_batch(2, assessment=assessment)
+    InvitationFactory(assessment=assessment, status=REVOKED)
+    quiet = AssessmentFactory(team=assessment.team)
+
+    counted = {
+        round_.pk: (round_.invited, round_.answered)
+        for round_ in Assessment.objects.with_progress()
+    }
+
+    assert counted == {assessment.pk: (3, 1), quiet.pk: (0, 0)}
+    assert counted[assessment.pk][0] == assessment.invitations.live().count()
