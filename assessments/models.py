@@ -217,6 +217,12 @@ class AssessmentQuerySet(models.QuerySet):
         (``with_progress``) and their stored readiness (``with_step_results``)."""
         return self.with_progress().with_step_results().order_by("-created_at", "-pk")
 
+    def for_steps(self):
+        """Rounds as the step pages read them: the team (named in an untitled
+        round's title), the vision and commitment joined, and the stored
+        readiness of each step for the step navigation."""
+        return self.select_related("team", "vision", "commitment").with_step_results()
+
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
         vision and commitment joined, actions and rated questions prefetched."""
@@ -402,6 +408,12 @@ class InvitationQuerySet(models.QuerySet):
 
     def live(self):
         return self.filter(self.live_condition())
+
+    def for_engagement(self):
+        """Live invitations as the engagement page lists them, in the order they
+        were added. Nothing is joined: the page reads the invitations' own fields
+        and already has their round."""
+        return self.live().order_by("pk")
 
 
 class Invitation(models.Model):

@@ -9,6 +9,7 @@ fails loudly instead of adding a query per row.
 import pytest
 from django.core.exceptions import FieldFetchBlocked
 from django.db.models import FETCH_RAISE, Prefetch
+from django.utils import timezone
 
 from assessments.models import (
     Assessment,
@@ -19,10 +20,12 @@ from assessments.models import (
 )
 from tests.factories import (
     AssessmentFactory,
+    CommitmentFactory,
     InvitationFactory,
     StepResultFactory,
     TeamFactory,
     UserFactory,
+    VisionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +191,65 @@ def test_progress_counts_live_invitations_as_invited(assessment):
 
     assert counted == {assessment.pk: (3, 1), quiet.pk: (0, 0)}
     assert counted[assessment.pk][0] == assessment.invitations.live().count()
+
+
+# --- The step pages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("results", [1, 4])
+def test_a_step_page_reads_its_round_in_two_queries(
+    draft_round, django_assert_num_queries, results
+):
+    """The round with its team, vision and commitment, then its step results."""
+    draft_round.title = ""
+    draft_round.save(update_fields=("title",))
+    VisionFactory(assessment=draft_round, statement="We fix it first time.")
+    CommitmentFactory(assessment=draft_round, owner="Priya Shah")
+    steps = list(Step.objects.filter(version=1).order_by("number")[:results])
+    for each in steps:
+        StepResultFactory(assessment=draft_round, step=each)
+
+    with django_assert_num_queries(2):
+        round_ = raising(Assessment.objects.for_steps()).get(pk=draft_round.pk)
+        shown = (
+            str(round_),
+            round_.vision.statement,
+            round_.commitment.owner,
+            readiness(round_),
+        )
+
+    assert shown == (
+        f"{draft_round.team.name} round {draft_round.pk}",
+        "We fix it first time.",
+        "Priya Shah",
+        [(each.number, each.name, "Ready") for each in steps],
+    )
+
+
+# --- The engagement page ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_the_engagement_page_lists_live_invitations_in_one_query(
+    assessment, django_assert_num_queries, members
+):
+    sent = timezone.now()
+    invited = [
+        InvitationFactory(
+            assessment=assessment, email=f"p{n}@example.com", sent_at=sent
+        )
+        for n in range(members)
+    ]
+    InvitationFactory(assessment=assessment, status=REVOKED)
+    InvitationFactory(assessment=AssessmentFactory(team=assessment.team))
+
+    with django_assert_num_queries(1):
+        shown = [
+            (str(i), i.name, i.email, i.get_status_display(), i.sent_at)
+            for i in raising(assessment.invitations.for_engagement())
+        ]
+
+    assert shown == [
+        (i.name, i.name, i.email, "Not answered", sent)
+        for i in sorted(invited, key=lambda i: i.pk)
+    ]

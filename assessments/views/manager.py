@@ -1,9 +1,10 @@
 """The manager's pages: teams, rounds and the four steps.
 
-Every page finds its team or round through ``_team_for`` or ``_assessment_for``:
-only among those the user manages (any, for a superuser), and a 404 otherwise,
-so another manager cannot even tell that a round exists. Each step page is its
-own form: POST, redirect, GET with a message, so a manager can stop anywhere.
+Every page finds its team or round through ``_team_for``, ``_assessment_for`` or
+``_step_page_for``: only among those the user manages (any, for a superuser), and
+a 404 otherwise, so another manager cannot even tell that a round exists. Each
+step page is its own form: POST, redirect, GET with a message, so a manager can
+stop anywhere.
 """
 
 from django.contrib import messages
@@ -76,13 +77,30 @@ def _assessment_for(request: HttpRequest, pk: int) -> Assessment:
     )
 
 
+def _step_page_for(request: HttpRequest, pk: int) -> Assessment:
+    """A round of a team the user manages, as the four step pages read it, or 404.
+
+    A POST that saves redirects without showing the page, so it reads the round
+    alone; shown again after an error, the page reads its step results then.
+    """
+    if request.method != "GET":
+        return _assessment_for(request, pk)
+    return get_object_or_404(
+        Assessment.objects.for_manager(request.user).for_steps(), pk=pk
+    )
+
+
 def _form_data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
 def _steps(assessment: Assessment, current: str) -> dict:
     """What every step page shows: the step navigation and the current step,
-    with its moment of truth and the readiness last computed for it."""
+    with its moment of truth and the readiness last computed for it.
+
+    ``assessment`` comes from ``Assessment.objects.for_steps()`` on a GET; a
+    write that shows its page again after an error reads the results here.
+    """
     stored = {result.step_id: result for result in assessment.step_results.all()}
     steps = [
         (step, stored.get(step.pk))
@@ -230,7 +248,7 @@ def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vision(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     context = _steps(assessment, StepKey.VISION)
     stored = assessment.vision
     form = VisionForm(
@@ -286,7 +304,7 @@ def _render_engagement(
     member_form: MemberForm | None = None,
     list_form: MemberListForm | None = None,
 ) -> HttpResponse:
-    invitations = list(assessment.invitations.live())
+    invitations = list(assessment.invitations.for_engagement())
     answered = sum(i.status == Invitation.Status.RESPONDED for i in invitations)
     tokens = dict(request.session.pop(_issued_key(assessment), []))
     base_url = request.build_absolute_uri("/")
@@ -315,7 +333,7 @@ def _render_engagement(
 @never_cache
 @login_required
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_engagement(request, _assessment_for(request, pk))
+    return _render_engagement(request, _step_page_for(request, pk))
 
 
 def _invite(
@@ -434,7 +452,7 @@ def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def alignment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     form = AlignmentForm(
         _form_data(request),
         questions=alignment_questions(assessment.catalogue_version),
@@ -498,7 +516,7 @@ def _render_commitment(
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     if request.method == "GET":
         return _render_commitment(request, assessment)
     stored = assessment.commitment
