@@ -484,6 +484,42 @@ class ResponseQuerySet(models.QuerySet):
     def engaged(self):
         return self.filter(engaged=True)
 
+    def for_review(self, assessment):
+        """A round's responses as the answer list shows them, with their
+        judgements prefetched in the order they were made.
+
+        An anonymous round's are ordered by respondent key, a keyed hash:
+        shuffled, the same on every visit, and leading to no invitation. A named
+        round's are ordered by the invitee's name, with the invitation joined for
+        the heading.
+        """
+        responses = self.filter(assessment=assessment).prefetch_related(
+            models.Prefetch(
+                "judgements", queryset=AnswerJudgement.objects.order_by("pk")
+            )
+        )
+        if assessment.anonymous:
+            return responses.order_by("respondent_key")
+        return responses.select_related("invitation").order_by("invitation__name", "pk")
+
+    def for_export(self, assessment):
+        """A round's responses as rows of the answers' export, in respondent-key
+        order: ``(pk, respondent_key, invitee's name or None, the three answers,
+        engaged)``. Plain values, so a long export holds no model instances."""
+        return (
+            self.filter(assessment=assessment)
+            .order_by("respondent_key")
+            .values_list(
+                "pk",
+                "respondent_key",
+                "invitation__name",
+                "vision_answer",
+                "meaning_answer",
+                "contribution_answer",
+                "engaged",
+            )
+        )
+
 
 class Response(models.Model):
     """A team member's three answers.
@@ -605,6 +641,24 @@ pre_create_historical_record.connect(
 )
 
 
+class AnswerJudgementQuerySet(models.QuerySet):
+    def for_export(self, response_ids):
+        """The judgements of these responses as the answers' export writes them:
+        plain dicts of the engine's decisions, score, reasons and any override,
+        so a long export holds no model instances."""
+        return self.filter(response_id__in=response_ids).values(
+            "response_id",
+            "question_key",
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "override_clear",
+            "override_consistent",
+            "override_reason",
+        )
+
+
 class AnswerJudgement(models.Model):
     """The scoring engine's judgement of one answer, with any manager override."""
 
@@ -639,6 +693,8 @@ class AnswerJudgement(models.Model):
     overridden_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = AnswerJudgementQuerySet.as_manager()
 
     class Meta:
         ordering = ("response", "question_key")

@@ -294,34 +294,11 @@ def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
     responses point at each other, and such cycles outlive their chunk until a
     full garbage collection, so memory would grow with the round.
     """
-    responses = (
-        Response.objects.filter(assessment=assessment)
-        .order_by("respondent_key")
-        .values_list(
-            "pk",
-            "respondent_key",
-            "invitation__name",
-            "vision_answer",
-            "meaning_answer",
-            "contribution_answer",
-            "engaged",
-        )
-        .iterator(chunk_size=EXPORT_CHUNK)
+    responses = Response.objects.for_export(assessment).iterator(
+        chunk_size=EXPORT_CHUNK
     )
     while chunk := list(islice(responses, EXPORT_CHUNK)):
-        judged = AnswerJudgement.objects.filter(
-            response_id__in=[pk for pk, *_ in chunk]
-        ).values(
-            "response_id",
-            "question_key",
-            "clear",
-            "consistent",
-            "score",
-            "reasons",
-            "override_clear",
-            "override_consistent",
-            "override_reason",
-        )
+        judged = AnswerJudgement.objects.for_export([pk for pk, *_ in chunk])
         judgements = {
             (j["response_id"], j["question_key"]): [
                 j["clear"] if j["override_clear"] is None else j["override_clear"],

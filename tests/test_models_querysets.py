@@ -11,17 +11,22 @@ from django.core.exceptions import FieldFetchBlocked
 from django.db.models import FETCH_RAISE, Prefetch
 from django.utils import timezone
 
+from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
+    AnswerJudgement,
     Assessment,
     Invitation,
+    Response,
     Step,
     StepResult,
     Team,
 )
 from tests.factories import (
+    AnswerJudgementFactory,
     AssessmentFactory,
     CommitmentFactory,
     InvitationFactory,
+    ResponseFactory,
     StepResultFactory,
     TeamFactory,
     UserFactory,
@@ -54,6 +59,14 @@ def readiness(assessment) -> list[tuple[int, str, str]]:
 
 def step(key: str) -> Step:
     return Step.objects.get(key=key, version=1)
+
+
+def judged_response(assessment, **fields) -> Response:
+    """A response with the engine's judgement of each of its three answers."""
+    response = ResponseFactory(assessment=assessment, **fields)
+    for key in ENGAGEMENT_KEYS:
+        AnswerJudgementFactory(response=response, question_key=key)
+    return response
 
 
 def test_a_relation_left_out_of_the_select_raises_instead_of_querying(manager):
@@ -253,3 +266,122 @@ def test_the_engagement_page_lists_live_invitations_in_one_query(
         (i.name, i.name, i.email, "Not answered", sent)
         for i in sorted(invited, key=lambda i: i.pk)
     ]
+
+
+# --- The report's answers ---------------------------------------------------------
+
+
+def shown_answers(responses) -> list[tuple]:
+    """What the answer list shows of each response: its answers and judgements."""
+    return [
+        (
+            response.pk,
+            [response.answer_for(key) for key in ENGAGEMENT_KEYS],
+            [
+                (
+                    judgement.pk,
+                    judgement.get_question_key_display(),
+                    judgement.effective_clear,
+                    judgement.effective_consistent,
+                    judgement.is_overridden,
+                    judgement.reasons,
+                )
+                for judgement in response.judgements.all()
+            ],
+        )
+        for response in responses
+    ]
+
+
+@pytest.mark.parametrize("team_size", [2, 30])
+def test_an_anonymous_rounds_answers_are_read_in_key_order_in_two_queries(
+    assessment, django_assert_num_queries, team_size
+):
+    """Responses, then their judgements."""
+    responses = [judged_response(assessment) for _ in range(team_size)]
+    judged_response(AssessmentFactory(team=assessment.team))
+
+    with django_assert_num_queries(2):
+        shown = shown_answers(raising(Response.objects.for_review(assessment)))
+
+    in_key_order = sorted(responses, key=lambda response: response.respondent_key)
+    assert [pk for pk, _, _ in shown] == [response.pk for response in in_key_order]
+    assert [[j[0] for j in judgements] for _, _, judgements in shown] == [
+        sorted(response.judgements.values_list("pk", flat=True))
+        for response in in_key_order
+    ]
+
+
+@pytest.mark.parametrize("team_size", [2, 30])
+def test_a_named_rounds_answers_are_read_by_name_in_two_queries(
+    django_assert_num_queries, team_size
+):
+    """Responses with their invitations, then their judgements."""
+    named = AssessmentFactory(anonymous=False)
+    names = [f"Person {n:02}" for n in range(team_size)]
+    for name in reversed(names):
+        judged_response(
+            named, invitation=InvitationFactory(assessment=named, name=name)
+        )
+
+    with django_assert_num_queries(2):
+        reviewed = raising(Response.objects.for_review(named))
+        shown = [(r.invitation.name, len(r.judgements.all())) for r in reviewed]
+
+    assert shown == [(name, len(ENGAGEMENT_KEYS)) for name in names]
+
+
+# --- The answers' export ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("team_size", [2, 30])
+def test_the_export_reads_responses_as_plain_rows_in_one_query(
+    assessment, django_assert_num_queries, team_size
+):
+    responses = [judged_response(assessment) for _ in range(team_size)]
+    judged_response(AssessmentFactory(team=assessment.team))
+
+    with django_assert_num_queries(1):
+        rows = list(Response.objects.for_export(assessment))
+
+    assert rows == [
+        (
+            r.pk,
+            r.respondent_key,
+            None,
+            r.vision_answer,
+            r.meaning_answer,
+            r.contribution_answer,
+            None,
+        )
+        for r in sorted(responses, key=lambda r: r.respondent_key)
+    ]
+
+
+@pytest.mark.parametrize("team_size", [2, 30])
+def test_the_export_reads_judgements_as_plain_values_in_one_query(
+    assessment, django_assert_num_queries, team_size
+):
+    responses = [judged_response(assessment) for _ in range(team_size)]
+    overridden = responses[0].judgements.get(question_key="vision")
+    overridden.override_clear = False
+    overridden.override_reason = "Too vague."
+    overridden.save()
+    judged_response(assessment)  # not asked for
+
+    with django_assert_num_queries(1):
+        judged = list(AnswerJudgement.objects.for_export([r.pk for r in responses]))
+
+    assert len(judged) == team_size * len(ENGAGEMENT_KEYS)
+    assert {j["response_id"] for j in judged} == {r.pk for r in responses}
+    assert {
+        "response_id": overridden.response_id,
+        "question_key": "vision",
+        "clear": True,
+        "consistent": True,
+        "score": 0.85,
+        "reasons": ["names 4 of 5 key ideas of the vision"],
+        "override_clear": False,
+        "override_consistent": None,
+        "override_reason": "Too vague.",
+    } in judged
