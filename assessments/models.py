@@ -128,6 +128,27 @@ class TeamQuerySet(models.QuerySet):
             return self
         return self.filter(managers=user)
 
+    def for_dashboard(self, user):
+        """The teams ``user`` is a manager of, by name, as the dashboard lists
+        them: the parent joined for the heading, and the latest round, as the
+        list ``latest_rounds`` of at most one, with its stored readiness. The
+        same three queries for any number of teams.
+
+        Unlike ``for_manager``, a superuser sees only their own teams here."""
+        latest_round = Assessment.objects.with_step_results().order_by(
+            "-created_at", "-pk"
+        )[:1]
+        return (
+            self.filter(managers=user)
+            .select_related("parent")
+            .prefetch_related(
+                models.Prefetch(
+                    "assessments", queryset=latest_round, to_attr="latest_rounds"
+                )
+            )
+            .order_by("name", "pk")
+        )
+
 
 class Team(models.Model):
     """A team, department or division; the same assessment works for each."""
@@ -169,6 +190,38 @@ class Team(models.Model):
 class AssessmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Assessment.Status.OPEN)
+
+    def with_step_results(self):
+        """Rounds with their stored readiness prefetched, each result with its step
+        (the readiness lists show its number and name)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "step_results", queryset=StepResult.objects.select_related("step")
+            )
+        )
+
+    def with_progress(self):
+        """Rounds annotated with ``invited`` (live invitations) and ``answered``."""
+        return self.annotate(
+            invited=models.Count(
+                "invitations", filter=InvitationQuerySet.live_condition("invitations")
+            ),
+            answered=models.Count(
+                "invitations",
+                filter=Q(invitations__status=Invitation.Status.RESPONDED),
+            ),
+        )
+
+    def for_team_page(self):
+        """Rounds as a team's page lists them, newest first: their participation
+        (``with_progress``) and their stored readiness (``with_step_results``)."""
+        return self.with_progress().with_step_results().order_by("-created_at", "-pk")
+
+    def for_steps(self):
+        """Rounds as the step pages read them: the team (named in an untitled
+        round's title), the vision and commitment joined, and the stored
+        readiness of each step for the step navigation."""
+        return self.select_related("team", "vision", "commitment").with_step_results()
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
@@ -345,8 +398,22 @@ class Vision(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet):
+    @staticmethod
+    def live_condition(relation: str = "") -> Q:
+        """The one definition of a live invitation: not revoked. ``relation``
+        names the way to invitations from another model (``"invitations"``), for
+        annotations counting them."""
+        status = f"{relation}__status" if relation else "status"
+        return ~Q(**{status: Invitation.Status.REVOKED})
+
     def live(self):
-        return self.exclude(status=Invitation.Status.REVOKED)
+        return self.filter(self.live_condition())
+
+    def for_engagement(self):
+        """Live invitations as the engagement page lists them, in the order they
+        were added. Nothing is joined: the page reads the invitations' own fields
+        and already has their round."""
+        return self.live().order_by("pk")
 
 
 class Invitation(models.Model):
@@ -416,6 +483,42 @@ def _answer_length_constraint(field: str) -> models.CheckConstraint:
 class ResponseQuerySet(models.QuerySet):
     def engaged(self):
         return self.filter(engaged=True)
+
+    def for_review(self, assessment):
+        """A round's responses as the answer list shows them, with their
+        judgements prefetched in the order they were made.
+
+        An anonymous round's are ordered by respondent key, a keyed hash:
+        shuffled, the same on every visit, and leading to no invitation. A named
+        round's are ordered by the invitee's name, with the invitation joined for
+        the heading.
+        """
+        responses = self.filter(assessment=assessment).prefetch_related(
+            models.Prefetch(
+                "judgements", queryset=AnswerJudgement.objects.order_by("pk")
+            )
+        )
+        if assessment.anonymous:
+            return responses.order_by("respondent_key")
+        return responses.select_related("invitation").order_by("invitation__name", "pk")
+
+    def for_export(self, assessment):
+        """A round's responses as rows of the answers' export, in respondent-key
+        order: ``(pk, respondent_key, invitee's name or None, the three answers,
+        engaged)``. Plain values, so a long export holds no model instances."""
+        return (
+            self.filter(assessment=assessment)
+            .order_by("respondent_key")
+            .values_list(
+                "pk",
+                "respondent_key",
+                "invitation__name",
+                "vision_answer",
+                "meaning_answer",
+                "contribution_answer",
+                "engaged",
+            )
+        )
 
 
 class Response(models.Model):
@@ -538,6 +641,24 @@ pre_create_historical_record.connect(
 )
 
 
+class AnswerJudgementQuerySet(models.QuerySet):
+    def for_export(self, response_ids):
+        """The judgements of these responses as the answers' export writes them:
+        plain dicts of the engine's decisions, score, reasons and any override,
+        so a long export holds no model instances."""
+        return self.filter(response_id__in=response_ids).values(
+            "response_id",
+            "question_key",
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "override_clear",
+            "override_consistent",
+            "override_reason",
+        )
+
+
 class AnswerJudgement(models.Model):
     """The scoring engine's judgement of one answer, with any manager override."""
 
@@ -572,6 +693,8 @@ class AnswerJudgement(models.Model):
     overridden_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    objects = AnswerJudgementQuerySet.as_manager()
 
     class Meta:
         ordering = ("response", "question_key")

@@ -113,8 +113,8 @@ def differencing_risk(assessment: Assessment) -> str | None:
         return None
     rosters: dict[int, set[str]] = {pk: set() for pk in [assessment.pk, *earlier]}
     invited = (
-        Invitation.objects.filter(assessment_id__in=rosters)
-        .exclude(status=Invitation.Status.REVOKED)
+        Invitation.objects.live()
+        .filter(assessment_id__in=rosters)
         .values_list("assessment_id", "email", "name", "pk")
     )
     for round_pk, email, name, pk in invited:
@@ -294,34 +294,11 @@ def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
     responses point at each other, and such cycles outlive their chunk until a
     full garbage collection, so memory would grow with the round.
     """
-    responses = (
-        Response.objects.filter(assessment=assessment)
-        .order_by("respondent_key")
-        .values_list(
-            "pk",
-            "respondent_key",
-            "invitation__name",
-            "vision_answer",
-            "meaning_answer",
-            "contribution_answer",
-            "engaged",
-        )
-        .iterator(chunk_size=EXPORT_CHUNK)
+    responses = Response.objects.for_export(assessment).iterator(
+        chunk_size=EXPORT_CHUNK
     )
     while chunk := list(islice(responses, EXPORT_CHUNK)):
-        judged = AnswerJudgement.objects.filter(
-            response_id__in=[pk for pk, *_ in chunk]
-        ).values(
-            "response_id",
-            "question_key",
-            "clear",
-            "consistent",
-            "score",
-            "reasons",
-            "override_clear",
-            "override_consistent",
-            "override_reason",
-        )
+        judged = AnswerJudgement.objects.for_export([pk for pk, *_ in chunk])
         judgements = {
             (j["response_id"], j["question_key"]): [
                 j["clear"] if j["override_clear"] is None else j["override_clear"],

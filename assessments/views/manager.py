@@ -1,15 +1,15 @@
 """The manager's pages: teams, rounds and the four steps.
 
-Every page finds its team or round through ``_team_for`` or ``_assessment_for``:
-only among those the user manages (any, for a superuser), and a 404 otherwise,
-so another manager cannot even tell that a round exists. Each step page is its
-own form: POST, redirect, GET with a message, so a manager can stop anywhere.
+Every page finds its team or round through ``_team_for``, ``_assessment_for`` or
+``_step_page_for``: only among those the user manages (any, for a superuser), and
+a 404 otherwise, so another manager cannot even tell that a round exists. Each
+step page is its own form: POST, redirect, GET with a message, so a manager can
+stop anywhere.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +36,6 @@ from assessments.models import (
     Assessment,
     Invitation,
     StepKey,
-    StepResult,
     Team,
     alignment_questions,
     catalogue_steps,
@@ -77,13 +76,30 @@ def _assessment_for(request: HttpRequest, pk: int) -> Assessment:
     )
 
 
+def _step_page_for(request: HttpRequest, pk: int) -> Assessment:
+    """A round of a team the user manages, as the four step pages read it, or 404.
+
+    A POST that saves redirects without showing the page, so it reads the round
+    alone; shown again after an error, the page reads its step results then.
+    """
+    if request.method != "GET":
+        return _assessment_for(request, pk)
+    return get_object_or_404(
+        Assessment.objects.for_manager(request.user).for_steps(), pk=pk
+    )
+
+
 def _form_data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
 def _steps(assessment: Assessment, current: str) -> dict:
     """What every step page shows: the step navigation and the current step,
-    with its moment of truth and the readiness last computed for it."""
+    with its moment of truth and the readiness last computed for it.
+
+    ``assessment`` comes from ``Assessment.objects.for_steps()`` on a GET; a
+    write that shows its page again after an error reads the results here.
+    """
     stored = {result.step_id: result for result in assessment.step_results.all()}
     steps = [
         (step, stored.get(step.pk))
@@ -103,19 +119,7 @@ def _steps(assessment: Assessment, current: str) -> dict:
 
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
-    latest_round = (
-        Assessment.objects.prefetch_related(
-            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
-        ).order_by("-created_at", "-pk")
-    )[:1]
-    teams = (
-        Team.objects.filter(managers=request.user)
-        .select_related("parent")
-        .prefetch_related(
-            Prefetch("assessments", queryset=latest_round, to_attr="latest_rounds")
-        )
-        .order_by("name", "pk")
-    )
+    teams = Team.objects.for_dashboard(request.user)
     page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "assessments/dashboard.html", {"page": page})
 
@@ -134,28 +138,13 @@ def team_create(request: HttpRequest) -> HttpResponse:
 def _render_team(
     request: HttpRequest, team: Team, co_manager_form: CoManagerForm
 ) -> HttpResponse:
-    rounds = (
-        team.assessments.annotate(
-            invited=Count(
-                "invitations", filter=~Q(invitations__status=Invitation.Status.REVOKED)
-            ),
-            answered=Count(
-                "invitations",
-                filter=Q(invitations__status=Invitation.Status.RESPONDED),
-            ),
-        )
-        .prefetch_related(
-            Prefetch("step_results", queryset=StepResult.objects.select_related("step"))
-        )
-        .order_by("-created_at", "-pk")
-    )
     return render(
         request,
         "assessments/team_detail.html",
         {
             "team": team,
             "managers": team.managers.order_by("email"),
-            "rounds": rounds,
+            "rounds": team.assessments.for_team_page(),
             "co_manager_form": co_manager_form,
         },
     )
@@ -249,7 +238,7 @@ def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def vision(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     context = _steps(assessment, StepKey.VISION)
     stored = assessment.vision
     form = VisionForm(
@@ -305,7 +294,7 @@ def _render_engagement(
     member_form: MemberForm | None = None,
     list_form: MemberListForm | None = None,
 ) -> HttpResponse:
-    invitations = list(assessment.invitations.live())
+    invitations = list(assessment.invitations.for_engagement())
     answered = sum(i.status == Invitation.Status.RESPONDED for i in invitations)
     tokens = dict(request.session.pop(_issued_key(assessment), []))
     base_url = request.build_absolute_uri("/")
@@ -333,7 +322,7 @@ def _render_engagement(
 
 @never_cache
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_engagement(request, _assessment_for(request, pk))
+    return _render_engagement(request, _step_page_for(request, pk))
 
 
 def _invite(
@@ -446,7 +435,7 @@ def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def alignment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     form = AlignmentForm(
         _form_data(request),
         questions=alignment_questions(assessment.catalogue_version),
@@ -509,7 +498,7 @@ def _render_commitment(
 @never_cache
 @require_http_methods(["GET", "POST"])
 def commitment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _assessment_for(request, pk)
+    assessment = _step_page_for(request, pk)
     if request.method == "GET":
         return _render_commitment(request, assessment)
     stored = assessment.commitment

@@ -4,7 +4,6 @@ review with the engine's reasons and the manager's overrides, and their export."
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,17 +51,8 @@ class _Counted:
 
 
 def _answers_page(request: HttpRequest, assessment: Assessment, respondents: int):
-    """One page of responses with their judgements. Anonymous rounds are listed
-    in the order of their keyed hashes: shuffled, and the same on every visit."""
-    responses = Response.objects.filter(assessment=assessment).prefetch_related(
-        Prefetch("judgements", queryset=AnswerJudgement.objects.order_by("pk"))
-    )
-    if assessment.anonymous:
-        responses = responses.order_by("respondent_key")
-    else:
-        responses = responses.select_related("invitation").order_by(
-            "invitation__name", "pk"
-        )
+    """One page of responses with their judgements (``Response.for_review``)."""
+    responses = Response.objects.for_review(assessment)
     paginator = Paginator(_Counted(responses, respondents), ANSWERS_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
