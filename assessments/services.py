@@ -39,10 +39,6 @@ from assessments.statements import Statement
 NO_SUCH_ACCOUNT = (
     "No account uses this email address. Ask them to sign up first, then add them."
 )
-SEVERAL_ACCOUNTS = (
-    "Several accounts use this email address: ask an administrator to add the "
-    "right one."
-)
 ALREADY_A_MANAGER = "{email} already manages this team."
 PRIVACY_FROZEN = (
     "This round is open: whether it is anonymous and its group sizes can no "
@@ -410,14 +406,9 @@ def write_in_one_transaction(submission: Submission) -> int:
 @transaction.atomic
 def team_manager_add(*, team: Team, email: str):
     """Let the existing account with this email address manage the team too."""
-    users = list(
-        get_user_model().objects.filter(email__iexact=email, is_active=True)[:2]
-    )
-    if not users:
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
         raise ValidationError(NO_SUCH_ACCOUNT, code="no_such_account")
-    if len(users) > 1:
-        raise ValidationError(SEVERAL_ACCOUNTS, code="several_accounts")
-    user = users[0]
     if team.managers.filter(pk=user.pk).exists():
         raise ValidationError(
             ALREADY_A_MANAGER.format(email=user.email), code="already_a_manager"
