@@ -5,9 +5,11 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.logins import submitted_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,30 @@ def test_after_five_failures_even_the_right_password_waits(client, account):
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert "Too many failed attempts to log in" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_failures_count_against_the_email_address_whatever_its_case(client, account):
+    for email in ("LEAD@example.com", "Lead@Example.com", "lead@EXAMPLE.COM"):
+        log_in(client, "wrong password", email=email)
+    log_in(client, "wrong password", email="lEaD@example.com")
+    log_in(client, "wrong password")
+
+    response = log_in(client, PASSWORD, email="Lead@example.com")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "lead@example.com"
+    ]
+
+
+def test_the_lockout_reads_the_login_from_the_credentials_or_else_the_form():
+    request = RequestFactory().post(reverse("login"), {"username": "Lead@Example.com"})
+
+    assert submitted_email(request, None) == "lead@example.com"
+    assert submitted_email(request, {"username": "SAM@example.com"}) == (
+        "sam@example.com"
+    )
+    assert submitted_email(request, {"password": "x"}) is None
 
 
 def test_another_account_from_the_same_address_can_log_in(client, account):
