@@ -54,7 +54,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r servicecult assessments
+	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r servicecult accounts assessments
 
 # Scripts that print figures (docs/performance.md); never part of the tests.
 # The load and concurrency checks: bench/bench_submit.py, bench/check_concurrency.py.

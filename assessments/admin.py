@@ -213,7 +213,7 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "level", "parent", "created_at")
     list_filter = ("level",)
     list_select_related = ("parent",)
-    search_fields = ("name", "managers__username", "managers__email")
+    search_fields = ("name", "managers__email")
     autocomplete_fields = ("parent",)
     filter_horizontal = ("managers",)
 
@@ -398,7 +398,6 @@ class AssessmentAdmin(admin.ModelAdmin):
         "title",
         "team__name",
         "team__parent__name",
-        "team__managers__username",
         "team__managers__email",
     )
     autocomplete_fields = ("team",)

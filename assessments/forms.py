@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import validate_email
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -100,36 +99,26 @@ EMAIL_TAKEN = (
     "An account with this email address already exists. Log in, or reset your "
     "password if you have forgotten it."
 )
-EMAIL_TOO_LONG = "Use an email address of at most {limit} characters."
 
 
 class SignupForm(BaseUserCreationForm):
-    """A manager's account: the email address, lower-cased, is the username."""
+    """A manager's account: an email address, the login, and a password."""
 
-    class Meta(BaseUserCreationForm.Meta):
+    class Meta:
+        model = get_user_model()
         fields = ("email",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         email = self.fields["email"]
-        email.required = True
         email.label = "Work email address"
-        email.widget.attrs.update({"autofocus": True, "autocomplete": "email"})
+        email.widget.attrs["autocomplete"] = "email"
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
         user_model = get_user_model()
-        limit = user_model._meta.get_field("username").max_length
-        if len(email) > limit:
-            raise forms.ValidationError(
-                EMAIL_TOO_LONG.format(limit=limit), code="too_long"
-            )
-        if user_model.objects.filter(
-            Q(username=email) | Q(email__iexact=email)
-        ).exists():
+        email = user_model.objects.normalize_email(self.cleaned_data["email"])
+        if user_model.objects.filter(email=email).exists():
             raise forms.ValidationError(EMAIL_TAKEN, code="taken")
-        # Set now: the password validators compare the password with it.
-        self.instance.username = email
         return email
 
 

@@ -54,7 +54,7 @@ def child() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     user_model = django.contrib.auth.get_user_model()
-    manager = user_model.objects.create_superuser("bench", "bench@example.com", "x")
+    manager = user_model.objects.create_superuser("bench@example.com", "x")
     steps = catalogue_steps(1)
 
     def rounds_for(count: int) -> None:

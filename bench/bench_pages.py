@@ -118,7 +118,7 @@ def child(backend: str) -> None:
         paths = [link.split("127.0.0.1:8000", 1)[1] for link in seeded["links"]]
         answered, unanswered = paths[0], paths[size:]
         client = Client()
-        client.force_login(get_user_model().objects.get(username=seeded["username"]))
+        client.force_login(get_user_model().objects.get(email=seeded["email"]))
         report = f"/assessments/{seeded['assessment_id']}/report/"
 
         # The submissions come last: they add respondents, and at 10 the next

@@ -544,7 +544,7 @@ def check_restart(ctx: Context) -> Verdict:
 
     with stack.gunicorn(ctx.env, ctx.run_dir) as server:
         manager = stack.Client(server.port)
-        manager.log_in(round_.username, round_.password)
+        manager.log_in(round_.email, round_.password)
         batch(server.port, batches[0], "before the restart", manager)
         ctx.cluster.stop("fast")
         print("  PostgreSQL stopped")

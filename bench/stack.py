@@ -240,7 +240,7 @@ def prepare(env: dict[str, str]) -> None:
 @dataclass(frozen=True)
 class Round:
     assessment_id: int
-    username: str
+    email: str
     password: str
     tokens: tuple[str, ...]
 
@@ -253,7 +253,7 @@ def seed(env: dict[str, str], team_size: int) -> Round:
     summary = json.loads(out)
     return Round(
         assessment_id=summary["assessment_id"],
-        username=summary["username"],
+        email=summary["email"],
         password=summary["password"],
         tokens=tuple(link.rstrip("/").rsplit("/", 1)[-1] for link in summary["links"]),
     )
@@ -435,11 +435,12 @@ class Client:
             return result
         raise AssertionError("unreachable")
 
-    def log_in(self, username: str, password: str) -> None:
+    def log_in(self, email: str, password: str) -> None:
         self.prime()
-        result = self.post(LOGIN_PATH, {"username": username, "password": password})
+        # The login form names its field "username", whatever the login is.
+        result = self.post(LOGIN_PATH, {"username": email, "password": password})
         if result.status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"could not log in as {username}: HTTP {result.status}")
+            raise RuntimeError(f"could not log in as {email}: HTTP {result.status}")
 
 
 @dataclass

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "accounts",
     "assessments",
 ]
 
@@ -214,7 +215,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]
-# Login brute force: after 5 failures for one username from one client address,
+# Managers log in with their email address (accounts.User).
+AUTH_USER_MODEL = "accounts.User"
+# Login brute force: after 5 failures for one email address from one client address,
 # that pair waits 15 minutes. Locking on the pair (not the address alone, and not
 # for ever) keeps an office behind one address, and the account's owner
 # elsewhere, able to log in. Only failures are kept, never successful logins.
@@ -225,6 +228,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form's field is "username" whatever USERNAME_FIELD is; the callable
+# counts "Boss@x" and "boss@x" as the one account they log in to.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.logins.submitted_email"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

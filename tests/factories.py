@@ -14,11 +14,10 @@ from assessments.catalogue import CATALOGUE_VERSION
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        django_get_or_create = ("username",)
+        django_get_or_create = ("email",)
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"manager{n}@example.com")
-    email = factory.SelfAttribute("username")
+    email = factory.Sequence(lambda n: f"manager{n}@example.com")
     password = factory.django.Password("correct horse battery staple")
 
 

@@ -22,7 +22,7 @@ def test_json_output_has_the_documented_shape():
     )
 
     assert set(data) == {
-        "username",
+        "email",
         "password",
         "team_id",
         "assessment_id",
@@ -34,7 +34,7 @@ def test_json_output_has_the_documented_shape():
     assert len(data["links"]) == 6
     assert data["open_links"] == data["links"][4:]
     assert all(link.startswith("http://example.test:9/r/") for link in data["links"])
-    manager = get_user_model().objects.get(username=data["username"])
+    manager = get_user_model().objects.get(email=data["email"])
     assert manager.check_password(data["password"])
 
 
@@ -69,7 +69,7 @@ def test_answers_are_varied():
 def test_second_run_reuses_the_manager_and_adds_a_new_team():
     first, second = seed(), seed()
 
-    assert first["username"] == second["username"]
+    assert first["email"] == second["email"]
     assert first["team_id"] != second["team_id"]
 
 
@@ -90,7 +90,8 @@ def test_readable_summary_prints_the_login():
     call_command("seed_demo", stdout=output)
 
     assert (
-        "Log in at http://127.0.0.1:8000/accounts/login/ as demo" in output.getvalue()
+        "Log in at http://127.0.0.1:8000/accounts/login/ as demo@example.com"
+        in output.getvalue()
     )
     assert "Password: " in output.getvalue()
 
@@ -108,7 +109,9 @@ def test_login_file_seeds_once_and_then_shows_the_saved_login(tmp_path):
 
 def test_login_file_that_no_longer_logs_in_seeds_again(tmp_path):
     login_file = tmp_path / "login.json"
-    login_file.write_text(json.dumps({"username": "demo", "password": "stale"}))
+    login_file.write_text(
+        json.dumps({"email": "demo@example.com", "password": "stale"})
+    )
 
     data = seed("--login-file", str(login_file))
 

@@ -5,9 +5,11 @@ from http import HTTPStatus
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.logins import submitted_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,14 +19,15 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def account():
-    return UserFactory(username="lead@example.com")
+    return UserFactory(email="lead@example.com")
 
 
-def log_in(client, password: str, address: str = "192.0.2.10"):
+def log_in(
+    client, password: str, address: str = "192.0.2.10", email: str = "lead@example.com"
+):
+    # AuthenticationForm names its field "username", whatever the login is.
     return client.post(
-        reverse("login"),
-        {"username": "lead@example.com", "password": password},
-        REMOTE_ADDR=address,
+        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
     )
 
 
@@ -37,7 +40,9 @@ def test_wrong_passwords_are_refused_with_the_form_error(client, account):
     response = log_in(client, "wrong password")
 
     assert response.status_code == HTTPStatus.OK
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "Please enter a correct email address and password" in (
+        response.content.decode()
+    )
 
 
 def test_after_five_failures_even_the_right_password_waits(client, account):
@@ -48,6 +53,40 @@ def test_after_five_failures_even_the_right_password_waits(client, account):
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert "Too many failed attempts to log in" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_failures_count_against_the_email_address_whatever_its_case(client, account):
+    for email in ("LEAD@example.com", "Lead@Example.com", "lead@EXAMPLE.COM"):
+        log_in(client, "wrong password", email=email)
+    log_in(client, "wrong password", email="lEaD@example.com")
+    log_in(client, "wrong password")
+
+    response = log_in(client, PASSWORD, email="Lead@example.com")
+
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "lead@example.com"
+    ]
+
+
+def test_the_lockout_reads_the_login_from_the_credentials_or_else_the_form():
+    request = RequestFactory().post(reverse("login"), {"username": "Lead@Example.com"})
+
+    assert submitted_email(request, None) == "lead@example.com"
+    assert submitted_email(request, {"username": "SAM@example.com"}) == (
+        "sam@example.com"
+    )
+    assert submitted_email(request, {"password": "x"}) is None
+
+
+def test_another_account_from_the_same_address_can_log_in(client, account):
+    colleague = UserFactory(email="sam@example.com")
+    fail_five_times(client)
+
+    response = log_in(client, PASSWORD, email="sam@example.com")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.session["_auth_user_id"] == str(colleague.pk)
 
 
 def test_the_same_account_from_another_address_can_log_in(client, account):

@@ -25,14 +25,14 @@ def signup(client, email="Priya.Shah@Example.com", password=PASSWORD):
     )
 
 
-def test_signing_up_makes_the_lower_cased_email_the_username_and_logs_in(client):
+def test_signing_up_makes_the_lower_cased_email_the_login_and_logs_in(client):
     response = signup(client)
 
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == reverse("assessments:dashboard")
     user = get_user_model().objects.get()
-    assert user.username == "priya.shah@example.com"
     assert user.email == "priya.shah@example.com"
+    assert user.get_username() == "priya.shah@example.com"
     assert user.check_password(PASSWORD)
     assert int(client.session["_auth_user_id"]) == user.pk
     assert [str(m) for m in get_messages(response.wsgi_request)] == [WELCOME]
@@ -64,14 +64,13 @@ def test_signing_up_refuses_a_password_too_like_the_email(client):
         client, email="harbourmaster@example.com", password="harbourmaster"
     )
 
-    # The email is the username, so the validator names the username.
     assert response.context["form"].errors["password2"] == [
-        "The password is too similar to the username."
+        "The password is too similar to the email address."
     ]
 
 
 def test_signing_up_refuses_an_email_already_used_whatever_its_case(client):
-    UserFactory(username="priya.shah@example.com")
+    UserFactory(email="priya.shah@example.com")
 
     response = signup(client, email="PRIYA.SHAH@example.com")
 
@@ -122,7 +121,7 @@ def test_the_account_pages_link_to_each_other(client):
 
 
 def test_logging_in_with_the_email_and_out_again(client):
-    UserFactory(username="sam@example.com")
+    UserFactory(email="sam@example.com")
 
     response = client.post(
         reverse("login"),
@@ -137,7 +136,7 @@ def test_logging_in_with_the_email_and_out_again(client):
 
 
 def test_a_forgotten_password_is_reset_through_an_emailed_link(client, mailoutbox):
-    UserFactory(username="sam@example.com")
+    UserFactory(email="sam@example.com")
 
     response = client.post(reverse("password_reset"), {"email": "sam@example.com"})
     assert response.url == reverse("password_reset_done")

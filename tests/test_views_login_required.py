@@ -121,7 +121,7 @@ def test_an_admin_page_sends_staff_to_log_in_and_back(client, staff):
     login = client.get(page, follow=True)
     response = client.post(
         login.redirect_chain[-1][0],
-        {"username": staff.username, "password": PASSWORD},
+        {"username": staff.email, "password": PASSWORD},
         follow=True,
     )
 
@@ -134,7 +134,7 @@ def test_the_admin_login_page_logs_staff_in(client, staff):
     response = client.post(
         reverse("admin:login"),
         {
-            "username": staff.username,
+            "username": staff.email,
             "password": PASSWORD,
             "next": reverse("admin:index"),  # as the page's form sends it
         },
@@ -150,12 +150,12 @@ def test_the_admin_login_page_shows_the_lockout_after_five_failures(client, staf
     for _ in range(5):
         client.post(
             reverse("admin:login"),
-            {"username": staff.username, "password": "wrong password"},
+            {"username": staff.email, "password": "wrong password"},
         )
 
     response = client.post(
         reverse("admin:login"),
-        {"username": staff.username, "password": PASSWORD},
+        {"username": staff.email, "password": PASSWORD},
     )
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS

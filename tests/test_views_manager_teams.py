@@ -174,7 +174,7 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
 
 
 def test_a_manager_adds_a_co_manager_by_email(manager_client, team):
-    colleague = UserFactory(username="alex@example.com")
+    colleague = UserFactory(email="alex@example.com")
 
     response = manager_client.post(
         reverse("assessments:team_manager_add", args=(team.pk,)),

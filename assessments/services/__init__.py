@@ -51,7 +51,6 @@ from assessments.services.survey import response_build, response_submit
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
     NO_SUCH_ACCOUNT,
-    SEVERAL_ACCOUNTS,
     team_create,
     team_manager_add,
 )
@@ -67,7 +66,6 @@ __all__ = [
     "PRIVACY_FROZEN",
     "ROUND_CLOSED",
     "ROUND_NOT_OPEN",
-    "SEVERAL_ACCOUNTS",
     "STALE_REVISION",
     "Invitee",
     "IssuedInvitation",

@@ -9,10 +9,6 @@ from assessments.models import Team
 NO_SUCH_ACCOUNT = (
     "No account uses this email address. Ask them to sign up first, then add them."
 )
-SEVERAL_ACCOUNTS = (
-    "Several accounts use this email address: ask an administrator to add the "
-    "right one."
-)
 ALREADY_A_MANAGER = "{email} already manages this team."
 
 
@@ -31,14 +27,9 @@ def team_create(
 @transaction.atomic
 def team_manager_add(*, team: Team, email: str):
     """Let the existing account with this email address manage the team too."""
-    users = list(
-        get_user_model().objects.filter(email__iexact=email, is_active=True)[:2]
-    )
-    if not users:
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
         raise ValidationError(NO_SUCH_ACCOUNT, code="no_such_account")
-    if len(users) > 1:
-        raise ValidationError(SEVERAL_ACCOUNTS, code="several_accounts")
-    user = users[0]
     if team.managers.filter(pk=user.pk).exists():
         raise ValidationError(
             ALREADY_A_MANAGER.format(email=user.email), code="already_a_manager"

@@ -20,7 +20,7 @@ from assessments.models import (
     Response,
 )
 
-DEMO_USERNAME = "demo"
+DEMO_EMAIL = "demo@example.com"
 
 
 class Command(BaseCommand):
@@ -70,7 +70,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"Log in at {base_url.rstrip('/')}/accounts/login/ as {summary['username']}"
+            f"Log in at {base_url.rstrip('/')}/accounts/login/ as {summary['email']}"
         )
         self.stdout.write(f"Password: {summary['password']}")
         if summary["open_links"]:
@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 manager, team_size, answered, base_url
             )
         return {
-            "username": manager.username,
+            "email": manager.email,
             "password": password,
             "team_id": assessment.team_id,
             "assessment_id": assessment.pk,
@@ -95,8 +95,7 @@ class Command(BaseCommand):
 
     def _demo_manager(self, password: str):
         user, _ = get_user_model().objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={"email": "demo@example.com", "first_name": "Demo"},
+            email=DEMO_EMAIL, defaults={"first_name": "Demo"}
         )
         # The demo manager administers the demo too, so it can see it in the admin.
         user.is_staff = True
@@ -198,8 +197,8 @@ def _saved_login(path: Path) -> dict | None:
     """The demo login saved in ``path``, if it still logs in to this database."""
     try:
         summary = json.loads(path.read_text())
-        username, password = summary["username"], summary["password"]
+        email, password = summary["email"], summary["password"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    user = get_user_model().objects.filter(username=username).first()
+    user = get_user_model().objects.filter(email=email).first()
     return summary if user and user.check_password(password) else None
