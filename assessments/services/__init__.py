@@ -6,6 +6,7 @@ from assessments.services.answers import (
     require_importable,
     responses_import,
 )
+from assessments.services.demo import demo_manager_ensure, demo_round_create
 from assessments.services.invitations import (
     ALREADY_INVITED,
     EMAIL_FAILED,
@@ -80,6 +81,8 @@ __all__ = [
     "assessment_rescore",
     "assessment_update",
     "commitment_update",
+    "demo_manager_ensure",
+    "demo_round_create",
     "invitation_reissue",
     "invitations_create",
     "invitations_remind",

@@ -1,24 +1,13 @@
 import json
-import random
 import secrets
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from assessments import demo, services
-from assessments.models import (
-    ActionItem,
-    AlignmentRating,
-    Invitation,
-    Question,
-    Response,
-)
+from assessments import services
 
 DEMO_EMAIL = "demo@example.com"
 
@@ -79,10 +68,15 @@ class Command(BaseCommand):
     def _seed(self, team_size: int, answered: int, base_url: str) -> dict:
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            manager = self._demo_manager(password)
-            assessment, links, open_links = self._demo_round(
-                manager, team_size, answered, base_url
+            manager = services.demo_manager_ensure(email=DEMO_EMAIL, password=password)
+            assessment, issued = services.demo_round_create(
+                manager=manager,
+                team_size=team_size,
+                answered=answered,
+                now=timezone.now(),
             )
+        links = [services.survey_url(base_url, item.token) for item in issued]
+        open_links = links[answered:]
         return {
             "email": manager.email,
             "password": password,
@@ -92,105 +86,6 @@ class Command(BaseCommand):
             "links": links,
             "open_links": open_links,
         }
-
-    def _demo_manager(self, password: str):
-        user, _ = get_user_model().objects.get_or_create(
-            email=DEMO_EMAIL, defaults={"first_name": "Demo"}
-        )
-        # The demo manager administers the demo too, so it can see it in the admin.
-        user.is_staff = True
-        user.is_superuser = True
-        user.set_password(password)
-        user.save()
-        return user
-
-    def _demo_round(self, manager, team_size: int, answered: int, base_url: str):
-        now = timezone.now()
-        team_number = manager.managed_teams.count() + 1
-        team = services.team_create(
-            name=f"Customer Care demo {team_number}", manager=manager
-        )
-        assessment = services.assessment_create(
-            team=team, created_by=manager, title="Demo round"
-        )
-        services.assessment_open(assessment=assessment, now=now)
-        vision = assessment.vision
-        vision.statement = demo.DEMO_VISION
-        vision.has_vision = True
-        vision.save()
-        self._fill_alignment_and_commitment(assessment, manager, now)
-
-        issued = services.invitations_create(
-            assessment=assessment,
-            invitees=[
-                services.Invitee(name=f"Team member {n}")
-                for n in range(1, team_size + 1)
-            ],
-        )
-        # Not for security: reproducible variety in the demo answers of each team.
-        rng = random.Random(team.pk)  # noqa: S311
-        responses = []
-        for item in issued[:answered]:
-            pool = (
-                demo.ENGAGED_ANSWERS if rng.random() < 0.7 else demo.NOT_ENGAGED_ANSWERS
-            )
-            vision_answer, meaning, contribution = rng.choice(pool)
-            responses.append(
-                services.response_build(
-                    assessment=assessment,
-                    token=item.token,
-                    invitation=item.invitation,
-                    vision=vision_answer,
-                    meaning=meaning,
-                    contribution=contribution,
-                    now=now,
-                )
-            )
-        Response.objects.bulk_create(responses, batch_size=1000)
-        Invitation.objects.filter(
-            pk__in=[item.invitation.pk for item in issued[:answered]]
-        ).update(status=Invitation.Status.RESPONDED)
-
-        services.assessment_rescore(assessment=assessment, now=now)
-        links = [
-            base_url + reverse("assessments:survey", args=(item.token,))
-            for item in issued
-        ]
-        return assessment, links, links[answered:]
-
-    def _fill_alignment_and_commitment(self, assessment, manager, now) -> None:
-        questions = Question.objects.for_version(assessment.catalogue_version).of_step(
-            "alignment"
-        )
-        AlignmentRating.objects.bulk_create(
-            AlignmentRating(
-                assessment=assessment,
-                question=question,
-                rating=demo.ALIGNMENT_RATINGS[question.key][0],
-                evidence=demo.ALIGNMENT_RATINGS[question.key][1],
-                updated_by=manager,
-            )
-            for question in questions
-        )
-        commitment = assessment.commitment
-        commitment.hours_per_week = Decimal("3.0")
-        commitment.budget = Decimal("2500.00")
-        commitment.attention = (
-            "Service is the first item of the weekly leadership meeting."
-        )
-        commitment.owner = "Priya Shah"
-        commitment.sponsor = "Alex Morgan, Head of Operations"
-        commitment.reassess_on = (now + timedelta(days=120)).date()
-        commitment.save()
-        ActionItem.objects.bulk_create(
-            ActionItem(
-                assessment=assessment,
-                title=title,
-                owner=owner,
-                due_on=(now + timedelta(days=days)).date(),
-            )
-            for title, owner, days in demo.ACTIONS
-        )
 
 
 def _saved_login(path: Path) -> dict | None:
