@@ -45,8 +45,9 @@ demo: install $(DOT_ENV)
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
 
+# The web server and a task worker together (Procfile); Ctrl-C ends both.
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SERVE_AT=$(HOST):$(PORT) $(BIN)/honcho start --procfile Procfile
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks_db",
     "axes",
     "accounts",
     "assessments",
@@ -336,6 +337,22 @@ if email_backend == "smtp":
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="servicecult <noreply@localhost>"
 )
+
+# --- Background work ----------------------------------------------------------------
+# django.tasks with a database queue: the database is the queue for any number of
+# workers (``manage.py db_worker``) on any number of machines. ``immediate`` runs
+# each task inside whatever enqueues it, for tests that do not start a worker.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+tasks_backend = env.str("DJANGO_TASKS_BACKEND", default="database").strip().lower()
+if tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"DJANGO_TASKS_BACKEND={tasks_backend!r} is not supported: use database or "
+        "immediate."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[tasks_backend]}}
 
 # --- Audit trail -------------------------------------------------------------------
 

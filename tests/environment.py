@@ -14,3 +14,5 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_HTTPS", "false")
 # Playwright's sync API runs an event loop in the test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tasks run inside whatever enqueues them; the worker's own tests start db_worker.
+os.environ.setdefault("DJANGO_TASKS_BACKEND", "immediate")
