@@ -7,11 +7,13 @@ guard, so a bad row is refused even when it does not come through a form.
 import functools
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -298,10 +300,79 @@ class Assessment(models.Model):
         return self.status == self.Status.OPEN
 
 
+# --- Rows several people edit -----------------------------------------------------
+
+STALE_REVISION = (
+    "This was changed by someone else since you opened it; your text is kept below, "
+    "reload to see theirs."
+)
+
+
+class Revised(models.Model):
+    """A row that managers and administrators edit, saved only over the revision
+    it was read at.
+
+    Two people who open the same form read the same revision; the save goes
+    through a conditional UPDATE that only the first of them matches, so the
+    second is refused with ``STALE_REVISION`` (code "stale") instead of
+    overwriting a change unseen. Saving what is already stored changes nothing.
+    """
+
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    def check_revision(self, *, revision: int, values: dict) -> bool:
+        """Whether saving ``values`` (by field attribute name) over ``revision``
+        would change the row; raises the stale error if the row has changed since.
+
+        The row stays locked until the transaction ends, where the database can
+        lock rows, so the save that follows cannot lose a race this check won.
+        """
+        stored = (
+            type(self)
+            ._base_manager.select_for_update()
+            .values("revision", *values)
+            .get(pk=self.pk)
+        )
+        if all(stored[name] == value for name, value in values.items()):
+            return False
+        if stored["revision"] != revision:
+            raise ValidationError(STALE_REVISION, code="stale")
+        return True
+
+    def save_revision(self, *, revision: int, user, values: dict) -> None:
+        """Write ``values`` as ``user``'s revision after ``revision``, with its
+        history row; raises the stale error if the row has changed since."""
+        if not self.check_revision(revision=revision, values=values):
+            return
+        model = type(self)
+        updated = model._base_manager.filter(pk=self.pk, revision=revision).update(
+            **values,
+            revision=F("revision") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        if not updated:  # saved meanwhile, where the check could not lock the row
+            raise ValidationError(STALE_REVISION, code="stale")
+        self.refresh_from_db()
+        # A conditional UPDATE sends no signal, so the audit trail is written here.
+        model.history.bulk_history_create([self], update=True, default_user=user)
+
+
 # --- Step 1: vision ---------------------------------------------------------------
 
 
-class Vision(models.Model):
+class Vision(Revised):
     """The team's customer service vision and the manager's moment-of-truth answer."""
 
     assessment = models.OneToOneField(
@@ -313,16 +384,6 @@ class Vision(models.Model):
         blank=True,
         help_text="The manager's answer: does the team have a customer service vision?",
     )
-    revision = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
     history = HistoricalRecords()
 
     class Meta:
@@ -623,7 +684,7 @@ class AnswerJudgement(models.Model):
 # --- Step 3: alignment ------------------------------------------------------------
 
 
-class AlignmentRating(models.Model):
+class AlignmentRating(Revised):
     """The manager's 1-5 rating of one alignment question, with evidence."""
 
     assessment = models.ForeignKey(
@@ -632,16 +693,6 @@ class AlignmentRating(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     rating = models.PositiveSmallIntegerField()
     evidence = models.TextField(blank=True)
-    revision = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
     history = HistoricalRecords()
 
     class Meta:
@@ -668,7 +719,7 @@ class AlignmentRating(models.Model):
 # --- Final step: commitment -------------------------------------------------------
 
 
-class Commitment(models.Model):
+class Commitment(Revised):
     """Evidence that the leader gives time, money and attention, with names."""
 
     assessment = models.OneToOneField(
@@ -684,16 +735,6 @@ class Commitment(models.Model):
     owner = models.CharField(max_length=200, blank=True)
     sponsor = models.CharField(max_length=200, blank=True)
     reassess_on = models.DateField(null=True, blank=True)
-    revision = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
     history = HistoricalRecords()
 
     class Meta:
