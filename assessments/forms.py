@@ -196,6 +196,57 @@ class SavesOverRevision:
         return self.has_error(NON_FIELD_ERRORS, code="stale")
 
 
+OPENED_REVISION = "opened_revision"
+
+
+class RevisedForm(forms.ModelForm):
+    """A form of a ``Revised`` row, as the admin edits it: it carries the revision
+    it was opened at, is refused with the stale message when someone has saved
+    since, and is saved with ``Revised.save_revision`` by ``save_revised``.
+
+    Validate it inside a transaction (the admin's views are one): the check locks
+    the row until the save.
+    """
+
+    opened_revision = RevisionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[OPENED_REVISION].initial = self.instance.revision
+
+    def revised_values(self) -> dict:
+        """The row's own fields as the form sets them, by attribute name."""
+        return {
+            field.attname: getattr(self.instance, field.attname)
+            for field in self.instance._meta.concrete_fields
+            if field.name in self.cleaned_data and not field.primary_key
+        }
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None or self.errors:
+            return
+        try:
+            self.instance.check_revision(
+                revision=self.cleaned_data[OPENED_REVISION],
+                values=self.revised_values(),
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+
+    def save_revised(self, user) -> None:
+        """Save the row as ``user``'s next revision, or add it if it is new."""
+        if self.instance.pk is None:
+            self.instance.updated_by = user
+            self.instance.save()
+            return
+        self.instance.save_revision(
+            revision=self.cleaned_data[OPENED_REVISION],
+            user=user,
+            values=self.revised_values(),
+        )
+
+
 class TeamForm(RefuseControlCharacters, forms.ModelForm):
     class Meta:
         model = Team
