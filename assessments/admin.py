@@ -47,6 +47,7 @@ from assessments.answers_csv import (
     read_answers,
 )
 from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.forms import OPENED_REVISION, RevisedForm
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -169,18 +170,19 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 
 class RevisedMixin:
-    """An administrator's save counts as a revision, so a manager who opened the
-    same form earlier is told it changed instead of overwriting it unseen."""
+    """The form of a revised row carries the revision it was opened at and saves
+    through ``Revised.save_revision``, as a manager's page does: an administrator
+    who opened it before someone else saved is refused with the stale message
+    instead of overwriting that change unseen, and the other way round."""
 
-    @staticmethod
-    def mark_revised(obj, user) -> None:
-        if obj.pk is not None:
-            obj.revision += 1
-        obj.updated_by = user
+    form = RevisedForm
+
+    def get_fields(self, request, obj=None):
+        fields = tuple(super().get_fields(request, obj))
+        return fields if OPENED_REVISION in fields else (*fields, OPENED_REVISION)
 
     def save_model(self, request, obj, form, change):
-        self.mark_revised(obj, request.user)
-        super().save_model(request, obj, form, change)
+        form.save_revised(request.user)
 
 
 # --- The catalogue and teams -------------------------------------------------------
@@ -313,7 +315,7 @@ def _readiness_column(key: str):
     return column
 
 
-class VisionInline(admin.StackedInline):
+class VisionInline(RevisedMixin, admin.StackedInline):
     model = Vision
     fields = ("statement", "has_vision", "revision", "updated_by", "updated_at")
     readonly_fields = ("revision", "updated_by", "updated_at")
@@ -322,7 +324,7 @@ class VisionInline(admin.StackedInline):
     can_delete = False
 
 
-class AlignmentRatingInline(admin.TabularInline):
+class AlignmentRatingInline(RevisedMixin, admin.TabularInline):
     model = AlignmentRating
     fields = ("question", "rating", "evidence", "revision", "updated_by")
     readonly_fields = ("revision", "updated_by")
@@ -336,7 +338,7 @@ class AlignmentRatingInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class CommitmentInline(admin.StackedInline):
+class CommitmentInline(RevisedMixin, admin.StackedInline):
     model = Commitment
     fields = (
         "hours_per_week",
@@ -561,11 +563,12 @@ class AssessmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in instances:
-            if hasattr(obj, "revision"):
-                RevisedMixin.mark_revised(obj, request.user)
-            obj.save()
+        formset.save(commit=False)
+        for inline_form in formset.saved_forms:
+            if isinstance(inline_form, RevisedForm):
+                inline_form.save_revised(request.user)
+            else:
+                inline_form.instance.save()
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()

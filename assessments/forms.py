@@ -24,6 +24,7 @@ from assessments.models import (
     Invitation,
     Question,
     Team,
+    Vision,
     team_rating_field,
 )
 from assessments.services import PRIVACY_FIELDS, Invitee, Rating
@@ -124,16 +125,12 @@ class SignupForm(BaseUserCreationForm):
 
 # --- The manager's pages ----------------------------------------------------------
 
-VISION_YES_NEEDS_STATEMENT = "To answer yes, write or paste the vision here."
 NAME_OR_EMAIL = "Give a name, an email address or both."
 NO_MEMBERS = "Paste at least one name or email address."
 TOO_MANY_MEMBERS = "Paste at most {limit} people at a time."
 BAD_EMAIL_LINE = "Line {number}: “{email}” is not a valid email address."
 LONG_NAME_LINE = "Line {number}: the name is longer than {limit} characters."
 REPEATED_EMAIL_LINE = "Line {number}: {email} is already on line {first}."
-GROUP_SIZES_OUT_OF_ORDER = (
-    "Quoting answers needs at least as many people as showing scores."
-)
 EVIDENCE_NEEDS_RATING = "Choose a rating to save this evidence."
 DONE_IN_THE_FUTURE = "The done date cannot be in the future."
 
@@ -168,6 +165,29 @@ class RefuseControlCharacters:
                 field.validators.append(validate_no_control_characters)
 
 
+# The field a model constraint's error is shown beside, by the constraint's
+# violation_error_code: Django gives every constraint's error to the whole form.
+CONSTRAINT_FIELDS = {
+    "assessment_group_sizes_ordered": "min_group_for_verbatims",
+    "vision_yes_needs_a_statement": "statement",
+}
+
+
+class ConstraintErrorsBesideTheirField:
+    """Shows the error of a constraint about one field (``CONSTRAINT_FIELDS``)
+    beside that field, where the form has it."""
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, forms.ValidationError):
+            by_field = error.update_error_dict({})
+            for item in by_field.pop(NON_FIELD_ERRORS, []):
+                name = CONSTRAINT_FIELDS.get(item.code)
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                by_field.setdefault(key, []).append(item)
+            error = forms.ValidationError(by_field)
+        super().add_error(field, error)
+
+
 class RevisionField(forms.IntegerField):
     """The revision the form was opened with, for saving only over that one."""
 
@@ -183,6 +203,57 @@ class SavesOverRevision:
     @property
     def changed_meanwhile(self) -> bool:
         return self.has_error(NON_FIELD_ERRORS, code="stale")
+
+
+OPENED_REVISION = "opened_revision"
+
+
+class RevisedForm(forms.ModelForm):
+    """A form of a ``Revised`` row, as the admin edits it: it carries the revision
+    it was opened at, is refused with the stale message when someone has saved
+    since, and is saved with ``Revised.save_revision`` by ``save_revised``.
+
+    Validate it inside a transaction (the admin's views are one): the check locks
+    the row until the save.
+    """
+
+    opened_revision = RevisionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[OPENED_REVISION].initial = self.instance.revision
+
+    def revised_values(self) -> dict:
+        """The row's own fields as the form sets them, by attribute name."""
+        return {
+            field.attname: getattr(self.instance, field.attname)
+            for field in self.instance._meta.concrete_fields
+            if field.name in self.cleaned_data and not field.primary_key
+        }
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk is None or self.errors:
+            return
+        try:
+            self.instance.check_revision(
+                revision=self.cleaned_data[OPENED_REVISION],
+                values=self.revised_values(),
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+
+    def save_revised(self, user) -> None:
+        """Save the row as ``user``'s next revision, or add it if it is new."""
+        if self.instance.pk is None:
+            self.instance.updated_by = user
+            self.instance.save()
+            return
+        self.instance.save_revision(
+            revision=self.cleaned_data[OPENED_REVISION],
+            user=user,
+            values=self.revised_values(),
+        )
 
 
 class TeamForm(RefuseControlCharacters, forms.ModelForm):
@@ -221,7 +292,9 @@ def _round_default(name: str):
     return Assessment._meta.get_field(name).default
 
 
-class AssessmentForm(RefuseControlCharacters, forms.ModelForm):
+class AssessmentForm(
+    ConstraintErrorsBesideTheirField, RefuseControlCharacters, forms.ModelForm
+):
     """A round's settings; privacy is frozen once the round opens."""
 
     anonymous = forms.TypedChoiceField(
@@ -236,22 +309,17 @@ class AssessmentForm(RefuseControlCharacters, forms.ModelForm):
     )
     min_group_for_scores = forms.IntegerField(
         label="Fewest answers before scores show",
-        min_value=1,
         initial=_round_default("min_group_for_scores"),
     )
     ready_engaged_share = forms.FloatField(
         label="Share of respondents who must be engaged",
         help_text="From 0 to 1: 0.8 means four in five.",
-        min_value=0,
-        max_value=1,
         initial=_round_default("ready_engaged_share"),
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
     ready_min_participation = forms.FloatField(
         label="Share of invited people who must answer",
         help_text="From 0 to 1: 0.6 means three in five.",
-        min_value=0,
-        max_value=1,
         initial=_round_default("ready_min_participation"),
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
@@ -279,14 +347,6 @@ class AssessmentForm(RefuseControlCharacters, forms.ModelForm):
                 field.disabled = True
                 field.help_text = "Frozen since the round opened, to keep its promise."
 
-    def clean(self):
-        cleaned = super().clean()
-        scores = cleaned.get("min_group_for_scores")
-        verbatims = cleaned.get("min_group_for_verbatims")
-        if scores and verbatims and verbatims < scores:
-            self.add_error("min_group_for_verbatims", GROUP_SIZES_OUT_OF_ORDER)
-        return cleaned
-
     def advanced_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ROUND_ADVANCED_FIELDS]
 
@@ -294,7 +354,12 @@ class AssessmentForm(RefuseControlCharacters, forms.ModelForm):
         return any(name in self.errors for name in ROUND_ADVANCED_FIELDS)
 
 
-class VisionForm(SavesOverRevision, RefuseControlCharacters, forms.Form):
+class VisionForm(
+    ConstraintErrorsBesideTheirField,
+    SavesOverRevision,
+    RefuseControlCharacters,
+    forms.Form,
+):
     statement = forms.CharField(
         label="Your customer service vision",
         required=False,
@@ -313,9 +378,16 @@ class VisionForm(SavesOverRevision, RefuseControlCharacters, forms.Form):
         self.fields["has_vision"].label = moment_of_truth
 
     def clean(self):
+        """Checked against the vision's constraints: these fields are its own."""
         cleaned = super().clean()
-        if cleaned.get("has_vision") and not cleaned.get("statement"):
-            self.add_error("statement", VISION_YES_NEEDS_STATEMENT)
+        names = {"statement", "has_vision"}
+        valid = names & cleaned.keys()
+        try:
+            Vision(**{name: cleaned[name] for name in valid}).validate_constraints(
+                exclude=names - valid
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 
@@ -509,12 +581,6 @@ class AlignmentForm(SavesOverRevision, forms.Form):
 
 
 class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm):
-    hours_per_week = forms.DecimalField(
-        max_digits=4, decimal_places=1, min_value=0, max_value=168, required=False
-    )
-    budget = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False
-    )
     revision = RevisionField()
 
     class Meta:

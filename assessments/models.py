@@ -7,11 +7,19 @@ guard, so a bad row is refused even when it does not come through a form.
 import functools
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -20,6 +28,22 @@ from assessments.limits import MAX_ANSWER_LENGTH
 
 MIN_RATING = 1
 MAX_RATING = 5
+RATING_RANGE = (MinValueValidator(MIN_RATING), MaxValueValidator(MAX_RATING))
+SHARE_RANGE = (MinValueValidator(0), MaxValueValidator(1))
+HOURS_IN_A_WEEK = 168
+HEX_SHA256 = r"^[0-9a-f]{64}$"
+
+# What a manager reads when a row breaks one of the rules below; forms and
+# services show the same words.
+VISION_YES_NEEDS_STATEMENT = "To answer yes, write or paste the vision here."
+GROUP_SIZES_OUT_OF_ORDER = (
+    "Quoting answers needs at least as many people as showing scores."
+)
+OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
+ANSWER_TOO_LONG = f"Keep it to {MAX_ANSWER_LENGTH} characters at most."
+RATING_1_TO_5 = "Rate it from 1 (not at all) to 5 (fully)."
+RATING_1_TO_5_OR_NOT_SURE = "Rate it from 1 to 5, or leave it blank if not sure."
+NOT_A_HASH = "Only a hash of the link is kept, never the link itself."
 
 
 class StepKey(models.TextChoices):
@@ -43,7 +67,9 @@ class Step(models.Model):
 
     key = models.CharField(max_length=20, choices=StepKey.choices)
     version = models.PositiveSmallIntegerField()
-    number = models.PositiveSmallIntegerField()
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
     name = models.CharField(max_length=50)
     moment_of_truth = models.CharField(max_length=300)
     summary = models.TextField()
@@ -52,13 +78,24 @@ class Step(models.Model):
         ordering = ("version", "number")
         constraints = (
             models.UniqueConstraint(
-                fields=("key", "version"), name="step_key_unique_per_version"
+                fields=("key", "version"),
+                name="step_key_unique_per_version",
+                violation_error_code="step_key_unique_per_version",
+                violation_error_message="This catalogue version already has this step.",
             ),
             models.UniqueConstraint(
-                fields=("number", "version"), name="step_number_unique_per_version"
+                fields=("number", "version"),
+                name="step_number_unique_per_version",
+                violation_error_code="step_number_unique_per_version",
+                violation_error_message=(
+                    "This catalogue version already has a step with this number."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=4), name="step_number_1_to_4"
+                condition=Q(number__gte=1, number__lte=4),
+                name="step_number_1_to_4",
+                violation_error_code="step_number_1_to_4",
+                violation_error_message="A step is numbered 1, 2, 3 or 4.",
             ),
         )
 
@@ -89,10 +126,20 @@ class Question(models.Model):
         ordering = ("step__version", "step__number", "position")
         constraints = (
             models.UniqueConstraint(
-                fields=("step", "key"), name="question_key_unique_per_step"
+                fields=("step", "key"),
+                name="question_key_unique_per_step",
+                violation_error_code="question_key_unique_per_step",
+                violation_error_message=(
+                    "This step already has a question with this key."
+                ),
             ),
             models.UniqueConstraint(
-                fields=("step", "position"), name="question_position_unique_per_step"
+                fields=("step", "position"),
+                name="question_position_unique_per_step",
+                violation_error_code="question_position_unique_per_step",
+                violation_error_message=(
+                    "This step already has a question in this position."
+                ),
             ),
         )
 
@@ -178,9 +225,17 @@ class Team(models.Model):
         ordering = ("name",)
         constraints = (
             models.CheckConstraint(
-                condition=~Q(parent=F("pk")), name="team_is_not_its_own_parent"
+                condition=~Q(parent=F("pk")),
+                name="team_is_not_its_own_parent",
+                violation_error_code="team_is_not_its_own_parent",
+                violation_error_message="A team cannot be part of itself.",
             ),
-            models.CheckConstraint(condition=~Q(name=""), name="team_name_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="team_name_not_blank",
+                violation_error_code="team_name_not_blank",
+                violation_error_message="Give the team a name.",
+            ),
         )
 
     def __str__(self) -> str:
@@ -271,7 +326,9 @@ class Assessment(models.Model):
         help_text="Answers cannot be linked to people, even by reading the database.",
     )
     min_group_for_scores = models.PositiveSmallIntegerField(
-        default=3, help_text="Scores appear only from this many respondents."
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Scores appear only from this many respondents.",
     )
     min_group_for_verbatims = models.PositiveSmallIntegerField(
         default=5, help_text="Answers are quoted only from this many respondents."
@@ -279,11 +336,17 @@ class Assessment(models.Model):
 
     # Engagement readiness thresholds.
     ready_engaged_share = models.FloatField(
-        default=0.8, help_text="Share of respondents who must be engaged (0 to 1)."
+        default=0.8,
+        validators=SHARE_RANGE,
+        help_text="Share of respondents who must be engaged (0 to 1).",
     )
-    ready_min_respondents = models.PositiveSmallIntegerField(default=3)
+    ready_min_respondents = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
     ready_min_participation = models.FloatField(
-        default=0.6, help_text="Share of invited people who must answer (0 to 1)."
+        default=0.6,
+        validators=SHARE_RANGE,
+        help_text="Share of invited people who must answer (0 to 1).",
     )
     team_rates_alignment = models.BooleanField(
         default=False,
@@ -304,30 +367,49 @@ class Assessment(models.Model):
                 | Q(status="open", opened_at__isnull=False)
                 | Q(status="closed", opened_at__isnull=False, closed_at__isnull=False),
                 name="assessment_status_has_its_dates",
+                violation_error_code="assessment_status_has_its_dates",
+                violation_error_message=(
+                    "An open round needs the time it opened, a closed round also the "
+                    "time it closed."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True)
                 | Q(opened_at__isnull=False, closed_at__gte=F("opened_at")),
                 name="assessment_closes_after_it_opens",
+                violation_error_code="assessment_closes_after_it_opens",
+                violation_error_message="A round closes after it opens.",
             ),
             models.CheckConstraint(
                 condition=Q(ready_engaged_share__gte=0, ready_engaged_share__lte=1),
                 name="assessment_engaged_share_0_to_1",
+                violation_error_code="assessment_engaged_share_0_to_1",
+                violation_error_message=(
+                    "The share of respondents who must be engaged is from 0 to 1."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(
                     ready_min_participation__gte=0, ready_min_participation__lte=1
                 ),
                 name="assessment_participation_0_to_1",
+                violation_error_code="assessment_participation_0_to_1",
+                violation_error_message=(
+                    "The share of invited people who must answer is from 0 to 1."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(min_group_for_scores__gte=1)
                 & Q(min_group_for_verbatims__gte=F("min_group_for_scores")),
                 name="assessment_group_sizes_ordered",
+                violation_error_code="assessment_group_sizes_ordered",
+                violation_error_message=GROUP_SIZES_OUT_OF_ORDER,
             ),
             models.CheckConstraint(
                 condition=Q(ready_min_respondents__gte=1),
                 name="assessment_min_respondents_positive",
+                violation_error_code="assessment_min_respondents_positive",
+                violation_error_message="A verdict needs at least one respondent.",
             ),
         )
 
@@ -351,21 +433,24 @@ class Assessment(models.Model):
         return self.status == self.Status.OPEN
 
 
-# --- Step 1: vision ---------------------------------------------------------------
+# --- Rows several people edit -----------------------------------------------------
+
+STALE_REVISION = (
+    "This was changed by someone else since you opened it; your text is kept below, "
+    "reload to see theirs."
+)
 
 
-class Vision(models.Model):
-    """The team's customer service vision and the manager's moment-of-truth answer."""
+class Revised(models.Model):
+    """A row that managers and administrators edit, saved only over the revision
+    it was read at.
 
-    assessment = models.OneToOneField(
-        Assessment, on_delete=models.CASCADE, related_name="vision"
-    )
-    statement = models.TextField(blank=True)
-    has_vision = models.BooleanField(
-        null=True,
-        blank=True,
-        help_text="The manager's answer: does the team have a customer service vision?",
-    )
+    Two people who open the same form read the same revision; the save goes
+    through a conditional UPDATE that only the first of them matches, so the
+    second is refused with ``STALE_REVISION`` (code "stale") instead of
+    overwriting a change unseen. Saving what is already stored changes nothing.
+    """
+
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -376,6 +461,64 @@ class Vision(models.Model):
         related_name="+",
     )
 
+    class Meta:
+        abstract = True
+
+    def check_revision(self, *, revision: int, values: dict) -> bool:
+        """Whether saving ``values`` (by field attribute name) over ``revision``
+        would change the row; raises the stale error if the row has changed since.
+
+        The row stays locked until the transaction ends, where the database can
+        lock rows, so the save that follows cannot lose a race this check won.
+        """
+        stored = (
+            type(self)
+            ._base_manager.select_for_update()
+            .values("revision", *values)
+            .get(pk=self.pk)
+        )
+        if all(stored[name] == value for name, value in values.items()):
+            return False
+        if stored["revision"] != revision:
+            raise ValidationError(STALE_REVISION, code="stale")
+        return True
+
+    def save_revision(self, *, revision: int, user, values: dict) -> None:
+        """Write ``values`` as ``user``'s revision after ``revision``, with its
+        history row; raises the stale error if the row has changed since."""
+        if not self.check_revision(revision=revision, values=values):
+            return
+        model = type(self)
+        updated = model._base_manager.filter(pk=self.pk, revision=revision).update(
+            **values,
+            revision=F("revision") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        if not updated:  # saved meanwhile, where the check could not lock the row
+            raise ValidationError(STALE_REVISION, code="stale")
+        self.refresh_from_db()
+        # A conditional UPDATE sends no signal, so the audit trail is written here.
+        model.history.bulk_history_create([self], update=True, default_user=user)
+
+
+# --- Step 1: vision ---------------------------------------------------------------
+
+
+class Vision(Revised):
+    """The team's customer service vision and the manager's moment-of-truth answer."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="vision"
+    )
+    statement = models.TextField(
+        blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+    )
+    has_vision = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The manager's answer: does the team have a customer service vision?",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -383,10 +526,14 @@ class Vision(models.Model):
             models.CheckConstraint(
                 condition=~Q(has_vision=True) | ~Q(statement=""),
                 name="vision_yes_needs_a_statement",
+                violation_error_code="vision_yes_needs_a_statement",
+                violation_error_message=VISION_YES_NEEDS_STATEMENT,
             ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("statement"), MAX_ANSWER_LENGTH),
                 name="vision_statement_max_length",
+                violation_error_code="vision_statement_max_length",
+                violation_error_message=ANSWER_TOO_LONG,
             ),
         )
 
@@ -432,7 +579,9 @@ class Invitation(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="invitations"
     )
-    token_hash = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(
+        max_length=64, editable=False, validators=[RegexValidator(HEX_SHA256)]
+    )
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(
@@ -448,11 +597,16 @@ class Invitation(models.Model):
         ordering = ("assessment", "pk")
         constraints = (
             models.UniqueConstraint(
-                fields=("token_hash",), name="invitation_token_hash_unique"
+                fields=("token_hash",),
+                name="invitation_token_hash_unique",
+                violation_error_code="invitation_token_hash_unique",
+                violation_error_message="Another invitation already has this link.",
             ),
             models.CheckConstraint(
-                condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106
+                condition=Q(token_hash__regex=HEX_SHA256),
                 name="invitation_token_hash_is_hex_sha256",
+                violation_error_code="invitation_token_hash_is_hex_sha256",
+                violation_error_message=NOT_A_HASH,
             ),
         )
 
@@ -477,6 +631,8 @@ def _answer_length_constraint(field: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), MAX_ANSWER_LENGTH),
         name=f"response_{field}_max_length",
+        violation_error_code=f"response_{field}_max_length",
+        violation_error_message=ANSWER_TOO_LONG,
     )
 
 
@@ -536,7 +692,9 @@ class Response(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
-    respondent_key = models.CharField(max_length=64, editable=False)
+    respondent_key = models.CharField(
+        max_length=64, editable=False, validators=[RegexValidator(HEX_SHA256)]
+    )
     invitation = models.OneToOneField(
         Invitation,
         on_delete=models.SET_NULL,
@@ -545,9 +703,15 @@ class Response(models.Model):
         related_name="response",
         help_text="Set only in named rounds.",
     )
-    vision_answer = models.TextField(blank=True)
-    meaning_answer = models.TextField(blank=True)
-    contribution_answer = models.TextField(blank=True)
+    vision_answer = models.TextField(
+        blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+    )
+    meaning_answer = models.TextField(
+        blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+    )
+    contribution_answer = models.TextField(
+        blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
+    )
     engaged = models.BooleanField(
         null=True,
         blank=True,
@@ -566,11 +730,21 @@ class Response(models.Model):
     # The team's own view of the five alignment questions, asked when the round
     # says so; blank means "not sure". One row per respondent keeps a submission
     # to a single write and the perception gap to a single aggregate.
-    rating_goals = models.PositiveSmallIntegerField(null=True, blank=True)
-    rating_hiring = models.PositiveSmallIntegerField(null=True, blank=True)
-    rating_training = models.PositiveSmallIntegerField(null=True, blank=True)
-    rating_empowerment = models.PositiveSmallIntegerField(null=True, blank=True)
-    rating_reinforcement = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_goals = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
+    rating_hiring = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
+    rating_training = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
+    rating_empowerment = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
+    rating_reinforcement = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -591,15 +765,22 @@ class Response(models.Model):
         )
         constraints = (
             models.UniqueConstraint(
-                fields=("respondent_key",), name="response_respondent_key_unique"
+                fields=("respondent_key",),
+                name="response_respondent_key_unique",
+                violation_error_code="response_respondent_key_unique",
+                violation_error_message="This person has already answered.",
             ),
             models.CheckConstraint(
-                condition=Q(respondent_key__regex=r"^[0-9a-f]{64}$"),
+                condition=Q(respondent_key__regex=HEX_SHA256),
                 name="response_respondent_key_is_hex_sha256",
+                violation_error_code="response_respondent_key_is_hex_sha256",
+                violation_error_message=NOT_A_HASH,
             ),
             models.CheckConstraint(
                 condition=Q(updated_at__gte=F("created_at")),
                 name="response_updated_after_created",
+                violation_error_code="response_updated_after_created",
+                violation_error_message="An answer cannot change before it was given.",
             ),
             *(
                 _answer_length_constraint(f"{key}_answer")
@@ -610,6 +791,8 @@ class Response(models.Model):
                     condition=Q(**{f"{field}__isnull": True})
                     | Q(**{f"{field}__gte": MIN_RATING, f"{field}__lte": MAX_RATING}),
                     name=f"response_{field}_1_to_5",
+                    violation_error_code=f"response_{field}_1_to_5",
+                    violation_error_message=RATING_1_TO_5_OR_NOT_SURE,
                 )
                 for field in TEAM_RATING_FIELDS
             ),
@@ -671,9 +854,9 @@ class AnswerJudgement(models.Model):
     )
     clear = models.BooleanField()
     consistent = models.BooleanField()
-    clarity = models.FloatField()
-    consistency = models.FloatField()
-    score = models.FloatField()
+    clarity = models.FloatField(validators=SHARE_RANGE)
+    consistency = models.FloatField(validators=SHARE_RANGE)
+    score = models.FloatField(validators=SHARE_RANGE)
     reasons = models.JSONField(default=list)
     engine_version = models.CharField(max_length=20)
     scored_at = models.DateTimeField()
@@ -709,12 +892,16 @@ class AnswerJudgement(models.Model):
             models.UniqueConstraint(
                 fields=("response", "question_key"),
                 name="judgement_unique_per_answer",
+                violation_error_code="judgement_unique_per_answer",
+                violation_error_message="This answer is already judged.",
             ),
             models.CheckConstraint(
                 condition=Q(clarity__gte=0, clarity__lte=1)
                 & Q(consistency__gte=0, consistency__lte=1)
                 & Q(score__gte=0, score__lte=1),
                 name="judgement_scores_0_to_1",
+                violation_error_code="judgement_scores_0_to_1",
+                violation_error_message="The engine's scores are from 0 to 1.",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -722,6 +909,8 @@ class AnswerJudgement(models.Model):
                 )
                 | ~Q(override_reason=""),
                 name="judgement_override_needs_a_reason",
+                violation_error_code="judgement_override_needs_a_reason",
+                violation_error_message=OVERRIDE_NEEDS_A_REASON,
             ),
         )
 
@@ -746,25 +935,17 @@ class AnswerJudgement(models.Model):
 # --- Step 3: alignment ------------------------------------------------------------
 
 
-class AlignmentRating(models.Model):
+class AlignmentRating(Revised):
     """The manager's 1-5 rating of one alignment question, with evidence."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="alignment_ratings"
     )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    rating = models.PositiveSmallIntegerField()
-    evidence = models.TextField(blank=True)
-    revision = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    rating = models.PositiveSmallIntegerField(validators=RATING_RANGE)
+    evidence = models.TextField(
+        blank=True, validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)]
     )
-
     history = HistoricalRecords()
 
     class Meta:
@@ -773,14 +954,20 @@ class AlignmentRating(models.Model):
             models.UniqueConstraint(
                 fields=("assessment", "question"),
                 name="alignment_rating_unique_per_question",
+                violation_error_code="alignment_rating_unique_per_question",
+                violation_error_message="This question is already rated in this round.",
             ),
             models.CheckConstraint(
                 condition=Q(rating__gte=MIN_RATING, rating__lte=MAX_RATING),
                 name="alignment_rating_1_to_5",
+                violation_error_code="alignment_rating_1_to_5",
+                violation_error_message=RATING_1_TO_5,
             ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("evidence"), MAX_ANSWER_LENGTH),
                 name="alignment_evidence_max_length",
+                violation_error_code="alignment_evidence_max_length",
+                violation_error_message=ANSWER_TOO_LONG,
             ),
         )
 
@@ -791,44 +978,48 @@ class AlignmentRating(models.Model):
 # --- Final step: commitment -------------------------------------------------------
 
 
-class Commitment(models.Model):
+class Commitment(Revised):
     """Evidence that the leader gives time, money and attention, with names."""
 
     assessment = models.OneToOneField(
         Assessment, on_delete=models.CASCADE, related_name="commitment"
     )
     hours_per_week = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(HOURS_IN_A_WEEK)],
     )
-    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     attention = models.TextField(
         blank=True, help_text="Where service is a standing item in leadership routines."
     )
     owner = models.CharField(max_length=200, blank=True)
     sponsor = models.CharField(max_length=200, blank=True)
     reassess_on = models.DateField(null=True, blank=True)
-    revision = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
     history = HistoricalRecords()
 
     class Meta:
         constraints = (
             models.CheckConstraint(
                 condition=Q(hours_per_week__isnull=True)
-                | Q(hours_per_week__gte=0, hours_per_week__lte=168),
+                | Q(hours_per_week__gte=0, hours_per_week__lte=HOURS_IN_A_WEEK),
                 name="commitment_hours_within_a_week",
+                violation_error_code="commitment_hours_within_a_week",
+                violation_error_message="A week has from 0 to 168 hours to give.",
             ),
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),
                 name="commitment_budget_not_negative",
+                violation_error_code="commitment_budget_not_negative",
+                violation_error_message="The budget cannot be negative.",
             ),
         )
 
@@ -854,7 +1045,10 @@ class ActionItem(models.Model):
         ordering = ("assessment", "due_on", "pk")
         constraints = (
             models.CheckConstraint(
-                condition=~Q(title=""), name="action_title_not_blank"
+                condition=~Q(title=""),
+                name="action_title_not_blank",
+                violation_error_code="action_title_not_blank",
+                violation_error_message="Say what the action is.",
             ),
         )
 
@@ -882,18 +1076,23 @@ class StepResult(models.Model):
     )
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
-    score = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
     computed_at = models.DateTimeField()
 
     class Meta:
         ordering = ("assessment", "step__number")
         constraints = (
             models.UniqueConstraint(
-                fields=("assessment", "step"), name="step_result_unique_per_step"
+                fields=("assessment", "step"),
+                name="step_result_unique_per_step",
+                violation_error_code="step_result_unique_per_step",
+                violation_error_message="This step of the round already has a result.",
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=100),
                 name="step_result_score_0_to_100",
+                violation_error_code="step_result_score_0_to_100",
+                violation_error_message="A step's score is from 0 to 100.",
             ),
         )
 

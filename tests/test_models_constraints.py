@@ -1,17 +1,23 @@
-"""Every database constraint refuses a bad row, whatever path it came by."""
+"""Every database constraint refuses a bad row, whatever path it came by, and
+model validation says why in words a manager understands."""
 
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.catalogue import ALIGNMENT_KEYS
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
+    AnswerJudgement,
     Assessment,
     Commitment,
+    Invitation,
     Question,
+    Response,
     Step,
     Vision,
 )
@@ -271,3 +277,225 @@ def test_alignment_evidence_has_a_maximum_length():
     assert refused(
         lambda: factories.AlignmentRatingFactory(evidence="x" * (MAX_ANSWER_LENGTH + 1))
     )
+
+
+# --- The messages model validation gives ---------------------------------------------
+
+
+def constraints() -> dict[str, object]:
+    return {
+        constraint.name: constraint
+        for model in apps.get_app_config("assessments").get_models()
+        for constraint in model._meta.constraints
+    }
+
+
+def errors_of(validate) -> dict[str, list[tuple[str, str]]]:
+    """The (message, code) of each error ``validate`` raises, by field."""
+    with pytest.raises(ValidationError) as raised:
+        validate()
+    return {
+        field: [(error.message, error.code) for error in errors]
+        for field, errors in raised.value.error_dict.items()
+    }
+
+
+def said(name: str) -> tuple[str, str]:
+    constraint = constraints()[name]
+    return constraint.violation_error_message, constraint.violation_error_code
+
+
+def new_step(**fields) -> Step:
+    return Step(
+        **{"version": 99, "name": "a", "moment_of_truth": "?", "summary": "", **fields}
+    )
+
+
+def beside_a_stored_step(**fields) -> Step:
+    new_step(key="vision", number=1).save()
+    return new_step(**fields)
+
+
+def alignment_step() -> Step:
+    return Step.objects.get(key="alignment", version=1)
+
+
+def own_parent():
+    team = factories.TeamFactory()
+    team.parent = team
+    return team
+
+
+def taken_token_hash():
+    return factories.InvitationFactory.build(
+        assessment=factories.AssessmentFactory(),
+        token_hash=factories.InvitationFactory().token_hash,
+    )
+
+
+def taken_respondent_key():
+    return factories.ResponseFactory.build(
+        assessment=factories.AssessmentFactory(),
+        respondent_key=factories.ResponseFactory().respondent_key,
+    )
+
+
+def response_changed_before_given():
+    now = timezone.now()
+    return factories.ResponseFactory.build(
+        assessment=factories.AssessmentFactory(),
+        created_at=now,
+        updated_at=now - timedelta(days=1),
+    )
+
+
+def second_judgement():
+    judgement = factories.AnswerJudgementFactory()
+    return factories.AnswerJudgementFactory.build(response=judgement.response)
+
+
+def second_rating():
+    rating = factories.AlignmentRatingFactory()
+    return factories.AlignmentRatingFactory.build(
+        assessment=rating.assessment, question=rating.question
+    )
+
+
+def second_step_result():
+    result = factories.StepResultFactory()
+    return factories.StepResultFactory.build(
+        assessment=result.assessment, step=result.step
+    )
+
+
+def round_(**fields) -> Assessment:
+    return factories.AssessmentFactory.build(team=factories.TeamFactory(), **fields)
+
+
+# A row breaking each constraint that model validation reports as such: no
+# field's own validator catches it first.
+BROKEN_ROWS = {
+    "step_key_unique_per_version": lambda: beside_a_stored_step(key="vision", number=2),
+    "step_number_unique_per_version": lambda: beside_a_stored_step(
+        key="alignment", number=1
+    ),
+    "question_key_unique_per_step": lambda: Question(
+        step=alignment_step(), key="goals", position=9, text="?"
+    ),
+    "question_position_unique_per_step": lambda: Question(
+        step=alignment_step(), key="new", position=1, text="?"
+    ),
+    "team_is_not_its_own_parent": own_parent,
+    "assessment_status_has_its_dates": lambda: round_(opened_at=None),
+    "assessment_closes_after_it_opens": lambda: round_(
+        status=Assessment.Status.CLOSED, closed_at=timezone.now() - timedelta(days=1)
+    ),
+    "assessment_group_sizes_ordered": lambda: round_(
+        min_group_for_scores=5, min_group_for_verbatims=3
+    ),
+    "vision_yes_needs_a_statement": lambda: Vision(statement="", has_vision=True),
+    "invitation_token_hash_unique": taken_token_hash,
+    "response_respondent_key_unique": taken_respondent_key,
+    "response_updated_after_created": response_changed_before_given,
+    "judgement_unique_per_answer": second_judgement,
+    "judgement_override_needs_a_reason": lambda: factories.AnswerJudgementFactory.build(
+        response=factories.ResponseFactory(),
+        override_clear=False,
+        override_reason="",
+    ),
+    "alignment_rating_unique_per_question": second_rating,
+    "step_result_unique_per_step": second_step_result,
+}
+
+# A row breaking each constraint that repeats a rule of one field, with that
+# field: model validation reports the field's own error beside it, and the
+# constraint's words when the constraints are validated on their own.
+TOO_LONG = "x" * (MAX_ANSWER_LENGTH + 1)
+NOT_A_HASH = "plain-token"
+BROKEN_FIELDS = {
+    "step_number_1_to_4": (lambda: new_step(key="vision", number=5), "number"),
+    "team_name_not_blank": (lambda: factories.TeamFactory.build(name=""), "name"),
+    "assessment_engaged_share_0_to_1": (
+        lambda: round_(ready_engaged_share=1.5),
+        "ready_engaged_share",
+    ),
+    "assessment_participation_0_to_1": (
+        lambda: round_(ready_min_participation=-0.1),
+        "ready_min_participation",
+    ),
+    "assessment_min_respondents_positive": (
+        lambda: round_(ready_min_respondents=0),
+        "ready_min_respondents",
+    ),
+    "vision_statement_max_length": (lambda: Vision(statement=TOO_LONG), "statement"),
+    "invitation_token_hash_is_hex_sha256": (
+        lambda: Invitation(token_hash=NOT_A_HASH),
+        "token_hash",
+    ),
+    "response_respondent_key_is_hex_sha256": (
+        lambda: Response(respondent_key=NOT_A_HASH),
+        "respondent_key",
+    ),
+    **{
+        f"response_{key}_answer_max_length": (
+            lambda key=key: Response(**{f"{key}_answer": TOO_LONG}),
+            f"{key}_answer",
+        )
+        for key in ENGAGEMENT_KEYS
+    },
+    **{
+        f"response_rating_{key}_1_to_5": (
+            lambda key=key: Response(**{f"rating_{key}": 6}),
+            f"rating_{key}",
+        )
+        for key in ALIGNMENT_KEYS
+    },
+    "judgement_scores_0_to_1": (lambda: AnswerJudgement(score=1.5), "score"),
+    "alignment_rating_1_to_5": (
+        lambda: factories.AlignmentRatingFactory.build(rating=0),
+        "rating",
+    ),
+    "alignment_evidence_max_length": (
+        lambda: factories.AlignmentRatingFactory.build(evidence=TOO_LONG),
+        "evidence",
+    ),
+    "commitment_hours_within_a_week": (
+        lambda: Commitment(hours_per_week=169),
+        "hours_per_week",
+    ),
+    "commitment_budget_not_negative": (lambda: Commitment(budget=-1), "budget"),
+    "action_title_not_blank": (
+        lambda: factories.ActionItemFactory.build(title=""),
+        "title",
+    ),
+    "step_result_score_0_to_100": (
+        lambda: factories.StepResultFactory.build(score=101),
+        "score",
+    ),
+}
+
+
+def test_every_constraint_has_its_own_words_and_code_and_a_broken_row():
+    assert sorted(BROKEN_ROWS | BROKEN_FIELDS) == sorted(constraints())
+    for name, constraint in constraints().items():
+        assert constraint.violation_error_code == name
+        assert constraint.violation_error_message
+        assert (
+            constraint.violation_error_message
+            != constraint.default_violation_error_message
+        )
+
+
+@pytest.mark.parametrize("name", BROKEN_ROWS)
+def test_full_clean_says_which_constraint_a_row_breaks(name):
+    row = BROKEN_ROWS[name]()
+
+    assert said(name) in errors_of(row.full_clean).get(NON_FIELD_ERRORS, [])
+
+
+@pytest.mark.parametrize("name", BROKEN_FIELDS)
+def test_full_clean_refuses_a_bad_field_beside_it_and_the_constraint_says_why(name):
+    build, field = BROKEN_FIELDS[name]
+
+    assert field in errors_of(build().full_clean)
+    assert said(name) in errors_of(build().validate_constraints)[NON_FIELD_ERRORS]

@@ -7,8 +7,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from assessments import services
-from assessments.forms import GROUP_SIZES_OUT_OF_ORDER
-from assessments.models import Assessment, Commitment, Vision
+from assessments.models import (
+    GROUP_SIZES_OUT_OF_ORDER,
+    Assessment,
+    Commitment,
+    Vision,
+)
 from assessments.views.manager import (
     ROUND_CREATED,
     ROUND_NOW_CLOSED,
@@ -97,6 +101,11 @@ def test_the_advanced_settings_open_when_one_of_them_is_wrong(manager_client, te
             "Ensure this value is greater than or equal to 0.",
         ),
         ("min_group_for_scores", 0, "Ensure this value is greater than or equal to 1."),
+        (
+            "ready_min_respondents",
+            0,
+            "Ensure this value is greater than or equal to 1.",
+        ),
         (
             "title",
             "x" * 201,

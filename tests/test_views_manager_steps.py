@@ -10,13 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.forms import (
-    DONE_IN_THE_FUTURE,
-    EVIDENCE_NEEDS_RATING,
-    VISION_YES_NEEDS_STATEMENT,
-)
+from assessments.forms import DONE_IN_THE_FUTURE, EVIDENCE_NEEDS_RATING
 from assessments.models import (
     MAX_ANSWER_LENGTH,
+    VISION_YES_NEEDS_STATEMENT,
     ActionItem,
     AlignmentRating,
     Assessment,

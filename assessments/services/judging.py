@@ -21,6 +21,7 @@ from assessments import reports, scoring
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
     OUTCOME_FIELDS,
+    OVERRIDE_NEEDS_A_REASON,
     AnswerJudgement,
     Assessment,
     Response,
@@ -47,7 +48,6 @@ OVERRIDE_FIELDS = (
     "overridden_by",
     "overridden_at",
 )
-OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
 UPDATE_BATCH = 1000
 
 
@@ -249,7 +249,9 @@ def judgement_override(
     reason = reason.strip()
     removing = clear is None and consistent is None
     if not removing and not reason:
-        raise ValidationError(OVERRIDE_NEEDS_A_REASON, code="reason")
+        raise ValidationError(
+            OVERRIDE_NEEDS_A_REASON, code="judgement_override_needs_a_reason"
+        )
     judgement.override_clear = clear
     judgement.override_consistent = consistent
     judgement.override_reason = "" if removing else reason

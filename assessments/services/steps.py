@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 
 from assessments.models import (
+    STALE_REVISION,
     ActionItem,
     AlignmentRating,
     Assessment,
@@ -20,43 +19,13 @@ from assessments.models import (
 )
 from assessments.services.judging import readiness_refresh
 
-STALE_REVISION = (
-    "This was changed by someone else since you opened it; your text is kept below, "
-    "reload to see theirs."
-)
-
-
-def _save_revision(model, *, pk: int, revision: int, user, values: dict) -> None:
-    """Write ``values`` only if the row is still at ``revision``, and bump it.
-
-    Two managers who opened the same form read the same revision; the conditional
-    UPDATE lets only the first save match it, so nobody's text is overwritten
-    unseen. Saving what is already stored changes nothing.
-    """
-    if model.objects.filter(pk=pk).values(*values).get() == values:
-        return
-    updated = model.objects.filter(pk=pk, revision=revision).update(
-        **values,
-        revision=F("revision") + 1,
-        updated_by=user,
-        updated_at=timezone.now(),
-    )
-    if not updated:
-        raise ValidationError(STALE_REVISION, code="stale")
-    # A conditional UPDATE sends no signal, so the audit trail is written here.
-    model.history.bulk_history_create(
-        [model.objects.get(pk=pk)], update=True, default_user=user
-    )
-
 
 @transaction.atomic
 def vision_update(
     *, vision: Vision, revision: int, statement: str, has_vision: bool | None, user
 ) -> None:
     """Save the vision and the moment-of-truth answer, unless changed meanwhile."""
-    _save_revision(
-        Vision,
-        pk=vision.pk,
+    vision.save_revision(
         revision=revision,
         user=user,
         values={"statement": statement, "has_vision": has_vision},
@@ -90,13 +59,7 @@ def alignment_update(
         values = {"rating": item.rating, "evidence": item.evidence}
         current = stored.get(item.question.pk)
         if current is not None:
-            _save_revision(
-                AlignmentRating,
-                pk=current.pk,
-                revision=item.revision,
-                user=user,
-                values=values,
-            )
+            current.save_revision(revision=item.revision, user=user, values=values)
             continue
         try:
             with transaction.atomic():
@@ -117,9 +80,7 @@ def alignment_update(
 @transaction.atomic
 def commitment_update(*, commitment: Commitment, revision: int, user, **values) -> None:
     """Save the commitment evidence, unless someone changed it meanwhile."""
-    _save_revision(
-        Commitment, pk=commitment.pk, revision=revision, user=user, values=values
-    )
+    commitment.save_revision(revision=revision, user=user, values=values)
     readiness_refresh(assessment_id=commitment.assessment_id)
 
 
