@@ -11,13 +11,10 @@ and one invitation marked "Answered" would name its author). They cannot sort,
 filter or search responses by anything that leads back to an invitation.
 """
 
-from datetime import timedelta
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -68,7 +65,6 @@ from assessments.models import (
 ANSWERS_SHOWN = 20
 PREVIEW_ROWS = 50
 MAX_IMPORT_BYTES = 25 * 1024 * 1024
-UPLOADS_KEPT = timedelta(days=1)
 ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
 TEAM_RATING_FIELDS = (
     "rating_goals",
@@ -97,7 +93,6 @@ IMPORT_TOO_LARGE = (
     "{name} is over {limit} MB: import it with "
     "`manage.py import_answers {pk} FILE` instead."
 )
-IMPORT_EXPIRED = "This preview has expired or was already used: upload the file again."
 IMPORT_CANCELLED = "Import cancelled; nothing was saved."
 IMPORTED = "Imported {answers} into {round}; the round is scored again."
 
@@ -761,9 +756,6 @@ class AssessmentAdmin(admin.ModelAdmin):
         change_url = reverse(
             "admin:assessments_assessment_change", args=(assessment.pk,)
         )
-        uploads = AnswersUpload.objects.filter(
-            assessment=assessment, uploaded_by=request.user
-        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -775,31 +767,36 @@ class AssessmentAdmin(admin.ModelAdmin):
             "upload": None,
         }
         if request.method == "POST" and "cancel" in request.POST:
-            uploads.filter(pk=request.POST.get("upload") or 0).delete()
+            services.answers_upload_cancel(
+                upload_id=_whole_number(request.POST.get("upload", "")),
+                assessment=assessment,
+                user=request.user,
+            )
             self.message_user(request, IMPORT_CANCELLED, messages.INFO)
             return redirect(change_url)
         if request.method == "POST" and "confirm" in request.POST:
-            return self._import_confirmed(request, assessment, uploads, change_url)
+            return self._import_confirmed(request, assessment, change_url)
         if request.method == "POST":
             form = AnswersFileForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
+                file = form.cleaned_data["file"]
                 try:
-                    upload = self._upload(
-                        request, assessment, form.cleaned_data["file"]
-                    )
-                except (AnswersFileError, ValidationError) as error:
-                    context["problems"] = (
-                        error.problems
-                        if isinstance(error, AnswersFileError)
-                        else error.messages
-                    )
+                    upload = self._upload(request, assessment, file)
+                except AnswersFileError as error:
+                    context["problems"] = error.problems
+                except ValidationError as error:
+                    context["problems"] = error.messages
                 else:
                     return redirect(f"{request.path}?upload={upload.pk}")
         elif "upload" in request.GET:
-            upload = uploads.filter(pk=_whole_number(request.GET["upload"])).first()
+            upload = AnswersUpload.objects.filter(
+                pk=_whole_number(request.GET["upload"]),
+                assessment=assessment,
+                uploaded_by=request.user,
+            ).first()
             if upload is None:
-                self.message_user(request, IMPORT_EXPIRED, messages.ERROR)
+                self.message_user(request, services.IMPORT_EXPIRED, messages.ERROR)
                 return redirect(request.path)
             rows = read_answers(upload.content.encode(), upload.file_name)
             context.update(upload=upload, rows=rows[:PREVIEW_ROWS])
@@ -809,51 +806,30 @@ class AssessmentAdmin(admin.ModelAdmin):
         )
 
     def _upload(self, request, assessment, file) -> AnswersUpload:
-        """Check a whole uploaded file and keep it until it is confirmed."""
         if file.size > MAX_IMPORT_BYTES:
             raise ValidationError(
                 IMPORT_TOO_LARGE.format(
                     name=file.name, limit=MAX_IMPORT_BYTES // 2**20, pk=assessment.pk
                 )
             )
-        data = file.read()
-        rows = read_answers(data, file.name)
-        services.require_importable(assessment)
-        # Uploads nobody confirmed are dropped after a day, and a new one replaces
-        # the same person's earlier one for this round.
-        AnswersUpload.objects.filter(
-            Q(created_at__lt=timezone.now() - UPLOADS_KEPT)
-            | Q(assessment=assessment, uploaded_by=request.user)
-        ).delete()
-        return AnswersUpload.objects.create(
+        return services.answers_upload_create(
             assessment=assessment,
-            uploaded_by=request.user,
-            file_name=file.name[:255],
-            content=data.decode("utf-8-sig"),
-            rows=len(rows),
+            user=request.user,
+            file_name=file.name,
+            data=file.read(),
         )
 
-    def _import_confirmed(self, request, assessment, uploads, change_url):
-        with transaction.atomic():
-            upload = (
-                uploads.select_for_update()
-                .filter(pk=_whole_number(request.POST.get("upload", "")))
-                .first()
+    def _import_confirmed(self, request, assessment, change_url):
+        try:
+            count = services.answers_upload_confirm(
+                upload_id=_whole_number(request.POST.get("upload", "")),
+                assessment=assessment,
+                user=request.user,
             )
-            if upload is None:
-                self.message_user(request, IMPORT_EXPIRED, messages.ERROR)
-                return redirect(request.path)
-            try:
-                count = services.responses_import(
-                    assessment=assessment,
-                    rows=read_answers(upload.content.encode(), upload.file_name),
-                    user=request.user,
-                    source=upload.file_name,
-                )
-            except ValidationError as error:
-                self.message_user(request, error.messages[0], messages.ERROR)
-                return redirect(change_url)
-            upload.delete()
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            # An expired preview is uploaded again; a refused import is final.
+            return redirect(request.path if error.code == "expired" else change_url)
         self.message_user(
             request,
             IMPORTED.format(answers=plural(count, "answer"), round=assessment),

@@ -2,7 +2,12 @@
 ``services.<entity>_<action>``. Each workflow is one atomic function."""
 
 from assessments.services.answers import (
+    IMPORT_EXPIRED,
     IMPORT_ROUND_CLOSED,
+    UPLOADS_KEPT,
+    answers_upload_cancel,
+    answers_upload_confirm,
+    answers_upload_create,
     require_importable,
     responses_import,
 )
@@ -60,6 +65,7 @@ __all__ = [
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
     "EMAIL_FAILED",
+    "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
     "NO_SUCH_ACCOUNT",
     "OVERRIDE_NEEDS_A_REASON",
@@ -69,6 +75,7 @@ __all__ = [
     "ROUND_NOT_OPEN",
     "SEVERAL_ACCOUNTS",
     "STALE_REVISION",
+    "UPLOADS_KEPT",
     "Invitee",
     "IssuedInvitation",
     "Rating",
@@ -76,6 +83,9 @@ __all__ = [
     "action_delete",
     "action_update",
     "alignment_update",
+    "answers_upload_cancel",
+    "answers_upload_confirm",
+    "answers_upload_create",
     "assessment_close",
     "assessment_create",
     "assessment_open",
