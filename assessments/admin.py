@@ -45,6 +45,7 @@ from assessments.answers_csv import (
 )
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
+    TEAM_RATING_FIELDS,
     ActionItem,
     AlignmentRating,
     AnswerJudgement,
@@ -65,14 +66,6 @@ from assessments.models import (
 ANSWERS_SHOWN = 20
 PREVIEW_ROWS = 50
 MAX_IMPORT_BYTES = 25 * 1024 * 1024
-ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
-TEAM_RATING_FIELDS = (
-    "rating_goals",
-    "rating_hiring",
-    "rating_training",
-    "rating_empowerment",
-    "rating_reinforcement",
-)
 
 # Messages the admin shows; tests assert on them.
 RESCORED = "Scored {rounds} again ({answers}); readiness is up to date."
@@ -167,15 +160,8 @@ class RevisedMixin:
     """An administrator's save counts as a revision, so a manager who opened the
     same form earlier is told it changed instead of overwriting it unseen."""
 
-    @staticmethod
-    def mark_revised(obj, user) -> None:
-        if obj.pk is not None:
-            obj.revision += 1
-        obj.updated_by = user
-
     def save_model(self, request, obj, form, change):
-        self.mark_revised(obj, request.user)
-        super().save_model(request, obj, form, change)
+        services.step_row_save(row=obj, user=request.user)
 
 
 # --- The catalogue and teams -------------------------------------------------------
@@ -557,13 +543,14 @@ class AssessmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in instances:
-            if hasattr(obj, "revision"):
-                RevisedMixin.mark_revised(obj, request.user)
-            obj.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
+        """Step rows edited inline count as revisions, as on their own pages."""
+        if not hasattr(formset.model, "revision"):
+            super().save_formset(request, form, formset, change)
+            return
+        for row in formset.save(commit=False):
+            services.step_row_save(row=row, user=request.user)
+        for row in formset.deleted_objects:
+            row.delete()
         formset.save_m2m()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -938,7 +925,7 @@ class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
 class ResponseAdmin(AuditedAdmin):
     list_filter = ("engaged",)
     list_select_related = ("assessment__team", "invitation")
-    search_fields = ANSWER_FIELDS
+    search_fields = services.ANSWER_FIELDS
     inlines = (AnswerJudgementInline,)
 
     def get_queryset(self, request):
@@ -978,7 +965,7 @@ class ResponseAdmin(AuditedAdmin):
         return (
             "assessment",
             "respondent",
-            *ANSWER_FIELDS,
+            *services.ANSWER_FIELDS,
             "engaged",
             *TEAM_RATING_FIELDS,
             "received",
@@ -1008,7 +995,7 @@ class ResponseAdmin(AuditedAdmin):
         return False  # answers come through the survey or an import
 
     def save_model(self, request, obj, form, change):
-        if set(form.changed_data) & set(ANSWER_FIELDS):
+        if set(form.changed_data) & set(services.ANSWER_FIELDS):
             services.response_correct(
                 response=obj,
                 answers={key: obj.answer_for(key) for key in ENGAGEMENT_KEYS},

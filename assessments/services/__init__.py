@@ -50,9 +50,11 @@ from assessments.services.steps import (
     action_update,
     alignment_update,
     commitment_update,
+    step_row_save,
     vision_update,
 )
 from assessments.services.survey import response_build, response_submit
+from assessments.services.survey_statement import ANSWER_FIELDS
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
     NO_SUCH_ACCOUNT,
@@ -64,6 +66,7 @@ from assessments.services.teams import (
 __all__ = [
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
+    "ANSWER_FIELDS",
     "EMAIL_FAILED",
     "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
@@ -106,6 +109,7 @@ __all__ = [
     "response_submit",
     "response_timestamp",
     "responses_import",
+    "step_row_save",
     "survey_url",
     "team_create",
     "team_manager_add",

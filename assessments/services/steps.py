@@ -144,3 +144,13 @@ def action_delete(*, action: ActionItem) -> None:
     """Remove an action from its round's plan."""
     action.delete()
     readiness_refresh(assessment_id=action.assessment_id)
+
+
+@transaction.atomic
+def step_row_save(*, row: Vision | AlignmentRating | Commitment, user) -> None:
+    """Save a step row as an administrator edited it: it counts as a revision, so
+    a manager who opened the same form earlier is told it changed."""
+    if row.pk is not None:
+        row.revision += 1
+    row.updated_by = user
+    row.save()
