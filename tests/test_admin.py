@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import admin as assessments_admin
 from assessments import models, services
+from assessments.admin import rounds as rounds_admin
 from assessments.catalogue import CATALOGUE_VERSION
 from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests import factories
@@ -353,7 +353,7 @@ def test_change_page_shows_the_latest_answers_with_judgements_and_a_link_to_all(
 ):
     round_with_vision.anonymous = False
     round_with_vision.save()
-    for n in range(assessments_admin.ANSWERS_SHOWN + 2):
+    for n in range(rounds_admin.ANSWERS_SHOWN + 2):
         answer(round_with_vision, {**ENGAGED, "meaning": f"Answer number {n}."})
     judgement = models.AnswerJudgement.objects.filter(
         response__meaning_answer="Answer number 21.", question_key="meaning"
