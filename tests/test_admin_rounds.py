@@ -298,6 +298,43 @@ def test_change_page_shows_the_latest_answers_with_judgements_and_a_link_to_all(
     assert "Team member" in text  # a named round shows names
 
 
+@pytest.mark.parametrize("answers", [3, 60])
+def test_change_page_runs_a_fixed_number_of_queries_however_many_answered(
+    admin_client, django_assert_num_queries, assessment, answers
+):
+    """A round's page costs the same queries at any number of answers: guards
+    against N+1.
+
+    Session, user, the round for the answers summary, the latest answers and
+    their judgements, the round for the form, the rows of the four step inlines,
+    the team, the rating's question and the question choices for it and for the
+    inline's empty form, and the round named in the commitment's heading.
+    """
+    factories.AlignmentRatingFactory(
+        assessment=assessment,
+        question=models.Question.objects.of_step("alignment").first(),
+    )
+    factories.ActionItemFactory.create_batch(3, assessment=assessment)
+    responses = models.Response.objects.bulk_create(
+        factories.ResponseFactory.build(assessment=assessment) for _ in range(answers)
+    )
+    models.AnswerJudgement.objects.bulk_create(
+        factories.AnswerJudgementFactory.build(response=response, question_key=key)
+        for response in responses
+        for key in ("vision", "meaning", "contribution")
+    )
+    url = admin_url(models.Assessment, "change", assessment.pk)
+    admin_client.get(url)  # content types cached, as in a running server
+
+    with django_assert_num_queries(15):
+        page = admin_client.get(url)
+
+    assert page.status_code == HTTPStatus.OK
+    assert len(page.context["answers"]["rows"]) == min(
+        answers, rounds_admin.ANSWERS_SHOWN
+    )
+
+
 def test_change_page_links_to_the_report_and_the_import(admin_client, assessment):
     text = admin_client.get(
         admin_url(models.Assessment, "change", assessment.pk)
