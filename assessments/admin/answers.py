@@ -1,7 +1,8 @@
-"""Answers and their judgements: staff correct an answer or override the engine's
-judgement through the services the report page uses, and in anonymous rounds see
-answers only in pseudonym order, by the day, with no invitation beside them. The
-invitations that answers come through."""
+"""Answers, their judgements and the invitations answers come through.
+
+Staff correct an answer or override the engine's judgement through the services
+the report page uses; in anonymous rounds they see answers only in pseudonym
+order, by the day, with no invitation beside them."""
 
 from django import forms
 from django.contrib import admin
