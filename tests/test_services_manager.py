@@ -102,6 +102,35 @@ def test_saving_the_vision_bumps_its_revision_and_records_who(draft_round, manag
     assert draft_round.vision.updated_by == manager
 
 
+def test_an_administrators_save_is_a_revision_a_managers_older_form_sees(
+    draft_round, manager, superuser
+):
+    vision = draft_round.vision
+
+    services.step_row_revise(
+        row=vision,
+        revision=1,
+        values={"statement": "Set by an administrator."},
+        user=superuser,
+    )
+
+    vision.refresh_from_db()
+    assert (vision.statement, vision.revision, vision.updated_by) == (
+        "Set by an administrator.",
+        2,
+        superuser,
+    )
+    assert refused(
+        lambda: services.vision_update(
+            vision=vision,
+            revision=1,
+            statement="The manager's older text.",
+            has_vision=None,
+            user=manager,
+        )
+    ) == [services.STALE_REVISION]
+
+
 def stored_readiness(assessment) -> dict[str, tuple[str, int]]:
     return {
         key: (status, score)

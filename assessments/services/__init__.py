@@ -2,7 +2,12 @@
 ``services.<entity>_<action>``. Each workflow is one atomic function."""
 
 from assessments.services.answers import (
+    IMPORT_EXPIRED,
     IMPORT_ROUND_CLOSED,
+    UPLOADS_KEPT,
+    answers_upload_cancel,
+    answers_upload_confirm,
+    answers_upload_create,
     require_importable,
     responses_import,
 )
@@ -46,9 +51,11 @@ from assessments.services.steps import (
     action_update,
     alignment_update,
     commitment_update,
+    step_row_revise,
     vision_update,
 )
 from assessments.services.survey import response_build, response_submit
+from assessments.services.survey_statement import ANSWER_FIELDS
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
     NO_SUCH_ACCOUNT,
@@ -59,7 +66,9 @@ from assessments.services.teams import (
 __all__ = [
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
+    "ANSWER_FIELDS",
     "EMAIL_FAILED",
+    "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
     "NO_SUCH_ACCOUNT",
     "OVERRIDE_NEEDS_A_REASON",
@@ -68,6 +77,7 @@ __all__ = [
     "ROUND_CLOSED",
     "ROUND_NOT_OPEN",
     "STALE_REVISION",
+    "UPLOADS_KEPT",
     "Invitee",
     "IssuedInvitation",
     "Rating",
@@ -75,6 +85,9 @@ __all__ = [
     "action_delete",
     "action_update",
     "alignment_update",
+    "answers_upload_cancel",
+    "answers_upload_confirm",
+    "answers_upload_create",
     "assessment_close",
     "assessment_create",
     "assessment_open",
@@ -97,6 +110,7 @@ __all__ = [
     "response_submit",
     "response_timestamp",
     "responses_import",
+    "step_row_revise",
     "survey_url",
     "team_create",
     "team_manager_add",

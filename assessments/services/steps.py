@@ -105,3 +105,17 @@ def action_delete(*, action: ActionItem) -> None:
     """Remove an action from its round's plan."""
     action.delete()
     readiness_refresh(assessment_id=action.assessment_id)
+
+
+@transaction.atomic
+def step_row_revise(
+    *, row: Vision | AlignmentRating | Commitment, revision: int, values: dict, user
+) -> None:
+    """Save an administrator's edit of a step row as ``user``'s revision after
+    ``revision`` (or add the row, if it is new), unless someone saved since."""
+    if row.pk is None:
+        row.updated_by = user
+        row.save()
+    else:
+        row.save_revision(revision=revision, user=user, values=values)
+    readiness_refresh(assessment_id=row.assessment_id)

@@ -1,0 +1,132 @@
+"""What administrators do to selected rounds from the list of rounds: score them
+again, open or close them, export their answers, import answers into one. Each
+calls the services the manager's pages use."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from assessments import reports, services
+from assessments.admin.common import plural, withholds_answers
+from assessments.answers_csv import csv_lines
+from assessments.models import Assessment
+
+# Messages the admin shows; tests assert on them.
+RESCORED = "Scored {rounds} again ({answers}); readiness is up to date."
+CLOSED = "Closed {rounds}."
+NOT_CLOSED_DRAFTS = "Not closed, never opened: {names}."
+OPENED = "Opened {rounds}."
+NOT_OPENED = "Not opened, already open or closed: {names}."
+EXPORT_WITHHELD = (
+    "Nothing was exported: answers of {names} are shown once the round's minimum "
+    "group has answered."
+)
+IMPORT_ONE_ROUND = "Choose exactly one round to import answers into."
+
+
+def _selected(queryset) -> list[Assessment]:
+    return list(queryset.order_by("pk"))
+
+
+@admin.action(description="Score the selected rounds again", permissions=("change",))
+def recompute_scores(modeladmin, request, queryset):
+    rounds = _selected(queryset)
+    judged = sum(
+        services.assessment_rescore(assessment=assessment) for assessment in rounds
+    )
+    modeladmin.message_user(
+        request,
+        RESCORED.format(
+            rounds=plural(len(rounds), "round"), answers=plural(judged, "answer")
+        ),
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description="Close the selected rounds", permissions=("change",))
+def close_rounds(modeladmin, request, queryset):
+    closed, drafts = [], []
+    for assessment in _selected(queryset):
+        if assessment.status == Assessment.Status.CLOSED:
+            continue
+        try:
+            services.assessment_close(assessment=assessment)
+        except ValidationError:
+            drafts.append(str(assessment))
+        else:
+            closed.append(assessment)
+    modeladmin.message_user(
+        request,
+        CLOSED.format(rounds=plural(len(closed), "round")),
+        messages.SUCCESS,
+    )
+    if drafts:
+        modeladmin.message_user(
+            request,
+            NOT_CLOSED_DRAFTS.format(names=", ".join(drafts)),
+            messages.WARNING,
+        )
+
+
+@admin.action(description="Open the selected draft rounds", permissions=("change",))
+def open_rounds(modeladmin, request, queryset):
+    opened, others = 0, []
+    for assessment in _selected(queryset):
+        if assessment.status != Assessment.Status.DRAFT:
+            others.append(str(assessment))
+            continue
+        services.assessment_open(assessment=assessment)
+        opened += 1
+    modeladmin.message_user(
+        request, OPENED.format(rounds=plural(opened, "round")), messages.SUCCESS
+    )
+    if others:
+        modeladmin.message_user(
+            request, NOT_OPENED.format(names=", ".join(others)), messages.WARNING
+        )
+
+
+@admin.action(description="Export the selected rounds' answers as CSV")
+def export_answers(modeladmin, request, queryset):
+    rounds = _selected(queryset)
+    withheld = [
+        str(assessment)
+        for assessment in rounds
+        if withholds_answers(request, assessment, assessment.n_responses)
+    ]
+    if withheld:
+        modeladmin.message_user(
+            request,
+            EXPORT_WITHHELD.format(names=", ".join(withheld)),
+            messages.ERROR,
+        )
+        return None
+
+    def rows():
+        for assessment in rounds:
+            for row in reports.answers_export_rows(assessment):
+                yield [assessment.pk, *row]
+
+    response = StreamingHttpResponse(
+        csv_lines(("assessment", *reports.EXPORT_HEADER), rows()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        'attachment; filename="servicecult-answers-'
+        f'{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
+
+
+@admin.action(
+    description="Import answers from a CSV file into the selected round",
+    permissions=("change",),
+)
+def import_answers(modeladmin, request, queryset):
+    pks = list(queryset.values_list("pk", flat=True)[:2])
+    if len(pks) != 1:
+        modeladmin.message_user(request, IMPORT_ONE_ROUND, messages.ERROR)
+        return None
+    return redirect("admin:assessments_assessment_import", pks[0])

@@ -1,0 +1,271 @@
+"""The steps' rows in the admin, inline on a round's page or on their own pages: an
+edit is a revision recorded with the user, so a manager's older form is stale."""
+
+from http import HTTPStatus
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assessments import models, services
+from tests import factories
+from tests.admin_pages import admin_url
+from tests.samples import TEAM_VISION as VISION
+
+pytestmark = pytest.mark.django_db
+
+
+def inline_data(assessment, **vision) -> dict:
+    """The change form as the page posts it, with the vision inline changed."""
+    stored = models.Vision.objects.get(assessment=assessment)
+    commitment = models.Commitment.objects.get(assessment=assessment)
+    data = {
+        "team": assessment.team_id,
+        "title": assessment.title,
+        "ready_engaged_share": assessment.ready_engaged_share,
+        "ready_min_respondents": assessment.ready_min_respondents,
+        "ready_min_participation": assessment.ready_min_participation,
+        "vision-TOTAL_FORMS": "1",
+        "vision-INITIAL_FORMS": "1",
+        "vision-0-id": stored.pk,
+        "vision-0-assessment": assessment.pk,
+        "vision-0-statement": vision.get("statement", stored.statement),
+        "vision-0-has_vision": vision.get("has_vision", ""),
+        "vision-0-opened_revision": vision.get("opened_revision", stored.revision),
+        "commitment-TOTAL_FORMS": "1",
+        "commitment-INITIAL_FORMS": "1",
+        "commitment-0-id": commitment.pk,
+        "commitment-0-assessment": assessment.pk,
+        "commitment-0-opened_revision": commitment.revision,
+    }
+    for prefix in ("alignment_ratings", "actions"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
+
+
+def test_editing_the_vision_inline_is_a_revision_recorded_with_the_user(
+    admin_client, superuser, assessment
+):
+    response = admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk),
+        inline_data(assessment, statement=VISION, has_vision="true"),
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    vision = models.Vision.objects.get(assessment=assessment)
+    assert (vision.statement, vision.revision, vision.updated_by) == (
+        VISION,
+        2,
+        superuser,
+    )
+    latest = vision.history.latest()
+    assert (latest.history_type, latest.history_user, latest.statement) == (
+        "~",
+        superuser,
+        VISION,
+    )
+
+
+def test_a_manager_form_opened_before_an_admin_edit_is_told_it_is_stale(
+    admin_client, assessment, manager
+):
+    vision = models.Vision.objects.get(assessment=assessment)
+    opened_at_revision = vision.revision
+    admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk),
+        inline_data(assessment, statement="Set by an administrator."),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.vision_update(
+            vision=vision,
+            revision=opened_at_revision,
+            statement="The manager's older text.",
+            has_vision=None,
+            user=manager,
+        )
+
+    assert refused.value.messages == [services.STALE_REVISION]
+
+
+def test_an_admin_save_over_a_managers_newer_vision_is_refused_beside_the_inline(
+    admin_client, assessment, manager
+):
+    page = admin_client.get(admin_url(models.Assessment, "change", assessment.pk))
+    assert 'name="vision-0-opened_revision" value="1"' in page.content.decode()
+    opened = inline_data(assessment, statement="The administrator's older text.")
+    vision = models.Vision.objects.get(assessment=assessment)
+    services.vision_update(
+        vision=vision,
+        revision=1,
+        statement="The manager's text.",
+        has_vision=None,
+        user=manager,
+    )
+
+    response = admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk), opened
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    (vision_formset,) = [
+        formset
+        for formset in response.context["inline_admin_formsets"]
+        if formset.formset.model is models.Vision
+    ]
+    assert vision_formset.formset.forms[0].non_field_errors() == [
+        services.STALE_REVISION
+    ]
+    vision.refresh_from_db()
+    assert (vision.statement, vision.revision) == ("The manager's text.", 2)
+
+
+def test_a_round_saved_in_the_admin_leaves_a_vision_changed_meanwhile_alone_if_same(
+    admin_client, assessment, manager
+):
+    """Saving what is already stored changes nothing, whatever the revision."""
+    opened = inline_data(assessment, statement=VISION, has_vision="true")
+    vision = models.Vision.objects.get(assessment=assessment)
+    services.vision_update(
+        vision=vision, revision=1, statement=VISION, has_vision=True, user=manager
+    )
+
+    response = admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk), opened
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    vision.refresh_from_db()
+    assert (vision.revision, vision.updated_by) == (2, manager)
+
+
+def test_a_rating_added_in_the_rounds_inline_is_recorded_with_the_user(
+    admin_client, superuser, assessment
+):
+    goals = models.alignment_questions(assessment.catalogue_version)[0]
+    data = inline_data(assessment)
+    data.update(
+        {
+            "alignment_ratings-TOTAL_FORMS": "1",
+            "alignment_ratings-0-question": goals.pk,
+            "alignment_ratings-0-rating": "3",
+            "alignment_ratings-0-evidence": "",
+            "alignment_ratings-0-opened_revision": "1",
+        }
+    )
+
+    response = admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk), data
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    rating = models.AlignmentRating.objects.get(assessment=assessment)
+    assert (rating.rating, rating.revision, rating.updated_by) == (3, 1, superuser)
+
+
+def revised_change_data(assessment, model) -> tuple[object, dict]:
+    """A revised row of the round and its admin change form as the page posts it."""
+    if model is models.Vision:
+        row = models.Vision.objects.get(assessment=assessment)
+        return row, {"statement": "Set by an administrator.", "has_vision": ""}
+    if model is models.Commitment:
+        row = models.Commitment.objects.get(assessment=assessment)
+        fields = ("hours_per_week", "budget", "reassess_on", "attention", "sponsor")
+        return row, {**dict.fromkeys(fields, ""), "owner": "Set by an administrator."}
+    row = factories.AlignmentRatingFactory(assessment=assessment, rating=2)
+    return row, {"question": row.question_id, "rating": 1, "evidence": ""}
+
+
+def save_as_manager(row, manager) -> None:
+    if isinstance(row, models.Vision):
+        services.vision_update(
+            vision=row, revision=1, statement="Theirs.", has_vision=None, user=manager
+        )
+    elif isinstance(row, models.Commitment):
+        services.commitment_update(
+            commitment=row, revision=1, user=manager, owner="Theirs."
+        )
+    else:
+        services.alignment_update(
+            assessment=row.assessment,
+            ratings=[
+                services.Rating(
+                    question=row.question, rating=5, evidence="Theirs.", revision=1
+                )
+            ],
+            team_rates_alignment=False,
+            user=manager,
+        )
+
+
+REVISED_MODELS = [models.Vision, models.AlignmentRating, models.Commitment]
+
+
+@pytest.mark.parametrize("model", REVISED_MODELS, ids=lambda m: m.__name__)
+def test_an_admin_change_form_opened_before_a_managers_save_is_refused(
+    admin_client, assessment, manager, model
+):
+    row, data = revised_change_data(assessment, model)
+    url = admin_url(model, "change", row.pk)
+    page = admin_client.get(url).content.decode()
+    assert 'name="opened_revision" value="1"' in page
+    save_as_manager(row, manager)
+
+    response = admin_client.post(
+        url, {**data, "assessment": assessment.pk, "opened_revision": 1}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.non_field_errors() == [
+        services.STALE_REVISION
+    ]
+    row.refresh_from_db()
+    assert (row.revision, row.updated_by) == (2, manager)
+
+
+@pytest.mark.parametrize("model", REVISED_MODELS, ids=lambda m: m.__name__)
+def test_a_managers_save_after_an_admin_change_form_save_is_refused(
+    admin_client, superuser, assessment, manager, model
+):
+    row, data = revised_change_data(assessment, model)
+
+    saved = admin_client.post(
+        admin_url(model, "change", row.pk),
+        {**data, "assessment": assessment.pk, "opened_revision": 1},
+    )
+
+    assert saved.status_code == HTTPStatus.FOUND
+    with pytest.raises(ValidationError) as refused:
+        save_as_manager(row, manager)
+    assert refused.value.messages == [services.STALE_REVISION]
+    row.refresh_from_db()
+    assert (row.revision, row.updated_by) == (2, superuser)
+    latest = row.history.latest()
+    assert (latest.history_user, latest.revision) == (superuser, 2)
+
+
+def test_admin_edits_of_ratings_commitments_and_actions_record_the_user(
+    admin_client, superuser, assessment
+):
+    rating = factories.AlignmentRatingFactory(assessment=assessment)
+    action = factories.ActionItemFactory(assessment=assessment, title="Old title")
+
+    admin_client.post(
+        admin_url(models.AlignmentRating, "change", rating.pk),
+        {
+            "assessment": assessment.pk,
+            "question": rating.question_id,
+            "rating": 2,
+            "evidence": "Goals still reward speed.",
+            "opened_revision": rating.revision,
+        },
+    )
+    admin_client.post(
+        admin_url(models.ActionItem, "change", action.pk),
+        {"assessment": assessment.pk, "title": "New title", "owner": "Tom"},
+    )
+
+    assert rating.history.latest().history_user == superuser
+    assert rating.history.latest().rating == 2
+    assert action.history.latest().history_user == superuser
+    assert action.history.latest().title == "New title"
