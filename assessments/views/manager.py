@@ -126,7 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create_view(request: HttpRequest) -> HttpResponse:
     form = TeamForm(_form_data(request), manager=request.user)
     if form.is_valid():
         team = services.team_create(manager=request.user, **form.cleaned_data)
@@ -157,7 +157,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-def team_manager_add(request: HttpRequest, pk: int) -> HttpResponse:
+def team_manager_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
     form = CoManagerForm(request.POST)
     if form.is_valid():
@@ -180,7 +180,7 @@ def team_manager_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
     form = AssessmentForm(_form_data(request))
     if form.is_valid():
@@ -215,14 +215,14 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def assessment_open(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     services.assessment_open(assessment=_assessment_for(request, pk))
     messages.success(request, ROUND_NOW_OPEN)
     return redirect("assessments:engagement", pk=pk)
 
 
 @require_POST
-def assessment_close(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.assessment_close(assessment=_assessment_for(request, pk))
     except ValidationError as error:
@@ -376,7 +376,7 @@ def invitation_paste(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_reissue(
+def invitation_reissue_view(
     request: HttpRequest, pk: int, invitation_pk: int
 ) -> HttpResponse:
     assessment = _assessment_for(request, pk)
@@ -408,7 +408,7 @@ def _links_emailed_by(request: HttpRequest, pk: int, send, one: str, many: str):
 
 
 @require_POST
-def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _links_emailed_by(
         request,
         pk,
@@ -419,7 +419,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitations_remind(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations_remind_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _links_emailed_by(
         request,
         pk,
@@ -525,7 +525,7 @@ def _action_plan(assessment: Assessment) -> str:
 
 @never_cache
 @require_POST
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     form = ActionForm(
         request.POST, instance=ActionItem(assessment=assessment), prefix="new-action"
@@ -539,7 +539,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_update_view(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     action = get_object_or_404(assessment.actions, pk=action_pk)
     form = ActionUpdateForm(request.POST, instance=action, prefix=f"action-{action.pk}")
@@ -551,7 +551,7 @@ def action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
 
 
 @require_POST
-def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_delete_view(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
     action = get_object_or_404(assessment.actions, pk=action_pk)
     services.action_delete(action=action)

@@ -102,14 +102,14 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def assessment_rescore(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_rescore_view(request: HttpRequest, pk: int) -> HttpResponse:
     services.assessment_rescore(assessment=get_object_or_404(_managed(request, pk)))
     messages.success(request, RESCORED)
     return redirect("assessments:report", pk=pk)
 
 
 @require_POST
-def judgement_override(
+def judgement_override_view(
     request: HttpRequest, pk: int, judgement_pk: int
 ) -> HttpResponse:
     judgement = get_object_or_404(
