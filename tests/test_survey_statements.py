@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assessments import links, scoring, services
 from assessments.models import AnswerJudgement, Invitation, Response
-from assessments.services import survey_statement
+from assessments.services import survey, survey_statement
 from assessments.statements import Statement
 from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
 from tests.samples import ENGAGED, LOST, TEAM_VISION
@@ -250,7 +250,7 @@ def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
     now = timezone.now()
     return [
         write(
-            services.submission_for(
+            survey.submission_judge(
                 link=links.link_lookup(token),
                 token=token,
                 answers=answers,
@@ -259,7 +259,7 @@ def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
             )
         )
         for write, token in zip(
-            (services.write_in_one_statement, services.write_in_one_transaction),
+            (survey.write_in_one_statement, survey.write_in_one_transaction),
             tokens,
             strict=True,
         )
