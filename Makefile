@@ -47,6 +47,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q --severity-level medium -c pyproject.toml -r servicecult assessments
 	$(BIN)/mypy assessments/scoring
+	$(BIN)/lint-imports --no-logo
 
 # Scripts that print figures (docs/performance.md); never part of the tests.
 # The load and concurrency checks: bench/bench_submit.py, bench/check_concurrency.py.
