@@ -211,7 +211,7 @@ OPENED_REVISION = "opened_revision"
 class RevisedForm(forms.ModelForm):
     """A form of a ``Revised`` row, as the admin edits it: it carries the revision
     it was opened at, is refused with the stale message when someone has saved
-    since, and is saved with ``Revised.save_revision`` by ``save_revised``.
+    since; ``services.step_row_revise`` saves it over the revision it was opened at.
 
     Validate it inside a transaction (the admin's views are one): the check locks
     the row until the save.
@@ -242,18 +242,6 @@ class RevisedForm(forms.ModelForm):
             )
         except forms.ValidationError as error:
             self.add_error(None, error)
-
-    def save_revised(self, user) -> None:
-        """Save the row as ``user``'s next revision, or add it if it is new."""
-        if self.instance.pk is None:
-            self.instance.updated_by = user
-            self.instance.save()
-            return
-        self.instance.save_revision(
-            revision=self.cleaned_data[OPENED_REVISION],
-            user=user,
-            values=self.revised_values(),
-        )
 
 
 class TeamForm(RefuseControlCharacters, forms.ModelForm):

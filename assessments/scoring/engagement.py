@@ -214,11 +214,11 @@ class TeamProfile:
             size += bool(terms)
         return cls(size, MappingProxyType(dict(counts)))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int | dict[str, int]]:
         return {"size": self.size, "counts": dict(self.counts)}
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "TeamProfile":
+    def from_dict(cls, data: Mapping[str, object]) -> "TeamProfile":
         """The profile ``as_dict`` gave; anything unreadable is an empty team."""
         size, counts = data.get("size"), data.get("counts")
         if not isinstance(size, int) or not isinstance(counts, Mapping):
