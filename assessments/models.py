@@ -828,17 +828,22 @@ class AnswerJudgementQuerySet(models.QuerySet):
     def for_export(self, response_ids):
         """The judgements of these responses as the answers' export writes them:
         plain dicts of the engine's decisions, score, reasons and any override,
-        so a long export holds no model instances."""
-        return self.filter(response_id__in=response_ids).values(
-            "response_id",
-            "question_key",
-            "clear",
-            "consistent",
-            "score",
-            "reasons",
-            "override_clear",
-            "override_consistent",
-            "override_reason",
+        so a long export holds no model instances. Unordered: the default
+        ordering would join the response and its round for each chunk."""
+        return (
+            self.filter(response_id__in=response_ids)
+            .order_by()
+            .values(
+                "response_id",
+                "question_key",
+                "clear",
+                "consistent",
+                "score",
+                "reasons",
+                "override_clear",
+                "override_consistent",
+                "override_reason",
+            )
         )
 
 
