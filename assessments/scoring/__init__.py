@@ -21,8 +21,8 @@ from assessments.scoring.commitment import (
     assess_commitment,
 )
 from assessments.scoring.engagement import (
-    AnswerJudgement,
     Answers,
+    AnswerVerdict,
     RespondentJudgement,
     TeamProfile,
     judge_respondent,
@@ -74,7 +74,7 @@ __all__ = [
     "AlignmentResult",
     "AlignmentRow",
     "Answer",
-    "AnswerJudgement",
+    "AnswerVerdict",
     "Answers",
     "CommitmentInput",
     "CommitmentLevel",

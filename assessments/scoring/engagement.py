@@ -76,7 +76,7 @@ class Answers:
 
 
 @dataclass(frozen=True)
-class AnswerJudgement:
+class AnswerVerdict:
     """The engine's decision on one answer, with scores and readable reasons."""
 
     clear: bool
@@ -92,7 +92,7 @@ class RespondentJudgement:
     """One respondent's three judgements, keyed by question key, in catalogue order."""
 
     respondent: str
-    answers: Mapping[str, AnswerJudgement]
+    answers: Mapping[str, AnswerVerdict]
     engaged: bool
 
 
@@ -107,7 +107,7 @@ def key_ideas(vision: str) -> tuple[Word, ...]:
 
 
 def respondent_judgement(
-    respondent: str, answers: Mapping[str, AnswerJudgement]
+    respondent: str, answers: Mapping[str, AnswerVerdict]
 ) -> RespondentJudgement:
     """Bundle three judgements; engaged when every one is clear and consistent."""
     ordered = {key: answers[key] for key in ENGAGEMENT_KEYS}
@@ -117,11 +117,11 @@ def respondent_judgement(
 
 def judgement(
     clarity: float, consistency: float, reasons: Iterable[str]
-) -> AnswerJudgement:
+) -> AnswerVerdict:
     """A judgement whose decisions follow its scores (yes from 0.5)."""
     clarity = min(1.0, max(0.0, clarity))
     consistency = min(1.0, max(0.0, consistency))
-    return AnswerJudgement(
+    return AnswerVerdict(
         clear=clarity >= 0.5,
         consistent=consistency >= 0.5,
         clarity=clarity,
@@ -265,7 +265,7 @@ def _words(items: Iterable[Word]) -> str:
     return listing([item.text for item in items])
 
 
-def _non_answer(reading: _Reading) -> AnswerJudgement | None:
+def _non_answer(reading: _Reading) -> AnswerVerdict | None:
     reason = reading.analysis.non_answer
     if reason is None:
         return None
@@ -278,7 +278,7 @@ def _no_content_reason(reading: _Reading) -> str:
     return "only general words that any team could say"
 
 
-def _judge_vision(reading: _Reading, ideas: tuple[Word, ...]) -> AnswerJudgement:
+def _judge_vision(reading: _Reading, ideas: tuple[Word, ...]) -> AnswerVerdict:
     if (verdict := _non_answer(reading)) is not None:
         return verdict
     specific = len(reading.ideas) + len(reading.own)
@@ -317,7 +317,7 @@ def _labels(reading: _Reading) -> dict[str, str]:
 
 def _judge_meaning(
     reading: _Reading, profile: TeamProfile, own_terms: frozenset[str]
-) -> AnswerJudgement:
+) -> AnswerVerdict:
     if (verdict := _non_answer(reading)) is not None:
         return verdict
     own = len(reading.own)
@@ -349,7 +349,7 @@ def _judge_meaning(
 
 def _judge_contribution(
     reading: _Reading, profile: TeamProfile, own_terms: frozenset[str]
-) -> AnswerJudgement:
+) -> AnswerVerdict:
     if (verdict := _non_answer(reading)) is not None:
         return verdict
     analysis = reading.analysis

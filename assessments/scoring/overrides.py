@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assessments.scoring.engagement import (
-    AnswerJudgement,
+    AnswerVerdict,
     RespondentJudgement,
     judgement,
     respondent_judgement,
@@ -37,8 +37,8 @@ class Override:
 class ReviewedJudgement:
     """The engine's judgement of an answer and, after any override, the one in force."""
 
-    engine: AnswerJudgement
-    effective: AnswerJudgement
+    engine: AnswerVerdict
+    effective: AnswerVerdict
     override: Override | None
 
     @property
@@ -51,7 +51,7 @@ def _yes_no(value: bool) -> str:
 
 
 def apply_override(
-    engine: AnswerJudgement, override: Override | None
+    engine: AnswerVerdict, override: Override | None
 ) -> ReviewedJudgement:
     """The judgement in force once a manager's override (if any) is applied."""
     if override is None:
