@@ -1,0 +1,37 @@
+"""The README's command lines name real commands and files."""
+
+import re
+import shlex
+from pathlib import Path
+
+from django.core.management import get_commands
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+COMMAND_LINE = re.compile(r"^\.venv/bin/python manage\.py (.+?)(?:\s+#.*)?$", re.M)
+
+
+def readme_commands() -> list[list[str]]:
+    return [shlex.split(line) for line in COMMAND_LINE.findall(README.read_text())]
+
+
+def test_the_readme_shows_manage_py_commands():
+    assert len(readme_commands()) >= 5
+
+
+def test_every_manage_py_command_in_the_readme_exists():
+    known = get_commands()
+
+    assert [words[0] for words in readme_commands() if words[0] not in known] == []
+
+
+def test_every_example_file_the_readme_names_is_in_the_repository():
+    root = README.parent
+    named = {
+        word
+        for words in readme_commands()
+        for word in words
+        if word.startswith("docs/examples/")
+    }
+
+    assert named
+    assert sorted(path for path in named if not (root / path).is_file()) == []
