@@ -170,6 +170,7 @@ class RefuseControlCharacters:
 CONSTRAINT_FIELDS = {
     "assessment_group_sizes_ordered": "min_group_for_verbatims",
     "vision_yes_needs_a_statement": "statement",
+    "judgement_override_needs_a_reason": "override_reason",
 }
 
 

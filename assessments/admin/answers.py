@@ -15,6 +15,7 @@ from assessments.admin.common import (
     sees_everything,
 )
 from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.forms import ConstraintErrorsBesideTheirField
 from assessments.models import (
     TEAM_RATING_FIELDS,
     AnswerJudgement,
@@ -33,22 +34,13 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = ("token_hash", "created_at")
 
 
-class OverrideForm(forms.ModelForm):
-    """An override needs a reason, as on the report page."""
+class OverrideForm(ConstraintErrorsBesideTheirField, forms.ModelForm):
+    """An override needs a reason, as on the report page: the model's constraint
+    says so, beside the reason."""
 
     class Meta:
         model = AnswerJudgement
         fields = ("override_clear", "override_consistent", "override_reason")
-
-    def clean(self):
-        data = super().clean()
-        overriding = (
-            data.get("override_clear") is not None
-            or data.get("override_consistent") is not None
-        )
-        if overriding and not data.get("override_reason", "").strip():
-            self.add_error("override_reason", services.OVERRIDE_NEEDS_A_REASON)
-        return data
 
 
 def override(judgement: AnswerJudgement, data: dict, user) -> None:
