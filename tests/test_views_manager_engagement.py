@@ -13,7 +13,7 @@ from assessments.forms import (
     NAME_OR_EMAIL,
     REPEATED_EMAIL_LINE,
 )
-from assessments.models import Assessment, Invitation
+from assessments.models import Assessment, Invitation, MailStatus
 from assessments.views.manager import LINK_REISSUED
 from tests.factories import InvitationFactory, ResponseFactory
 
@@ -59,16 +59,24 @@ def test_a_new_members_link_is_shown_once_with_a_copy_button(
     )
 
 
-def test_a_member_with_an_email_is_sent_their_link_at_once(
-    manager_client, assessment, manager, mailoutbox
+def test_a_member_with_an_email_is_sent_their_link_once_the_request_is_done(
+    manager_client, assessment, manager, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = manager_client.post(
-        url("invitation_add", assessment),
-        {"name": "Sam Lee", "email": "Sam@Example.com", "email_link": "on"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        response = manager_client.post(
+            url("invitation_add", assessment),
+            {"name": "Sam Lee", "email": "Sam@Example.com", "email_link": "on"},
+        )
+        assert mailoutbox == []
 
-    assert messages_of(response) == ["Added 1 person. Emailed 1 of them their link."]
+    assert len(enqueued) == 1
+    response = manager_client.get(response.url)
+    assert messages_of(response) == [
+        "Added 1 person. Emailing 1 of them their link: the list below shows how it "
+        "goes."
+    ]
+    assert links_on(response.content.decode()) == []
+    assert "1 of 1 email sent." in response.content.decode()
     [email] = mailoutbox
     assert email.to == ["sam@example.com"]
     assert email.reply_to == [manager.email]
@@ -81,7 +89,38 @@ def test_a_member_with_an_email_is_sent_their_link_at_once(
     invitation = Invitation.objects.get(assessment=assessment)
     assert invitation.token_hash == tokens.invitation_hash(token)
     assert invitation.sent_at is not None
+    assert invitation.mail_status == MailStatus.SENT
     assert manager_client.get(f"/r/{token}/").status_code == HTTPStatus.OK
+
+
+def test_a_draft_rounds_invitations_wait_for_it_to_open(
+    manager_client, draft_round, mailoutbox, django_capture_on_commit_callbacks
+):
+    pasted = "Sam Lee <sam@example.com>\nJo Park"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitation_paste", draft_round), {"members": pasted, "email_link": "on"}
+        )
+    page = manager_client.get(response.url)
+
+    assert messages_of(page) == [
+        "Added 2 people. 1 of them will be emailed their link when you open the round."
+    ]
+    html = page.content.decode()
+    assert len(links_on(html)) == 1  # Jo's, who has no address
+    assert "1 email waits for the round to open: it goes out when you open it." in html
+    assert "Email waits for the round to open" in people_list(html)
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = manager_client.post(url("assessment_open", draft_round), follow=True)
+
+    assert messages_of(opened) == [
+        "The round is open: team members' links work from now on. The 1 emails that "
+        "were waiting are on their way."
+    ]
+    [email] = mailoutbox
+    assert email.to == ["sam@example.com"]
 
 
 def test_a_member_needs_a_name_or_an_email(manager_client, draft_round):
@@ -217,26 +256,43 @@ def test_reissuing_a_link_replaces_the_old_one(manager_client, assessment):
 
 
 def test_sending_invitations_emails_fresh_links_to_those_not_sent_one(
-    manager_client, assessment, mailoutbox
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
     copied = InvitationFactory(assessment=assessment, email="sam@example.com")
     InvitationFactory(assessment=assessment, email="")
 
-    response = manager_client.post(url("invitations_send", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_send", assessment))
 
-    assert messages_of(response) == ["Emailed a link to 1 person."]
+    assert messages_of(response) == ["Emailing a link to 1 person."]
     [email] = mailoutbox
     [token] = links_on(email.body)
     copied.refresh_from_db()
     assert copied.token_hash == tokens.invitation_hash(token)
     assert copied.sent_at is not None
 
-    manager_client.post(url("invitations_send", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = manager_client.post(url("invitations_send", assessment))
+    assert messages_of(again)[-1] == "Emailing links to 0 people."
     assert len(mailoutbox) == 1
 
 
+def test_sending_invitations_in_a_draft_says_they_wait(
+    manager_client, draft_round, mailoutbox, django_capture_on_commit_callbacks
+):
+    InvitationFactory(assessment=draft_round, email="sam@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_send", draft_round))
+
+    assert messages_of(response) == [
+        "A link will be emailed to 1 person when you open the round."
+    ]
+    assert mailoutbox == []
+
+
 def test_reminders_go_to_those_who_have_not_answered(
-    manager_client, assessment, mailoutbox
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
     InvitationFactory(assessment=assessment, email="waiting@example.com")
     InvitationFactory(
@@ -245,9 +301,10 @@ def test_reminders_go_to_those_who_have_not_answered(
         status=Invitation.Status.RESPONDED,
     )
 
-    response = manager_client.post(url("invitations_remind", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_remind", assessment))
 
-    assert messages_of(response) == ["Reminded 1 person who has not answered yet."]
+    assert messages_of(response) == ["Reminding 1 person who has not answered yet."]
     [email] = mailoutbox
     assert email.to == ["waiting@example.com"]
     assert email.subject.startswith("Reminder: ")
