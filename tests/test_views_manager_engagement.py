@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services, tokens
 from assessments.forms import (
@@ -13,8 +14,8 @@ from assessments.forms import (
     NAME_OR_EMAIL,
     REPEATED_EMAIL_LINE,
 )
-from assessments.models import Assessment, Invitation, MailStatus
-from assessments.views.manager import LINK_REISSUED
+from assessments.models import Assessment, Invitation, MailKind, MailStatus
+from assessments.views.manager import EMAIL_RETRYING, LINK_REISSUED
 from tests.factories import InvitationFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,8 @@ def test_a_draft_rounds_invitations_wait_for_it_to_open(
     pasted = "Sam Lee <sam@example.com>\nJo Park"
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
-            url("invitation_paste", draft_round), {"members": pasted, "email_link": "on"}
+            url("invitation_paste", draft_round),
+            {"members": pasted, "email_link": "on"},
         )
     page = manager_client.get(response.url)
 
@@ -366,3 +368,131 @@ def test_step_two_runs_a_fixed_number_of_queries(
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["invited"] == members
+
+
+# --- Where email stands ---------------------------------------------------------------
+
+
+def mail_state(assessment, email, status, **fields):
+    return InvitationFactory(
+        assessment=assessment,
+        email=email,
+        **{"mail_status": status, "mail_kind": MailKind.INVITATION, **fields},
+    )
+
+
+def test_the_page_says_where_sending_stands_in_counts(manager_client, assessment):
+    for n in range(3):
+        mail_state(assessment, f"sent{n}@example.com", MailStatus.SENT)
+    mail_state(assessment, "queued@example.com", MailStatus.QUEUED)
+    mail_state(
+        assessment,
+        "greylisted@example.com",
+        MailStatus.QUEUED,
+        mail_attempts=1,
+        mail_error="451 4.7.1 Greylisted",
+        mail_retry_at=timezone.now(),
+    )
+    mail_state(
+        assessment, "gone@example.com", MailStatus.FAILED, mail_error="550 No such user"
+    )
+    InvitationFactory(assessment=assessment, email="")
+
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+
+    assert "3 of 6 emails sent; 1 on their way; 1 failed, retrying; 1 failed." in page
+    people = people_list(page)
+    assert "Invitation not delivered yet (451 4.7.1 Greylisted): trying again" in people
+    assert "Invitation failed: 550 No such user" in people
+    assert "Retry the email" in people
+    assert "Retry the failed emails" in page
+
+
+def test_a_failed_email_is_retried_from_the_page(
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    assessment.mail_base_url = "http://testserver/"
+    assessment.save()
+    failed = mail_state(assessment, "sam@example.com", MailStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitation_email_retry", assessment, failed.pk), follow=True
+        )
+
+    assert messages_of(response) == [EMAIL_RETRYING.format(person=failed)]
+    assert "0 of 1 email sent; 1 on their way." in response.content.decode()
+    assert len(mailoutbox) == 1
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+    assert "1 of 1 email sent." in page
+
+
+def test_every_failed_email_is_retried_at_once(
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    assessment.mail_base_url = "http://testserver/"
+    assessment.save()
+    mail_state(assessment, "a@example.com", MailStatus.FAILED)
+    mail_state(assessment, "b@example.com", MailStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitations_email_retry", assessment), follow=True
+        )
+
+    assert messages_of(response) == ["Trying 2 failed emails again."]
+    assert len(mailoutbox) == 2
+
+
+def test_an_anonymous_round_never_shows_who_is_being_reminded(
+    manager_client, assessment
+):
+    reminded = mail_state(
+        assessment,
+        "waiting@example.com",
+        MailStatus.FAILED,
+        mail_kind=MailKind.REMINDER,
+        sent_at=timezone.now(),
+    )
+
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+
+    people = people_list(page)
+    assert "Reminder" not in people
+    assert "Retry the email" not in people
+    assert "Link emailed" in people
+    assert "Retry the failed emails" in page  # counts only
+    response = manager_client.post(
+        url("invitation_email_retry", assessment, reminded.pk)
+    )
+    assert messages_of(response) == [services.NOTHING_TO_RETRY]
+
+
+def test_a_named_round_shows_each_reminder(manager_client, team):
+    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+    services.assessment_open(assessment=named)
+    mail_state(
+        named,
+        "waiting@example.com",
+        MailStatus.FAILED,
+        mail_kind=MailKind.REMINDER,
+        mail_error="550 No such user",
+    )
+
+    page = manager_client.get(url("engagement", named)).content.decode()
+
+    assert "Reminder failed: 550 No such user" in people_list(page)
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_step_two_with_email_in_every_state_runs_the_same_queries(
+    manager_client, assessment, django_assert_num_queries, members
+):
+    """Where email stands is counted from the invitations the page lists."""
+    for n in range(members):
+        mail_state(assessment, f"p{n}@example.com", MailStatus.values[n % 5])
+
+    with django_assert_num_queries(5):
+        response = manager_client.get(url("engagement", assessment))
+
+    assert response.context["mail"].total == members - -(-members // 5)
