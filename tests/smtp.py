@@ -28,18 +28,22 @@ def free_port() -> int:
 class Collector:
     """The server's side: the messages it accepted, in order.
 
-    ``refuse_rcpt`` RCPT commands and then ``refuse_data`` DATA commands are
-    answered "451" (try again later) before the server starts accepting, and
-    each accepted message takes ``delay`` seconds to answer."""
+    The first ``refuse_rcpt`` RCPT commands and the first ``refuse_data`` DATA
+    commands are answered "451" (try again later), addresses in ``unknown`` are
+    refused for good, and each accepted message takes ``delay`` seconds to
+    answer."""
 
     refuse_rcpt: int = 0
     refuse_data: int = 0
     delay: float = 0.0
+    unknown: frozenset[str] = frozenset()  # answered "550 no such user"
     messages: list[EmailMessage] = field(default_factory=list)
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such user here"
         with self.lock:
             if self.refuse_rcpt:
                 self.refuse_rcpt -= 1
