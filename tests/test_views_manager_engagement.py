@@ -11,8 +11,10 @@ from django.utils import timezone
 from assessments import services, tokens
 from assessments.forms import (
     BAD_EMAIL_LINE,
+    MAX_MEMBERS_PER_PASTE,
     NAME_OR_EMAIL,
     REPEATED_EMAIL_LINE,
+    TOO_MANY_MEMBERS,
 )
 from assessments.models import Assessment, Invitation, MailKind, MailStatus
 from assessments.views.manager import EMAIL_RETRYING, LINK_REISSUED
@@ -496,3 +498,23 @@ def test_step_two_with_email_in_every_state_runs_the_same_queries(
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["mail"].total == members - -(-members // 5)
+
+
+def test_a_thousand_people_can_be_pasted_at_once_and_no_more(
+    manager_client, assessment
+):
+    lines = [f"Person {n} <p{n}@example.com>" for n in range(MAX_MEMBERS_PER_PASTE)]
+
+    too_many = manager_client.post(
+        url("invitation_paste", assessment),
+        {"members": "\n".join([*lines, "One more"]), "email_link": "on"},
+    )
+    assert too_many.context["list_form"].errors["members"] == [
+        TOO_MANY_MEMBERS.format(limit=MAX_MEMBERS_PER_PASTE)
+    ]
+
+    manager_client.post(
+        url("invitation_paste", assessment),
+        {"members": "\n".join(lines), "email_link": "on"},
+    )
+    assert assessment.invitations.mail_pending().count() == MAX_MEMBERS_PER_PASTE
