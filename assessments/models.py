@@ -628,8 +628,11 @@ class InvitationQuerySet(models.QuerySet):
     # --- Email on its way ---
 
     def mail_pending(self):
-        """Invitations whose email is queued or being sent."""
-        return self.filter(mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING))
+        """Live invitations whose email is queued or being sent: a revoked
+        one's is never sent."""
+        return self.live().filter(
+            mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING)
+        )
 
     def mail_due(self, now):
         """Invitations whose email a worker may take up at ``now``: queued and

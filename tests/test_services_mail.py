@@ -501,3 +501,11 @@ def test_a_closed_round_retries_nothing(assessment, sender):
         services.invitations_email_retry(assessment=assessment)
 
     assert caught.value.messages == [services.ROUND_CLOSED]
+
+
+def test_a_revoked_invitations_email_is_never_sent(assessment, sender, mailoutbox):
+    queued(assessment, "sam@example.com", status=Invitation.Status.REVOKED)
+
+    assert deliver(assessment) == mail.Delivery()
+    assert services.invitations_delivery_resume() == 0
+    assert mailoutbox == []
