@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_lists.py
 	$(BIN)/python bench/bench_static.py
+	$(BIN)/python bench/bench_invite.py
 
 # Regenerate requirements.lock from pyproject.toml in a throwaway environment.
 lock: check-python

@@ -16,6 +16,7 @@ from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
     MAX_RATING,
+    MAX_REMINDERS,
     MIN_RATING,
     ActionItem,
     AlignmentRating,
@@ -27,7 +28,7 @@ from assessments.models import (
     Vision,
     team_rating_field,
 )
-from assessments.services import PRIVACY_FIELDS, Invitee, Rating
+from assessments.services import PRIVACY_FIELDS, TIMETABLE_FIELDS, Invitee, Rating
 from assessments.validators import validate_no_control_characters
 
 EMPTY_SURVEY = "Please answer at least one question before saving."
@@ -134,7 +135,11 @@ REPEATED_EMAIL_LINE = "Line {number}: {email} is already on line {first}."
 EVIDENCE_NEEDS_RATING = "Choose a rating to save this evidence."
 DONE_IN_THE_FUTURE = "The done date cannot be in the future."
 
-MAX_MEMBERS_PER_PASTE = 500
+# A department's list in one paste: the request only records who is to be
+# emailed (the worker sends), so a thousand take a fraction of a second.
+MAX_MEMBERS_PER_PASTE = 1000
+# Within DATA_UPLOAD_MAX_MEMORY_SIZE, so a long paste gets the form's error.
+MAX_PASTE_LENGTH = 200_000
 MAX_NAME_LENGTH = Invitation._meta.get_field("name").max_length
 MAX_EMAIL_LENGTH = Invitation._meta.get_field("email").max_length
 RATING_HELP = "1 = not at all, 5 = fully."
@@ -343,6 +348,71 @@ class AssessmentForm(
         return any(name in self.errors for name in ROUND_ADVANCED_FIELDS)
 
 
+REMINDER_DAYS_NOT_NUMBERS = (
+    "Write whole numbers of days separated by commas, for example “3, 7”."
+)
+CLOSES_ON_NOT_AHEAD = "Choose a day after today."
+
+
+class DayListField(forms.Field):
+    """Whole numbers of days written as “3, 7”, read as a list; empty for none.
+    What the list may hold is the model's rule (``validate_reminder_days``)."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(day) for day in value)
+        return value
+
+    def to_python(self, value) -> list[int]:
+        if isinstance(value, list):
+            return value
+        items = [item for item in re.split(r"[,;\s]+", value or "") if item]
+        if not all(item.isascii() and item.isdigit() for item in items):
+            raise forms.ValidationError(REMINDER_DAYS_NOT_NUMBERS, code="not_numbers")
+        return [int(item) for item in items]
+
+
+class AssessmentSettingsForm(AssessmentForm):
+    """A round's settings page: its settings, and its own timetable."""
+
+    remind_after_days = DayListField(
+        label="Remind after (days)",
+        required=False,
+        help_text="Days after opening when everyone emailed an invitation who has "
+        "not answered is reminded, for example “3, 7”; at most "
+        f"{MAX_REMINDERS}. Leave it empty for no automatic reminders.",
+    )
+
+    class Meta(AssessmentForm.Meta):
+        fields = (*AssessmentForm.Meta.fields, "remind_after_days", "closes_on")
+        labels = {**AssessmentForm.Meta.labels, "closes_on": "Close on (optional)"}
+        help_texts = {
+            **AssessmentForm.Meta.help_texts,
+            "closes_on": "The round closes itself as this day begins: the day "
+            "before is the last day for answers.",
+        }
+        widgets = {"closes_on": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.status == Assessment.Status.CLOSED:
+            for name in TIMETABLE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "The round is closed."
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        changed = closes_on != self.instance.closes_on
+        if closes_on is not None and changed and closes_on <= timezone.localdate():
+            raise forms.ValidationError(CLOSES_ON_NOT_AHEAD, code="not_ahead")
+        return closes_on
+
+    def timetable_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in TIMETABLE_FIELDS]
+
+
 class VisionForm(
     ConstraintErrorsBesideTheirField,
     SavesOverRevision,
@@ -431,7 +501,7 @@ def parse_member_line(line: str) -> Invitee:
 class MemberListForm(RefuseControlCharacters, forms.Form):
     members = forms.CharField(
         label="People, one per line",
-        max_length=MAX_MEMBERS_PER_PASTE * (MAX_NAME_LENGTH + MAX_EMAIL_LENGTH),
+        max_length=MAX_PASTE_LENGTH,
         widget=forms.Textarea(
             attrs={
                 "rows": 6,

@@ -5,6 +5,8 @@ guard, so a bad row is refused even when it does not come through a form.
 """
 
 import functools
+import itertools
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +46,25 @@ ANSWER_TOO_LONG = f"Keep it to {MAX_ANSWER_LENGTH} characters at most."
 RATING_1_TO_5 = "Rate it from 1 (not at all) to 5 (fully)."
 RATING_1_TO_5_OR_NOT_SURE = "Rate it from 1 to 5, or leave it blank if not sure."
 NOT_A_HASH = "Only a hash of the link is kept, never the link itself."
+MAX_REMINDERS = 3
+MAX_REMINDER_DAY = 90
+REMINDER_DAYS = (
+    f"Give at most {MAX_REMINDERS} days after opening, each a whole number from 1 "
+    f"to {MAX_REMINDER_DAY}, in increasing order: for example “3, 7”."
+)
+CLOSES_AFTER_OPENING = "A round closes on a day after the day it opened."
+
+
+def validate_reminder_days(value) -> None:
+    """Automatic reminders: a short increasing list of days after opening."""
+    ok = (
+        isinstance(value, list)
+        and len(value) <= MAX_REMINDERS
+        and all(type(day) is int and 1 <= day <= MAX_REMINDER_DAY for day in value)
+        and all(a < b for a, b in itertools.pairwise(value))
+    )
+    if not ok:
+        raise ValidationError(REMINDER_DAYS, code="reminder_days")
 
 
 class StepKey(models.TextChoices):
@@ -357,6 +378,22 @@ class Assessment(models.Model):
     team_profile = models.JSONField(default=dict, blank=True, editable=False)
     team_profile_size = models.PositiveIntegerField(default=0, editable=False)
 
+    # --- Emails and the round's own timetable (services/mail.py, schedule.py) ---
+    # Reminders go out on their own this many days after opening, to people
+    # emailed an invitation who have not answered; the round closes itself as
+    # ``closes_on`` begins. ``reminders_sent`` counts the automatic reminders
+    # already queued, so each goes out once however often its task runs.
+    remind_after_days = models.JSONField(
+        default=list, blank=True, validators=[validate_reminder_days]
+    )
+    closes_on = models.DateField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    # What the worker needs to send this round's emails without a request: the
+    # site's address as the manager's request that last queued email saw it
+    # (links start with it) and that manager's address (replies go to it).
+    mail_base_url = models.CharField(max_length=200, blank=True, editable=False)
+    mail_reply_to = models.EmailField(blank=True, editable=False)
+
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -431,6 +468,32 @@ class Assessment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    # --- Emails and the round's own timetable ---
+
+    def clean(self):
+        super().clean()
+        if self.closes_on and self.opened_at:
+            opened_on = timezone.localdate(self.opened_at)
+            if self.closes_on <= opened_on:
+                raise ValidationError(
+                    {"closes_on": CLOSES_AFTER_OPENING}, code="closes_before_opening"
+                )
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When the round closes itself: as ``closes_on`` begins, local time."""
+        if self.closes_on is None:
+            return None
+        midnight = datetime.combine(self.closes_on, time.min)
+        return timezone.make_aware(midnight)
+
+    def reminder_due_at(self, number: int) -> datetime | None:
+        """When automatic reminder ``number`` (from 1) is due, if the round has
+        one by that number and has opened."""
+        if self.opened_at is None or not 1 <= number <= len(self.remind_after_days):
+            return None
+        return self.opened_at + timedelta(days=self.remind_after_days[number - 1])
 
 
 # --- Rows several people edit -----------------------------------------------------
@@ -562,6 +625,35 @@ class InvitationQuerySet(models.QuerySet):
         and already has their round."""
         return self.live().order_by("pk")
 
+    # --- Email on its way ---
+
+    def mail_pending(self):
+        """Live invitations whose email is queued or being sent: a revoked
+        one's is never sent."""
+        return self.live().filter(
+            mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING)
+        )
+
+    def mail_due(self, now):
+        """Invitations whose email a worker may take up at ``now``: queued and
+        not waiting to retry, or left "sending" by a worker whose claim ran out."""
+        return self.mail_pending().filter(
+            Q(mail_retry_at__isnull=True) | Q(mail_retry_at__lte=now)
+        )
+
+
+class MailStatus(models.TextChoices):
+    NONE = "none", "Not emailed"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class MailKind(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
+    REMINDER = "reminder", "Reminder"
+
 
 class Invitation(models.Model):
     """A team member's personal link; only a keyed hash of its token is stored."""
@@ -590,6 +682,22 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+
+    # --- Its email, sent by the worker (services/mail.py) ---
+    # The state of the latest email to this person, an invitation or a reminder.
+    # While "sending", ``mail_retry_at`` is when the worker's claim on it runs
+    # out: a worker that died mid-send leaves it to be sent again from then on.
+    # Not indexed, as the status is not: the worker reads a round's through the
+    # assessment index, and only a worker starting up reads them all.
+    mail_status = models.CharField(
+        max_length=10, choices=MailStatus.choices, default=MailStatus.NONE
+    )
+    mail_kind = models.CharField(
+        max_length=10, choices=MailKind.choices, default=MailKind.INVITATION
+    )
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.TextField(blank=True)
+    mail_retry_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -5,12 +5,14 @@ The engine's inputs are built from aggregates, so a report costs the same
 queries at any team size.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
 
 from django.db.models import Avg, Count, Q
+from django.utils.translation import ngettext
 
 from assessments import scoring
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
@@ -19,6 +21,7 @@ from assessments.models import (
     AnswerJudgement,
     Assessment,
     Invitation,
+    MailStatus,
     Response,
     team_rating_field,
 )
@@ -322,3 +325,67 @@ def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
             for question in ENGAGEMENT_KEYS:
                 row.extend(judgements.get((pk, question), ["", "", "", "", ""]))
             yield row
+
+
+# --- Email to the team ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailProgress:
+    """Where a round's email stands: counts of its invitations by the state of
+    the latest email to each, an invitation or a reminder."""
+
+    sent: int = 0
+    on_their_way: int = 0  # queued and not tried yet, or being sent
+    retrying: int = 0  # refused for now or the server unreachable: tried again
+    failed: int = 0  # for good, until the manager retries them
+    draft: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.on_their_way + self.retrying + self.failed
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the manager, e.g. "38 of 120 emails sent; 80 on
+        their way; 2 failed, retrying." """
+        if self.draft and self.on_their_way:
+            return ngettext(
+                "{count} email waits for the round to open: it goes out when you "
+                "open it.",
+                "{count} emails wait for the round to open: they go out when you "
+                "open it.",
+                self.on_their_way,
+            ).format(count=self.on_their_way)
+        parts = [
+            ngettext(
+                "{sent} of {total} email sent",
+                "{sent} of {total} emails sent",
+                self.total,
+            ).format(sent=self.sent, total=self.total)
+        ]
+        if self.on_their_way:
+            parts.append(f"{self.on_their_way} on their way")
+        if self.retrying:
+            parts.append(f"{self.retrying} failed, retrying")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return "; ".join(parts) + "."
+
+
+def mail_progress(
+    assessment: Assessment, invitations: Iterable[Invitation]
+) -> MailProgress:
+    """The round's ``MailProgress`` from its invitations, already read."""
+    counts = Counter()
+    for invitation in invitations:
+        status = invitation.mail_status
+        if status == MailStatus.QUEUED and invitation.mail_attempts:
+            counts["retrying"] += 1
+        elif status in (MailStatus.QUEUED, MailStatus.SENDING):
+            counts["on_their_way"] += 1
+        elif status == MailStatus.SENT:
+            counts["sent"] += 1
+        elif status == MailStatus.FAILED:
+            counts["failed"] += 1
+    return MailProgress(draft=assessment.status == Assessment.Status.DRAFT, **counts)

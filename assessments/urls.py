@@ -46,6 +46,16 @@ urlpatterns = [
         manager.invitation_reissue_view,
         name="invitation_reissue",
     ),
+    path(
+        f"{ROUND}engagement/<int:invitation_pk>/retry-email/",
+        manager.invitation_email_retry_view,
+        name="invitation_email_retry",
+    ),
+    path(
+        f"{ROUND}engagement/retry-emails/",
+        manager.invitations_email_retry_view,
+        name="invitations_email_retry",
+    ),
     path(f"{ROUND}alignment/", manager.alignment, name="alignment"),
     path(f"{ROUND}commitment/", manager.commitment, name="commitment"),
     path(f"{ROUND}actions/", manager.action_create_view, name="action_create"),

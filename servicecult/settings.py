@@ -326,6 +326,10 @@ if email_backend not in EMAIL_BACKENDS:
         f"DJANGO_EMAIL_BACKEND={email_backend!r} is not supported: use console or smtp."
     )
 MAILERS = {"default": {"BACKEND": EMAIL_BACKENDS[email_backend]}}
+# Seconds the SMTP server has to answer each step of a conversation. The worker's
+# claim on a message it is sending lasts a few of these (services/mail.py). Not
+# EMAIL_TIMEOUT: Django refuses its old EMAIL_* settings beside MAILERS.
+MAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=30)
 if email_backend == "smtp":
     MAILERS["default"]["OPTIONS"] = {
         "host": env.str("DJANGO_EMAIL_HOST", default="localhost"),
@@ -333,6 +337,8 @@ if email_backend == "smtp":
         "username": env.str("DJANGO_EMAIL_HOST_USER", default=""),
         "password": env.str("DJANGO_EMAIL_HOST_PASSWORD", default=""),
         "use_tls": env.bool("DJANGO_EMAIL_USE_TLS", default=True),
+        # Without one, a server that stops answering holds the worker for ever.
+        "timeout": MAIL_TIMEOUT,
     }
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="servicecult <noreply@localhost>"

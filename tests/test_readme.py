@@ -11,7 +11,8 @@ COMMAND_LINE = re.compile(r"^\.venv/bin/python manage\.py (.+?)(?:\s+#.*)?$", re
 
 
 def readme_commands() -> list[list[str]]:
-    return [shlex.split(line) for line in COMMAND_LINE.findall(README.read_text())]
+    text = README.read_text().replace("\\\n", " ")  # continued lines, joined
+    return [shlex.split(line) for line in COMMAND_LINE.findall(text)]
 
 
 def test_the_readme_shows_manage_py_commands():

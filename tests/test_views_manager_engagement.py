@@ -6,15 +6,18 @@ from http import HTTPStatus
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services, tokens
 from assessments.forms import (
     BAD_EMAIL_LINE,
+    MAX_MEMBERS_PER_PASTE,
     NAME_OR_EMAIL,
     REPEATED_EMAIL_LINE,
+    TOO_MANY_MEMBERS,
 )
-from assessments.models import Assessment, Invitation
-from assessments.views.manager import LINK_REISSUED
+from assessments.models import Assessment, Invitation, MailKind, MailStatus
+from assessments.views.manager import EMAIL_RETRYING, LINK_REISSUED
 from tests.factories import InvitationFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,16 +62,24 @@ def test_a_new_members_link_is_shown_once_with_a_copy_button(
     )
 
 
-def test_a_member_with_an_email_is_sent_their_link_at_once(
-    manager_client, assessment, manager, mailoutbox
+def test_a_member_with_an_email_is_sent_their_link_once_the_request_is_done(
+    manager_client, assessment, manager, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = manager_client.post(
-        url("invitation_add", assessment),
-        {"name": "Sam Lee", "email": "Sam@Example.com", "email_link": "on"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        response = manager_client.post(
+            url("invitation_add", assessment),
+            {"name": "Sam Lee", "email": "Sam@Example.com", "email_link": "on"},
+        )
+        assert mailoutbox == []
 
-    assert messages_of(response) == ["Added 1 person. Emailed 1 of them their link."]
+    assert len(enqueued) == 1
+    response = manager_client.get(response.url)
+    assert messages_of(response) == [
+        "Added 1 person. Emailing 1 of them their link: the list below shows how it "
+        "goes."
+    ]
+    assert links_on(response.content.decode()) == []
+    assert "1 of 1 email sent." in response.content.decode()
     [email] = mailoutbox
     assert email.to == ["sam@example.com"]
     assert email.reply_to == [manager.email]
@@ -81,7 +92,39 @@ def test_a_member_with_an_email_is_sent_their_link_at_once(
     invitation = Invitation.objects.get(assessment=assessment)
     assert invitation.token_hash == tokens.invitation_hash(token)
     assert invitation.sent_at is not None
+    assert invitation.mail_status == MailStatus.SENT
     assert manager_client.get(f"/r/{token}/").status_code == HTTPStatus.OK
+
+
+def test_a_draft_rounds_invitations_wait_for_it_to_open(
+    manager_client, draft_round, mailoutbox, django_capture_on_commit_callbacks
+):
+    pasted = "Sam Lee <sam@example.com>\nJo Park"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitation_paste", draft_round),
+            {"members": pasted, "email_link": "on"},
+        )
+    page = manager_client.get(response.url)
+
+    assert messages_of(page) == [
+        "Added 2 people. 1 of them will be emailed their link when you open the round."
+    ]
+    html = page.content.decode()
+    assert len(links_on(html)) == 1  # Jo's, who has no address
+    assert "1 email waits for the round to open: it goes out when you open it." in html
+    assert "Email waits for the round to open" in people_list(html)
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = manager_client.post(url("assessment_open", draft_round), follow=True)
+
+    assert messages_of(opened) == [
+        "The round is open: team members' links work from now on. The 1 emails that "
+        "were waiting are on their way."
+    ]
+    [email] = mailoutbox
+    assert email.to == ["sam@example.com"]
 
 
 def test_a_member_needs_a_name_or_an_email(manager_client, draft_round):
@@ -217,26 +260,43 @@ def test_reissuing_a_link_replaces_the_old_one(manager_client, assessment):
 
 
 def test_sending_invitations_emails_fresh_links_to_those_not_sent_one(
-    manager_client, assessment, mailoutbox
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
     copied = InvitationFactory(assessment=assessment, email="sam@example.com")
     InvitationFactory(assessment=assessment, email="")
 
-    response = manager_client.post(url("invitations_send", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_send", assessment))
 
-    assert messages_of(response) == ["Emailed a link to 1 person."]
+    assert messages_of(response) == ["Emailing a link to 1 person."]
     [email] = mailoutbox
     [token] = links_on(email.body)
     copied.refresh_from_db()
     assert copied.token_hash == tokens.invitation_hash(token)
     assert copied.sent_at is not None
 
-    manager_client.post(url("invitations_send", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = manager_client.post(url("invitations_send", assessment))
+    assert messages_of(again)[-1] == "Emailing links to 0 people."
     assert len(mailoutbox) == 1
 
 
+def test_sending_invitations_in_a_draft_says_they_wait(
+    manager_client, draft_round, mailoutbox, django_capture_on_commit_callbacks
+):
+    InvitationFactory(assessment=draft_round, email="sam@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_send", draft_round))
+
+    assert messages_of(response) == [
+        "A link will be emailed to 1 person when you open the round."
+    ]
+    assert mailoutbox == []
+
+
 def test_reminders_go_to_those_who_have_not_answered(
-    manager_client, assessment, mailoutbox
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
     InvitationFactory(assessment=assessment, email="waiting@example.com")
     InvitationFactory(
@@ -245,9 +305,10 @@ def test_reminders_go_to_those_who_have_not_answered(
         status=Invitation.Status.RESPONDED,
     )
 
-    response = manager_client.post(url("invitations_remind", assessment))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url("invitations_remind", assessment))
 
-    assert messages_of(response) == ["Reminded 1 person who has not answered yet."]
+    assert messages_of(response) == ["Reminding 1 person who has not answered yet."]
     [email] = mailoutbox
     assert email.to == ["waiting@example.com"]
     assert email.subject.startswith("Reminder: ")
@@ -309,3 +370,151 @@ def test_step_two_runs_a_fixed_number_of_queries(
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["invited"] == members
+
+
+# --- Where email stands ---------------------------------------------------------------
+
+
+def mail_state(assessment, email, status, **fields):
+    return InvitationFactory(
+        assessment=assessment,
+        email=email,
+        **{"mail_status": status, "mail_kind": MailKind.INVITATION, **fields},
+    )
+
+
+def test_the_page_says_where_sending_stands_in_counts(manager_client, assessment):
+    for n in range(3):
+        mail_state(assessment, f"sent{n}@example.com", MailStatus.SENT)
+    mail_state(assessment, "queued@example.com", MailStatus.QUEUED)
+    mail_state(
+        assessment,
+        "greylisted@example.com",
+        MailStatus.QUEUED,
+        mail_attempts=1,
+        mail_error="451 4.7.1 Greylisted",
+        mail_retry_at=timezone.now(),
+    )
+    mail_state(
+        assessment, "gone@example.com", MailStatus.FAILED, mail_error="550 No such user"
+    )
+    InvitationFactory(assessment=assessment, email="")
+
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+
+    assert "3 of 6 emails sent; 1 on their way; 1 failed, retrying; 1 failed." in page
+    people = people_list(page)
+    assert "Invitation not delivered yet (451 4.7.1 Greylisted): trying again" in people
+    assert "Invitation failed: 550 No such user" in people
+    assert "Retry the email" in people
+    assert "Retry the failed emails" in page
+
+
+def test_a_failed_email_is_retried_from_the_page(
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    assessment.mail_base_url = "http://testserver/"
+    assessment.save()
+    failed = mail_state(assessment, "sam@example.com", MailStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitation_email_retry", assessment, failed.pk), follow=True
+        )
+
+    assert messages_of(response) == [EMAIL_RETRYING.format(person=failed)]
+    assert "0 of 1 email sent; 1 on their way." in response.content.decode()
+    assert len(mailoutbox) == 1
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+    assert "1 of 1 email sent." in page
+
+
+def test_every_failed_email_is_retried_at_once(
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    assessment.mail_base_url = "http://testserver/"
+    assessment.save()
+    mail_state(assessment, "a@example.com", MailStatus.FAILED)
+    mail_state(assessment, "b@example.com", MailStatus.FAILED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitations_email_retry", assessment), follow=True
+        )
+
+    assert messages_of(response) == ["Trying 2 failed emails again."]
+    assert len(mailoutbox) == 2
+
+
+def test_an_anonymous_round_never_shows_who_is_being_reminded(
+    manager_client, assessment
+):
+    reminded = mail_state(
+        assessment,
+        "waiting@example.com",
+        MailStatus.FAILED,
+        mail_kind=MailKind.REMINDER,
+        sent_at=timezone.now(),
+    )
+
+    page = manager_client.get(url("engagement", assessment)).content.decode()
+
+    people = people_list(page)
+    assert "Reminder" not in people
+    assert "Retry the email" not in people
+    assert "Link emailed" in people
+    assert "Retry the failed emails" in page  # counts only
+    response = manager_client.post(
+        url("invitation_email_retry", assessment, reminded.pk)
+    )
+    assert messages_of(response) == [services.NOTHING_TO_RETRY]
+
+
+def test_a_named_round_shows_each_reminder(manager_client, team):
+    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+    services.assessment_open(assessment=named)
+    mail_state(
+        named,
+        "waiting@example.com",
+        MailStatus.FAILED,
+        mail_kind=MailKind.REMINDER,
+        mail_error="550 No such user",
+    )
+
+    page = manager_client.get(url("engagement", named)).content.decode()
+
+    assert "Reminder failed: 550 No such user" in people_list(page)
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_step_two_with_email_in_every_state_runs_the_same_queries(
+    manager_client, assessment, django_assert_num_queries, members
+):
+    """Where email stands is counted from the invitations the page lists."""
+    for n in range(members):
+        mail_state(assessment, f"p{n}@example.com", MailStatus.values[n % 5])
+
+    with django_assert_num_queries(5):
+        response = manager_client.get(url("engagement", assessment))
+
+    assert response.context["mail"].total == members - -(-members // 5)
+
+
+def test_a_thousand_people_can_be_pasted_at_once_and_no_more(
+    manager_client, assessment
+):
+    lines = [f"Person {n} <p{n}@example.com>" for n in range(MAX_MEMBERS_PER_PASTE)]
+
+    too_many = manager_client.post(
+        url("invitation_paste", assessment),
+        {"members": "\n".join([*lines, "One more"]), "email_link": "on"},
+    )
+    assert too_many.context["list_form"].errors["members"] == [
+        TOO_MANY_MEMBERS.format(limit=MAX_MEMBERS_PER_PASTE)
+    ]
+
+    manager_client.post(
+        url("invitation_paste", assessment),
+        {"members": "\n".join(lines), "email_link": "on"},
+    )
+    assert assessment.invitations.mail_pending().count() == MAX_MEMBERS_PER_PASTE

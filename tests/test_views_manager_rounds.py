@@ -1,14 +1,20 @@
-"""Starting a round, its settings, opening and closing it."""
+"""Starting a round, its settings and timetable, opening and closing it."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
+from assessments.forms import CLOSES_ON_NOT_AHEAD, REMINDER_DAYS_NOT_NUMBERS
 from assessments.models import (
+    CLOSES_AFTER_OPENING,
     GROUP_SIZES_OUT_OF_ORDER,
+    REMINDER_DAYS,
     Assessment,
     Commitment,
     Vision,
@@ -215,3 +221,95 @@ def test_the_new_round_page_runs_a_fixed_number_of_queries(
     """Session, user, the team."""
     with django_assert_num_queries(3):
         manager_client.get(reverse("assessments:assessment_create", args=(team.pk,)))
+
+
+# --- Reminders and closing ------------------------------------------------------------
+
+
+def settings_url(round_: Assessment) -> str:
+    return reverse("assessments:assessment_settings", args=(round_.pk,))
+
+
+def test_reminder_days_and_a_closing_day_are_saved_from_the_settings_page(
+    manager_client, draft_round
+):
+    closes_on = timezone.localdate() + timedelta(days=14)
+
+    response = manager_client.post(
+        settings_url(draft_round),
+        round_settings(remind_after_days="3, 7", closes_on=closes_on.isoformat()),
+    )
+
+    assert messages_of(response) == [SETTINGS_SAVED]
+    draft_round.refresh_from_db()
+    assert draft_round.remind_after_days == [3, 7]
+    assert draft_round.closes_on == closes_on
+    page = manager_client.get(settings_url(draft_round)).content.decode()
+    assert 'value="3, 7"' in page
+
+
+@pytest.mark.parametrize(
+    ("days", "error"),
+    [
+        ("3, soon", REMINDER_DAYS_NOT_NUMBERS),
+        ("7, 3", REMINDER_DAYS),
+        ("3, 3", REMINDER_DAYS),
+        ("1, 2, 3, 4", REMINDER_DAYS),
+        ("0", REMINDER_DAYS),
+        ("91", REMINDER_DAYS),
+    ],
+)
+def test_reminder_days_are_refused_beside_the_field(
+    manager_client, draft_round, days, error
+):
+    response = manager_client.post(
+        settings_url(draft_round), round_settings(remind_after_days=days)
+    )
+
+    assert response.context["form"].errors == {"remind_after_days": [error]}
+
+
+def test_a_closing_day_must_be_ahead(manager_client, assessment):
+    today = timezone.localdate()
+
+    response = manager_client.post(
+        settings_url(assessment), round_settings(closes_on=today.isoformat())
+    )
+
+    assert response.context["form"].errors == {"closes_on": [CLOSES_ON_NOT_AHEAD]}
+
+
+def test_a_round_cannot_close_before_the_day_after_it_opened(assessment):
+    assessment.closes_on = timezone.localdate(assessment.opened_at)
+
+    with pytest.raises(ValidationError) as caught:
+        assessment.full_clean()
+
+    assert caught.value.message_dict == {"closes_on": [CLOSES_AFTER_OPENING]}
+
+
+def test_a_closed_rounds_timetable_cannot_change(manager_client, assessment):
+    services.assessment_close(assessment=assessment)
+
+    response = manager_client.post(
+        settings_url(assessment), round_settings(remind_after_days="3")
+    )
+
+    assessment.refresh_from_db()
+    assert assessment.remind_after_days == []
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_a_round_past_its_closing_day_is_not_opened(manager_client, draft_round):
+    draft_round.closes_on = timezone.localdate()
+    draft_round.save()
+
+    response = manager_client.post(
+        reverse("assessments:assessment_open", args=(draft_round.pk,))
+    )
+
+    assert response.url == settings_url(draft_round)
+    [message] = messages_of(response)
+    assert message.startswith("This round was to close on ")
+    draft_round.refresh_from_db()
+    assert draft_round.status == Assessment.Status.DRAFT

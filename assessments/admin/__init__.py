@@ -1,5 +1,6 @@
 """The admin: administrators oversee every team's rounds, review the engine's
-judgements, move answers in and out as CSV and read the audit trail.
+judgements, move answers in and out as CSV, read the audit trail and watch the
+background tasks.
 
 Actions call the services the manager's pages use, so a change made here keeps
 the same rules (scores, revisions, overrides) as one made there.
@@ -12,4 +13,4 @@ filter or search responses by anything that leads back to an invitation.
 """
 
 # Importing the modules registers their admins on the default site.
-from assessments.admin import answers, catalogue, rounds, steps  # noqa: F401
+from assessments.admin import answers, catalogue, rounds, steps, tasks  # noqa: F401

@@ -26,12 +26,29 @@ from assessments.models import (
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "assessment", "status", "sent_at", "created_at")
-    list_filter = ("status",)
+    list_display = (
+        "__str__",
+        "assessment",
+        "status",
+        "sent_at",
+        "mail_status",
+        "mail_attempts",
+        "created_at",
+    )
+    list_filter = ("status", "mail_status", "mail_kind")
     list_select_related = ("assessment__team",)
     search_fields = ("name", "email", "assessment__team__name")
     raw_id_fields = ("assessment",)
-    readonly_fields = ("token_hash", "created_at")
+    # The worker's record of the latest email: retried from the round's actions.
+    readonly_fields = (
+        "token_hash",
+        "created_at",
+        "mail_status",
+        "mail_kind",
+        "mail_attempts",
+        "mail_error",
+        "mail_retry_at",
+    )
 
 
 class OverrideForm(ConstraintErrorsBesideTheirField, forms.ModelForm):

@@ -1,6 +1,6 @@
 """What administrators do to selected rounds from the list of rounds: score them
-again, open or close them, export their answers, import answers into one. Each
-calls the services the manager's pages use."""
+again, open or close them, retry their failed emails, export their answers,
+import answers into one. Each calls the services the manager's pages use."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ CLOSED = "Closed {rounds}."
 NOT_CLOSED_DRAFTS = "Not closed, never opened: {names}."
 OPENED = "Opened {rounds}."
 NOT_OPENED = "Not opened, already open or closed: {names}."
+NOT_OPENED_CLOSES_ON = "Not opened: {name}. {reason}"
+EMAILS_RETRIED = "Trying {emails} again in {rounds}."
+NOT_RETRIED_CLOSED = "No emails retried in closed rounds: {names}."
 EXPORT_WITHHELD = (
     "Nothing was exported: answers of {names} are shown once the round's minimum "
     "group has answered."
@@ -77,7 +80,15 @@ def open_rounds(modeladmin, request, queryset):
         if assessment.status != Assessment.Status.DRAFT:
             others.append(str(assessment))
             continue
-        services.assessment_open(assessment=assessment)
+        try:
+            services.assessment_open(assessment=assessment)
+        except ValidationError as error:
+            modeladmin.message_user(
+                request,
+                NOT_OPENED_CLOSES_ON.format(name=assessment, reason=error.messages[0]),
+                messages.WARNING,
+            )
+            continue
         opened += 1
     modeladmin.message_user(
         request, OPENED.format(rounds=plural(opened, "round")), messages.SUCCESS
@@ -85,6 +96,34 @@ def open_rounds(modeladmin, request, queryset):
     if others:
         modeladmin.message_user(
             request, NOT_OPENED.format(names=", ".join(others)), messages.WARNING
+        )
+
+
+@admin.action(
+    description="Retry the selected rounds' failed emails", permissions=("change",)
+)
+def retry_failed_emails(modeladmin, request, queryset):
+    retried, rounds, closed = 0, 0, []
+    for assessment in _selected(queryset):
+        try:
+            count = services.invitations_email_retry(assessment=assessment)
+        except ValidationError:
+            closed.append(str(assessment))
+            continue
+        retried += count
+        rounds += bool(count)
+    modeladmin.message_user(
+        request,
+        EMAILS_RETRIED.format(
+            emails=plural(retried, "failed email"), rounds=plural(rounds, "round")
+        ),
+        messages.SUCCESS,
+    )
+    if closed:
+        modeladmin.message_user(
+            request,
+            NOT_RETRIED_CLOSED.format(names=", ".join(closed)),
+            messages.WARNING,
         )
 
 

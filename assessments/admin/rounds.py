@@ -109,6 +109,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         round_actions.recompute_scores,
         round_actions.close_rounds,
         round_actions.open_rounds,
+        round_actions.retry_failed_emails,
         round_actions.export_answers,
         round_actions.import_answers,
     )
@@ -230,6 +231,16 @@ class AssessmentAdmin(admin.ModelAdmin):
         ]
         if obj is not None:
             fieldsets.append(
+                (
+                    "Reminders and closing",
+                    {
+                        "fields": (*services.TIMETABLE_FIELDS, "reminders_sent"),
+                        "description": "Set on the round's settings page, which "
+                        "schedules them.",
+                    },
+                )
+            )
+            fieldsets.append(
                 ("Results", {"fields": ("readiness", "answer_counts", "report_link")})
             )
         fieldsets.append(
@@ -248,7 +259,8 @@ class AssessmentAdmin(admin.ModelAdmin):
         ]
         if obj is not None:
             # The round's life goes through the actions, which call the services.
-            fields += ["status", "opened_at", "closed_at"]
+            fields += ["status", "opened_at", "closed_at", "reminders_sent"]
+            fields += services.TIMETABLE_FIELDS
             if obj.status != Assessment.Status.DRAFT:
                 fields += services.PRIVACY_FIELDS
         return fields

@@ -1,30 +1,26 @@
 """Team members' personal links: inviting, emailing, reminding, re-issuing.
 
 Only a keyed hash of each link is stored, so a link exists only at the moment it
-is issued: that is when it is shown to the manager or emailed, and emailing a
-link again issues a new one (the earlier link stops working).
+is issued: when it is shown to the manager, or when the worker emails it (see
+``services.mail``). Emailing a link, an invitation or a reminder, issues a new one
+and the earlier link stops working. Nothing here talks to the mail server: email
+is queued, and sent once the request's transaction has committed.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 
 from assessments import tokens
-from assessments.models import Assessment, Invitation, Response
+from assessments.models import Assessment, Invitation, MailKind, MailStatus, Response
+from assessments.services import mail
 from assessments.services.rounds import ROUND_NOT_OPEN, require_not_closed
 
 ALREADY_INVITED = "Already invited to this round: {emails}."
-EMAIL_FAILED = (
-    "The emails could not be sent ({error}). Nothing was changed: links given out "
-    "before still work. Please try again later."
-)
+NOTHING_TO_RETRY = "This email has not failed: there is nothing to retry."
 
 
 @dataclass(frozen=True)
@@ -40,18 +36,20 @@ class IssuedInvitation:
     invitation: Invitation
     token: str
 
-
-def survey_url(base_url: str, token: str) -> str:
-    """The absolute address of a team member's survey."""
-    return base_url.rstrip("/") + reverse("assessments:survey", args=(token,))
+    @property
+    def emailed(self) -> bool:
+        """Queued to be emailed: the worker issues the link it sends, so this
+        token is never shown."""
+        return self.invitation.mail_status != MailStatus.NONE
 
 
 @transaction.atomic
 def invitations_create(
-    *, assessment: Assessment, invitees: Sequence[Invitee]
+    *, assessment: Assessment, invitees: Sequence[Invitee], email_links: bool = False
 ) -> list[IssuedInvitation]:
     """Create one invitation per invitee, each with a fresh unguessable token,
-    checking nothing: the rows behind ``members_invite`` and the demo."""
+    checking nothing: the rows behind ``members_invite`` and the demo. With
+    ``email_links``, those with an email address are queued to be emailed."""
     issued_tokens = [tokens.new_token() for _ in invitees]
     invitations = [
         Invitation(
@@ -59,6 +57,11 @@ def invitations_create(
             token_hash=tokens.invitation_hash(token),
             name=invitee.name,
             email=invitee.email,
+            **(
+                mail.queued_fields(MailKind.INVITATION)
+                if email_links and invitee.email
+                else {}
+            ),
         )
         for token, invitee in zip(issued_tokens, invitees, strict=True)
     ]
@@ -90,47 +93,6 @@ def _reissue(invitations: Sequence[Invitation]) -> list[IssuedInvitation]:
     return issued
 
 
-def _email_links(
-    assessment: Assessment,
-    issued: Sequence[IssuedInvitation],
-    *,
-    base_url: str,
-    sender,
-    reminder: bool,
-) -> None:
-    """Email each person their link; a failure undoes the caller's transaction."""
-    team = " ".join(assessment.team.name.split())  # a header holds one line
-    subject = (
-        f"Reminder: {team} would like your answers"
-        if reminder
-        else f"{team}: three questions about customer service"
-    )
-    messages = [
-        EmailMessage(
-            subject,
-            render_to_string(
-                "assessments/emails/invitation.txt",
-                {
-                    "name": item.invitation.name,
-                    "team": team,
-                    "anonymous": assessment.anonymous,
-                    "link": survey_url(base_url, item.token),
-                    "reminder": reminder,
-                },
-            ),
-            to=[item.invitation.email],
-            reply_to=[sender.email] if sender.email else None,
-        )
-        for item in issued
-    ]
-    try:
-        mailers.default.send_messages(messages)
-    except OSError as error:  # smtplib's errors are OSErrors
-        raise ValidationError(
-            EMAIL_FAILED.format(error=error), code="email_failed"
-        ) from error
-
-
 @transaction.atomic
 def members_invite(
     *,
@@ -140,8 +102,9 @@ def members_invite(
     base_url: str,
     sender,
 ) -> list[IssuedInvitation]:
-    """Invite team members not yet invited, and email their links at once when
-    asked: the one moment a link can be both shown to the manager and emailed."""
+    """Invite team members not yet invited; with ``email_links``, queue an email
+    with their link to each who has an address (sent once the round is open).
+    The links of the others are returned, to be shown once."""
     require_not_closed(assessment)
     emails = [invitee.email.lower() for invitee in invitees if invitee.email]
     taken = list(
@@ -155,67 +118,78 @@ def members_invite(
         raise ValidationError(
             ALREADY_INVITED.format(emails=", ".join(taken)), code="already_invited"
         )
-    issued = invitations_create(assessment=assessment, invitees=invitees)
-    to_email = [item for item in issued if email_links and item.invitation.email]
-    if to_email:
-        Invitation.objects.filter(
-            pk__in=[item.invitation.pk for item in to_email]
-        ).update(sent_at=timezone.now())
-        _email_links(
-            assessment, to_email, base_url=base_url, sender=sender, reminder=False
-        )
+    issued = invitations_create(
+        assessment=assessment, invitees=invitees, email_links=email_links
+    )
+    if any(item.emailed for item in issued):
+        mail.mail_queued(assessment, base_url=base_url, reply_to=sender.email)
     return issued
 
 
-def _email_new_links(
-    assessment: Assessment,
-    invitations,
-    *,
-    stamp_field: str,
-    base_url: str,
-    sender,
-    reminder: bool,
-) -> int:
-    """Re-issue the (locked) invitations' links, stamp when, and email them."""
-    invitations = list(invitations.exclude(email="").select_for_update())
-    issued = _reissue(invitations)
-    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(
-        **{stamp_field: timezone.now()}
+def _emailable(invitations):
+    """Those with an address whose email is not already on its way."""
+    return invitations.exclude(email="").exclude(
+        mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING)
     )
-    _email_links(
-        assessment, issued, base_url=base_url, sender=sender, reminder=reminder
-    )
-    return len(issued)
 
 
 @transaction.atomic
 def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
-    """Email a new link to everyone with an email address not yet sent one;
-    returns how many were sent. A link copied from the page earlier stops working."""
+    """Queue an email with a new link to everyone with an email address not yet
+    sent one; returns how many. A link copied from the page earlier stops working
+    when the email goes out. A draft round's wait until it opens."""
     require_not_closed(assessment)
-    return _email_new_links(
+    return mail.mail_queue(
         assessment,
-        assessment.invitations.live().filter(sent_at__isnull=True),
-        stamp_field="sent_at",
+        _emailable(assessment.invitations.live().filter(sent_at__isnull=True)),
+        kind=MailKind.INVITATION,
         base_url=base_url,
-        sender=sender,
-        reminder=False,
+        reply_to=sender.email,
     )
 
 
 @transaction.atomic
 def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
-    """Email a reminder with a new link to everyone who has not answered yet and
-    has an email address; each reminded person's earlier link stops working."""
+    """Queue a reminder with a new link to everyone who has not answered yet and
+    has an email address; returns how many. Each reminded person's earlier link
+    stops working when the reminder goes out."""
     if assessment.status != Assessment.Status.OPEN:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
-    return _email_new_links(
+    return mail.mail_queue(
         assessment,
-        assessment.invitations.filter(status=Invitation.Status.PENDING),
-        stamp_field="reminded_at",
+        _emailable(assessment.invitations.filter(status=Invitation.Status.PENDING)),
+        kind=MailKind.REMINDER,
         base_url=base_url,
-        sender=sender,
-        reminder=True,
+        reply_to=sender.email,
+    )
+
+
+@transaction.atomic
+def invitation_email_retry(*, invitation: Invitation) -> None:
+    """Queue a failed email again, from its first attempt.
+
+    Not a reminder in an anonymous round: reminders go to those who have not
+    answered, so one person's reminder would tell the manager they have not.
+    ``invitations_email_retry`` retries those with the rest."""
+    assessment = invitation.assessment
+    require_not_closed(assessment)
+    hidden = assessment.anonymous and invitation.mail_kind == MailKind.REMINDER
+    if invitation.mail_status != MailStatus.FAILED or hidden:
+        raise ValidationError(NOTHING_TO_RETRY, code="not_failed")
+    mail.mail_queue(
+        assessment,
+        Invitation.objects.filter(pk=invitation.pk, mail_status=MailStatus.FAILED),
+    )
+
+
+@transaction.atomic
+def invitations_email_retry(*, assessment: Assessment) -> int:
+    """Queue every failed email of the round again, each from its first attempt,
+    keeping its kind; returns how many."""
+    require_not_closed(assessment)
+    return mail.mail_queue(
+        assessment,
+        assessment.invitations.live().filter(mail_status=MailStatus.FAILED),
     )
 
 

@@ -1,12 +1,22 @@
-"""A round's life: created as a draft, opened, its settings changed, closed."""
+"""A round's life: created as a draft, opened, its settings changed, closed; and
+its own timetable, automatic reminders and closing on a date, run by the worker.
+
+Opening a round enqueues a task per automatic reminder and one for its closing,
+each to run when due (``run_after``); changing those settings on an open round
+enqueues them again. Each task checks when it runs whether it is still due, so a
+task left from an earlier setting does nothing, and a reminder goes out once.
+"""
 
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from assessments.models import Assessment, Team
+from assessments.models import Assessment, Invitation, MailKind, MailStatus, Team
+from assessments.services import mail
 
 PRIVACY_FIELDS = ("anonymous", "min_group_for_scores", "min_group_for_verbatims")
 PRIVACY_FROZEN = (
@@ -15,6 +25,11 @@ PRIVACY_FROZEN = (
 )
 ROUND_NOT_OPEN = "Open the round first."
 ROUND_CLOSED = "This round is closed: nobody can be invited or sent a link any more."
+CLOSES_ON_PASSED = (
+    "This round was to close on {date}, which has come: change or clear that date "
+    "in its settings first."
+)
+TIMETABLE_FIELDS = ("remind_after_days", "closes_on")
 
 
 def require_not_closed(assessment: Assessment) -> None:
@@ -46,18 +61,39 @@ def assessment_create(
 def assessment_open(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
-    """Open a draft round: from now on its privacy settings are frozen."""
+    """Open a draft round: from now on its privacy settings are frozen. Its
+    queued emails go out, and its reminders and closing are scheduled."""
     if assessment.status != Assessment.Status.DRAFT:
         return assessment
+    now = now or timezone.now()
+    closes_at = assessment.closes_at
+    if closes_at is not None and closes_at <= now:
+        closes_on = date_format(assessment.closes_on, "j F Y")
+        raise ValidationError(
+            CLOSES_ON_PASSED.format(date=closes_on), code="closes_on_passed"
+        )
     assessment.status = Assessment.Status.OPEN
-    assessment.opened_at = now or timezone.now()
+    assessment.opened_at = now
     assessment.save(update_fields=("status", "opened_at"))
+    if assessment.invitations.filter(mail_status=MailStatus.QUEUED).exists():
+        mail.deliver_soon(assessment)
+    _timetable_enqueue(assessment, now)
     return assessment
 
 
 @transaction.atomic
-def assessment_update(*, assessment: Assessment, **fields) -> Assessment:
-    """Change a round's settings; its privacy only while it is still a draft."""
+def assessment_update(
+    *,
+    assessment: Assessment,
+    base_url: str | None = None,
+    reply_to: str | None = None,
+    **fields,
+) -> Assessment:
+    """Change a round's settings; its privacy only while it is still a draft.
+
+    A changed timetable on an open round is scheduled again; with ``base_url``
+    (and ``reply_to``) the automatic reminders' links start there (and replies
+    reach that address), as for email a manager sends."""
     # Read the stored row, locked: the caller's instance may hold form input, and
     # the round may have been opened since the form was shown.
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -67,10 +103,19 @@ def assessment_update(*, assessment: Assessment, **fields) -> Assessment:
         if name in fields
     ):
         raise ValidationError(PRIVACY_FROZEN, code="privacy_frozen")
+    retimed = any(
+        fields[name] != getattr(stored, name)
+        for name in TIMETABLE_FIELDS
+        if name in fields
+    )
+    if retimed and base_url is not None:
+        fields = {**fields, "mail_base_url": base_url, "mail_reply_to": reply_to or ""}
     for name, value in fields.items():
         setattr(stored, name, value)
     stored.full_clean()
     stored.save(update_fields=tuple(fields))
+    if retimed and stored.is_open:
+        _timetable_enqueue(stored, timezone.now())
     return stored
 
 
@@ -78,11 +123,110 @@ def assessment_update(*, assessment: Assessment, **fields) -> Assessment:
 def assessment_close(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
-    """Close an open round: its links stop working and its counts are final."""
+    """Close an open round: its links stop working and its counts are final.
+    Emails still queued are not sent."""
     if assessment.status == Assessment.Status.DRAFT:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
     if assessment.status == Assessment.Status.OPEN:
         assessment.status = Assessment.Status.CLOSED
         assessment.closed_at = now or timezone.now()
         assessment.save(update_fields=("status", "closed_at"))
+        mail.mail_cancel(assessment)
     return assessment
+
+
+# --- The round's own timetable ------------------------------------------------------
+
+
+def _timetable_enqueue(assessment: Assessment, now: datetime) -> None:
+    """Enqueue the open round's automatic reminders still to come and its
+    closing, each to run when due; none due at or after the closing."""
+    closes_at = assessment.closes_at
+    for number in range(
+        assessment.reminders_sent + 1, len(assessment.remind_after_days) + 1
+    ):
+        due = assessment.reminder_due_at(number)
+        if closes_at is None or due < closes_at:
+            mail.enqueue_on_commit("assessment_remind", assessment.pk, number, at=due)
+    if closes_at is not None:
+        mail.enqueue_on_commit("assessment_close_due", assessment.pk, at=closes_at)
+
+
+def _reminder_is_due(assessment: Assessment, number: int, now: datetime) -> bool:
+    """Whether automatic reminder ``number`` is to go out now: not gone yet, its
+    day come but not the next one's (that one goes instead, alone), and the
+    round not at its closing."""
+    if not assessment.is_open or number <= assessment.reminders_sent:
+        return False
+    due = assessment.reminder_due_at(number)
+    if due is None or due > now:
+        return False
+    following = assessment.reminder_due_at(number + 1)
+    if following is not None and following <= now:
+        return False
+    closes_at = assessment.closes_at
+    return closes_at is None or now < closes_at
+
+
+@transaction.atomic
+def assessment_remind_due(
+    *, assessment_id: int, number: int, now: datetime | None = None
+) -> int:
+    """Queue automatic reminder ``number`` of a round, if it is due, to everyone
+    emailed an invitation who has not answered; returns how many. Each number
+    goes out once (``reminders_sent``), none after the round closes."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_for_update().filter(pk=assessment_id).first()
+    if assessment is None or not _reminder_is_due(assessment, number, now):
+        return 0
+    assessment.reminders_sent = number
+    assessment.save(update_fields=("reminders_sent",))
+    waiting = (
+        assessment.invitations.filter(
+            status=Invitation.Status.PENDING, sent_at__isnull=False
+        )
+        .exclude(email="")
+        .exclude(mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING))
+    )
+    return mail.mail_queue(assessment, waiting, kind=MailKind.REMINDER)
+
+
+@transaction.atomic
+def assessment_close_due(*, assessment_id: int, now: datetime | None = None) -> bool:
+    """Close an open round whose closing day has come; whether it did."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_for_update().filter(pk=assessment_id).first()
+    if assessment is None or not assessment.is_open:
+        return False
+    closes_at = assessment.closes_at
+    if closes_at is None or closes_at > now:
+        return False
+    assessment_close(assessment=assessment, now=now)
+    return True
+
+
+def assessments_timetable_resume(*, now: datetime | None = None) -> int:
+    """Enqueue, now, the closing or reminder of every open round that is overdue;
+    returns how many tasks. For a worker starting up: one that died while
+    running such a task took it with it; those still queued only run twice,
+    doing nothing the second time."""
+    now = now or timezone.now()
+    count = 0
+    rounds = Assessment.objects.open().filter(
+        Q(closes_on__isnull=False) | ~Q(remind_after_days=[])
+    )
+    for assessment in rounds:
+        closes_at = assessment.closes_at
+        if closes_at is not None and closes_at <= now:
+            count += mail.enqueue_on_commit("assessment_close_due", assessment.pk)
+            continue
+        due = [
+            number
+            for number in range(
+                assessment.reminders_sent + 1, len(assessment.remind_after_days) + 1
+            )
+            if _reminder_is_due(assessment, number, now)
+        ]
+        for number in due:
+            count += mail.enqueue_on_commit("assessment_remind", assessment.pk, number)
+    return count

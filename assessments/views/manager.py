@@ -17,13 +17,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import services
+from assessments import reports, services
 from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
     ActionForm,
     ActionUpdateForm,
     AlignmentForm,
     AssessmentForm,
+    AssessmentSettingsForm,
     CoManagerForm,
     CommitmentForm,
     MemberForm,
@@ -49,6 +50,7 @@ MANAGER_ADDED = "{email} can now manage {team} too."
 ROUND_CREATED = "Round started. Begin with the vision: everything saves as you go."
 SETTINGS_SAVED = "The round's settings are saved."
 ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
+WAITING_EMAILS_SENT = " The {count} emails that were waiting are on their way."
 ROUND_NOW_CLOSED = "The round is closed: links no longer accept answers."
 VISION_SAVED = "Step 1 is saved."
 ALIGNMENT_SAVED = "Step 3 is saved."
@@ -57,6 +59,7 @@ ACTION_ADDED = "Added “{title}” to the action plan."
 ACTION_SAVED = "Saved “{title}”."
 ACTION_DELETED = "Deleted “{title}”."
 LINK_REISSUED = "New link for {person}: the old one no longer works. Copy it below."
+EMAIL_RETRYING = "Trying the email to {person} again."
 
 
 def _team_for(request: HttpRequest, pk: int) -> Team:
@@ -198,10 +201,15 @@ def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
-    form = AssessmentForm(_form_data(request), instance=assessment)
+    form = AssessmentSettingsForm(_form_data(request), instance=assessment)
     if form.is_valid():
         try:
-            services.assessment_update(assessment=assessment, **form.cleaned_data)
+            services.assessment_update(
+                assessment=assessment,
+                base_url=request.build_absolute_uri("/"),
+                reply_to=request.user.email,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -216,8 +224,17 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def assessment_open_view(request: HttpRequest, pk: int) -> HttpResponse:
-    services.assessment_open(assessment=_assessment_for(request, pk))
-    messages.success(request, ROUND_NOW_OPEN)
+    assessment = _assessment_for(request, pk)
+    waiting = assessment.invitations.mail_pending().count()
+    try:
+        services.assessment_open(assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("assessments:assessment_settings", pk=pk)
+    message = ROUND_NOW_OPEN
+    if waiting:
+        message += WAITING_EMAILS_SENT.format(count=waiting)
+    messages.success(request, message)
     return redirect("assessments:engagement", pk=pk)
 
 
@@ -280,10 +297,11 @@ def _remember_links(
     assessment: Assessment,
     issued: list[services.IssuedInvitation],
 ) -> None:
-    """Keep new links for the next page only: they are shown once, never stored."""
+    """Keep new links for the next page only: they are shown once, never stored.
+    Those of people being emailed are not kept: the email carries a new one."""
     key = _issued_key(assessment)
     request.session[key] = request.session.get(key, []) + [
-        [item.invitation.pk, item.token] for item in issued
+        [item.invitation.pk, item.token] for item in issued if not item.emailed
     ]
 
 
@@ -312,6 +330,7 @@ def _render_engagement(
             "invited": len(invitations),
             "answered": answered,
             "with_email": sum(bool(i.email) for i in invitations),
+            "mail": reports.mail_progress(assessment, invitations),
             "new_links": new_links,
             "questions": ENGAGEMENT_QUESTIONS,
             "member_form": member_form or MemberForm(),
@@ -342,20 +361,28 @@ def _invite(
             form.add_error(None, error)
         else:
             _remember_links(request, assessment, issued)
-            messages.success(request, _invited_message(form, issued))
+            messages.success(request, _invited_message(assessment, issued))
             return redirect("assessments:engagement", pk=assessment.pk)
     return _render_engagement(request, assessment, **{form_name: form})
 
 
-def _invited_message(form, issued: list[services.IssuedInvitation]) -> str:
+def _invited_message(
+    assessment: Assessment, issued: list[services.IssuedInvitation]
+) -> str:
     message = ngettext(
         "Added {count} person.", "Added {count} people.", len(issued)
     ).format(count=len(issued))
-    emailed = sum(bool(item.invitation.email) for item in issued)
-    if form.cleaned_data["email_link"] and emailed:
+    emailed = sum(item.emailed for item in issued)
+    if emailed and assessment.status == Assessment.Status.DRAFT:
         message += ngettext(
-            " Emailed {count} of them their link.",
-            " Emailed {count} of them their links.",
+            " {count} of them will be emailed their link when you open the round.",
+            " {count} of them will be emailed their links when you open the round.",
+            emailed,
+        ).format(count=emailed)
+    elif emailed:
+        message += ngettext(
+            " Emailing {count} of them their link: the list below shows how it goes.",
+            " Emailing {count} of them their links: the list below shows how it goes.",
             emailed,
         ).format(count=emailed)
     return message
@@ -391,8 +418,9 @@ def invitation_reissue_view(
     return redirect("assessments:engagement", pk=pk)
 
 
-def _links_emailed_by(request: HttpRequest, pk: int, send, one: str, many: str):
-    """Email links through ``send`` (a service), then say how many went out."""
+def _links_emailed_by(request: HttpRequest, pk: int, send, said: dict[bool, tuple]):
+    """Queue links through ``send`` (a service), then say how many are going out,
+    in the words ``said`` gives for a draft round (True) or an open one."""
     assessment = _assessment_for(request, pk)
     try:
         count = send(
@@ -403,6 +431,7 @@ def _links_emailed_by(request: HttpRequest, pk: int, send, one: str, many: str):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
+        one, many = said[assessment.status == Assessment.Status.DRAFT]
         messages.success(request, ngettext(one, many, count).format(count=count))
     return redirect("assessments:engagement", pk=pk)
 
@@ -413,20 +442,66 @@ def invitations_send_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         services.invitations_send,
-        "Emailed a link to {count} person.",
-        "Emailed links to {count} people.",
+        {
+            False: (
+                "Emailing a link to {count} person.",
+                "Emailing links to {count} people.",
+            ),
+            True: (
+                "A link will be emailed to {count} person when you open the round.",
+                "Links will be emailed to {count} people when you open the round.",
+            ),
+        },
     )
 
 
 @require_POST
 def invitations_remind_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reminding = (
+        "Reminding {count} person who has not answered yet.",
+        "Reminding {count} people who have not answered yet.",
+    )
     return _links_emailed_by(
         request,
         pk,
         services.invitations_remind,
-        "Reminded {count} person who has not answered yet.",
-        "Reminded {count} people who have not answered yet.",
+        {False: reminding, True: reminding},  # a draft is refused
     )
+
+
+@require_POST
+def invitation_email_retry_view(
+    request: HttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    invitation = get_object_or_404(assessment.invitations.live(), pk=invitation_pk)
+    invitation.assessment = assessment
+    try:
+        services.invitation_email_retry(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, EMAIL_RETRYING.format(person=invitation))
+    return redirect("assessments:engagement", pk=pk)
+
+
+@require_POST
+def invitations_email_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    try:
+        count = services.invitations_email_retry(assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Trying {count} failed email again.",
+                "Trying {count} failed emails again.",
+                count,
+            ).format(count=count),
+        )
+    return redirect("assessments:engagement", pk=pk)
 
 
 # --- Step 3: alignment ------------------------------------------------------------
