@@ -281,8 +281,11 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
-        vision and commitment joined, actions and rated questions prefetched."""
-        return self.select_related("team", "vision", "commitment").prefetch_related(
+        vision, commitment and the state of a full scoring joined, actions and
+        rated questions prefetched."""
+        return self.select_related(
+            "team", "vision", "commitment", "scoring"
+        ).prefetch_related(
             "actions",
             models.Prefetch(
                 "alignment_ratings",

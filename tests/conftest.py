@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.tasks import TaskResultStatus
+from django.tasks.signals import task_finished
 from django.test import Client
 
 from assessments import services
@@ -20,6 +22,22 @@ def _test_settings(settings):
     }
     for template in settings.TEMPLATES:
         template["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_must_not_fail():
+    """A task that fails is recorded, not raised, by the tasks framework: fail
+    the test instead of letting it pass on what the task left undone."""
+    failed = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(task_result)
+
+    task_finished.connect(record, weak=False)
+    yield failed
+    task_finished.disconnect(record)
+    assert not failed, "\n".join(error.traceback for r in failed for error in r.errors)
 
 
 class InvalidTemplateVariable(str):

@@ -88,11 +88,12 @@ def test_a_new_upload_replaces_ones_own_and_drops_expired_ones(round_, uploader)
 def test_confirming_imports_every_row_and_drops_the_upload(round_, uploader):
     upload = create(round_, uploader)
 
-    count = services.answers_upload_confirm(
+    queued = services.answers_upload_confirm(
         upload_id=upload.pk, assessment=round_, user=uploader
     )
 
-    assert count == 3
+    assert queued.answers == 3
+    assert queued.task.return_value == 3  # tasks run in-process here
     assert list(
         Response.objects.filter(assessment=round_)
         .order_by("pk")

@@ -72,7 +72,7 @@ def test_engagement_not_ready_blocks_alignment_and_commitment(
 def test_scoring_a_round_keeps_each_steps_readiness_for_the_dashboard(
     round_with_vision,
 ):
-    services.assessment_rescore(assessment=round_with_vision)
+    services.assessment_rescore(assessment_id=round_with_vision.pk)
 
     stored = dict(
         StepResult.objects.filter(assessment=round_with_vision).values_list(

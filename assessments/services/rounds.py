@@ -46,12 +46,17 @@ def assessment_create(
 def assessment_open(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
-    """Open a draft round: from now on its privacy settings are frozen."""
+    """Open a draft round: from now on its privacy settings are frozen, and its
+    upkeep comes round every few minutes while it stays open."""
     if assessment.status != Assessment.Status.DRAFT:
         return assessment
     assessment.status = Assessment.Status.OPEN
     assessment.opened_at = now or timezone.now()
     assessment.save(update_fields=("status", "opened_at"))
+    # Imported here: upkeep needs judging, which needs this module.
+    from assessments.services.upkeep import round_upkeep_schedule
+
+    round_upkeep_schedule(assessment_id=assessment.pk, now=assessment.opened_at)
     return assessment
 
 
