@@ -24,6 +24,21 @@ def _test_settings(settings):
         template["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """SQLite's test database in a file of this run's own, not in memory, so that
+    a worker started as a process of its own, and threads' connections beside the
+    test's, share it as they would a real one."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _tasks_must_not_fail():
     """A task that fails is recorded, not raised, by the tasks framework: fail

@@ -53,6 +53,8 @@ OVERRIDE_FIELDS = (
     "overridden_at",
 )
 UPDATE_BATCH = 1000
+# Respondents the engine reads between two commits of a full scoring's progress.
+PROGRESS_EVERY = 500
 
 
 def respondent_judge(
@@ -205,6 +207,7 @@ def _team_judge(
         statement or "",
         [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows],
         progress=progress,
+        every=PROGRESS_EVERY,
     )
     return rows, judgements, profile
 
