@@ -8,6 +8,7 @@ from assessments import services
 from assessments.catalogue import CATALOGUE_VERSION
 from assessments.models import alignment_questions, catalogue_steps
 from tests.factories import AssessmentFactory, TeamFactory, UserFactory
+from tests.queue import Queue
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +54,13 @@ def _tasks_must_not_fail():
     yield failed
     task_finished.disconnect(record)
     assert not failed, "\n".join(error.traceback for r in failed for error in r.errors)
+
+
+@pytest.fixture
+def task_queue(settings, db):
+    """Tasks queued in the database, as in production, instead of run in-process."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return Queue()
 
 
 class InvalidTemplateVariable(str):
