@@ -24,11 +24,12 @@ class Queue:
             ).exclude(run_after=get_date_max())
         ]
 
-    def run(self, limit: int = 50) -> list[str]:
-        """Run every task that is due, and those they queue, as ``db_worker
-        --batch`` would; a failure is raised. Returns the names run, in order."""
+    def run(self, count: int | None = None, limit: int = 50) -> list[str]:
+        """Run every task that is due (or the first ``count``), and those they
+        queue, as ``db_worker --batch`` would; a failure is raised. Returns the
+        names run, in order."""
         ran = []
-        while row := DBTaskResult.objects.ready().first():
+        while len(ran) != count and (row := DBTaskResult.objects.ready().first()):
             assert len(ran) < limit, f"still running tasks after {ran}"
             row.claim("test")
             result = row.task_result
