@@ -69,7 +69,9 @@ def responses_import(
     ``answers_csv.read_answers`` and the database's constraints refuse anything
     else, so rows skip ``full_clean``, which would cost queries per row.
     """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    # Locked against closing (which waits), not against submissions: theirs is
+    # a key-share lock, which a no-key update lock lets through.
+    assessment = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
     require_importable(assessment)
     now = now or timezone.now()
     stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
@@ -135,7 +137,7 @@ def answers_upload_import(*, upload_id: int, now: datetime | None = None) -> int
     refused = None
     with transaction.atomic():
         upload = (
-            AnswersUpload.objects.select_for_update()
+            AnswersUpload.objects.select_for_update(of=("self",))
             .filter(pk=upload_id, queued_at__isnull=False)
             .select_related("assessment", "uploaded_by")
             .first()

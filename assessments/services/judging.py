@@ -227,11 +227,12 @@ def _team_judgements_store(
     stored: they are locked, compared and left out.
     """
     # Locked until the transaction ends, so a resubmission waits, then writes its
-    # own judgement over this one rather than under it.
+    # own judgement over this one rather than under it (a no-key lock: new
+    # submissions, which only reference the round, are not held up).
     current = {
         pk: answers
         for pk, *answers in Response.objects.filter(assessment=assessment)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
     }
     judged = [

@@ -100,7 +100,7 @@ def round_upkeep(*, assessment_id: int, due: datetime, now: datetime | None = No
     stored readiness. Returns what it did, in a word."""
     now = now or timezone.now()
     scoring_row = (
-        RoundScoring.objects.select_for_update()
+        RoundScoring.objects.select_for_update(of=("self",))
         .select_related("assessment")
         .filter(pk=assessment_id, upkeep_due_at=due)
         .first()
