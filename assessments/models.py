@@ -301,8 +301,11 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
-        vision and commitment joined, actions and rated questions prefetched."""
-        return self.select_related("team", "vision", "commitment").prefetch_related(
+        vision, commitment and the state of a full scoring joined, actions and
+        rated questions prefetched."""
+        return self.select_related(
+            "team", "vision", "commitment", "scoring"
+        ).prefetch_related(
             "actions",
             models.Prefetch(
                 "alignment_ratings",
@@ -1219,21 +1222,79 @@ class StepResult(models.Model):
 class AnswersUpload(models.Model):
     """A file of answers an administrator uploaded and previewed, kept until they
     confirm or cancel the import, so the file is sent once whatever its size and
-    whichever app server answers the confirmation."""
+    whichever app server answers the confirmation. A confirmed one (or one from
+    ``manage.py import_answers``, which has no uploader) waits, queued, for the
+    worker that imports it."""
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="+"
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     file_name = models.CharField(max_length=255)
     content = models.TextField()
     rows = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-pk")
 
     def __str__(self) -> str:
         return f"{self.file_name} for {self.assessment}"
+
+
+# --- Full scorings in the background ----------------------------------------------
+
+# A running scoring that has shown no progress for this long is taken as dead (its
+# worker was killed): another may start, and pages stop reporting it.
+SCORING_STALE = timedelta(minutes=10)
+
+
+class RoundScoring(models.Model):
+    """Where a round's full scoring stands: asked for, running and how far, last
+    finished and by which engine; and when the round's next upkeep is due.
+
+    One row per round, made when first needed; the worker writes it, pages read
+    it. Survey submissions never touch it.
+    """
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, primary_key=True, related_name="scoring"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    engine_version = models.CharField(max_length=20, blank=True)
+    upkeep_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")),
+                name="round_scoring_done_within_total",
+                violation_error_code="round_scoring_done_within_total",
+                violation_error_message=(
+                    "A scoring cannot have judged more respondents than it set out to."
+                ),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Scoring of {self.assessment}"
+
+    def is_running(self, now) -> bool:
+        """Whether a scoring is under way and still showing signs of life."""
+        return (
+            self.started_at is not None
+            and self.progress_at is not None
+            and self.progress_at >= now - SCORING_STALE
+        )

@@ -8,10 +8,11 @@ queries at any team size.
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from assessments import scoring
@@ -23,6 +24,7 @@ from assessments.models import (
     Invitation,
     MailStatus,
     Response,
+    RoundScoring,
     team_rating_field,
 )
 
@@ -34,6 +36,45 @@ RESCORE_GROWTH = 1.5
 def rescore_due(assessment: Assessment, respondents: int) -> bool:
     """Whether the team has grown enough since its last full scoring."""
     return respondents > RESCORE_GROWTH * assessment.team_profile_size
+
+
+SCORING_UNDER_WAY = (
+    "Scores are being updated: {done:,} of {total:,}. Until that is done, the "
+    "figures below are from the last complete scoring."
+)
+SCORING_QUEUED = (
+    "Scores will be updated shortly: every answer is waiting to be judged again. "
+    "Until then, the figures below are from the last complete scoring."
+)
+
+
+@dataclass(frozen=True)
+class ScoringProgress:
+    """A full scoring of a round, asked for or under way, as its report tells it."""
+
+    running: bool
+    done: int = 0
+    total: int = 0
+
+    @property
+    def message(self) -> str:
+        if self.running:
+            return SCORING_UNDER_WAY.format(done=self.done, total=self.total)
+        return SCORING_QUEUED
+
+
+def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress | None:
+    """How far a full scoring of the round has got, if one is asked for or
+    running; ``assessment`` comes with its ``scoring`` selected."""
+    try:
+        row = assessment.scoring
+    except RoundScoring.DoesNotExist:
+        return None
+    if row.is_running(now):
+        return ScoringProgress(running=True, done=row.done, total=row.total)
+    if row.requested_at is not None:
+        return ScoringProgress(running=False)
+    return None
 
 
 def response_aggregates(assessment: Assessment) -> dict:
@@ -238,9 +279,12 @@ class RoundReport:
     shows_verbatims: bool
     withheld: str | None
     rescore_due: bool  # the team has grown by half since it was last scored whole
+    scoring: ScoringProgress | None = None  # a full scoring asked for or under way
 
 
-def round_report(assessment: Assessment, *, today: date) -> RoundReport:
+def round_report(
+    assessment: Assessment, *, today: date, now: datetime | None = None
+) -> RoundReport:
     """Build a round's readiness report from its stored rows, with the privacy
     thresholds applied.
 
@@ -264,6 +308,7 @@ def round_report(assessment: Assessment, *, today: date) -> RoundReport:
         and respondents >= assessment.min_group_for_verbatims,
         withheld=withheld,
         rescore_due=rescore_due(assessment, respondents),
+        scoring=scoring_progress(assessment, now or timezone.now()),
     )
 
 

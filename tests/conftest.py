@@ -1,11 +1,14 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.tasks import TaskResultStatus
+from django.tasks.signals import task_finished
 from django.test import Client
 
 from assessments import services
 from assessments.catalogue import CATALOGUE_VERSION
 from assessments.models import alignment_questions, catalogue_steps
 from tests.factories import AssessmentFactory, TeamFactory, UserFactory
+from tests.queue import Queue
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +23,44 @@ def _test_settings(settings):
     }
     for template in settings.TEMPLATES:
         template["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """SQLite's test database in a file of this run's own, not in memory, so that
+    a worker started as a process of its own, and threads' connections beside the
+    test's, share it as they would a real one."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_must_not_fail():
+    """A task that fails is recorded, not raised, by the tasks framework: fail
+    the test instead of letting it pass on what the task left undone."""
+    failed = []
+
+    def record(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(task_result)
+
+    task_finished.connect(record, weak=False)
+    yield failed
+    task_finished.disconnect(record)
+    assert not failed, "\n".join(error.traceback for r in failed for error in r.errors)
+
+
+@pytest.fixture
+def task_queue(settings, db):
+    """Tasks queued in the database, as in production, instead of run in-process."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return Queue()
 
 
 class InvalidTemplateVariable(str):
@@ -91,20 +132,6 @@ def staff_client(staff):
     client = Client()  # its own cookies, so a test can use admin_client too
     client.force_login(staff)
     return client
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
-):
-    """On SQLite the test database is a file rather than memory, so that a worker
-    started as a process of its own (test_worker_process.py) opens the same one."""
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        folder = tmp_path_factory.mktemp("database")
-        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 def pytest_report_header(config):

@@ -1,5 +1,6 @@
 """Importing answers into a round from the admin: upload, preview with every bad
-line, then save all or nothing and score the round again."""
+line, then queue it for a worker, which saves all or nothing and has the round
+scored again (tasks run in-process unless a test queues them)."""
 
 from datetime import time
 from http import HTTPStatus
@@ -92,6 +93,32 @@ def test_confirming_saves_every_answer_and_scores_the_round(
         superuser,
         "Imported from answers.csv",
     )
+
+
+def test_confirming_queues_the_import_and_a_worker_then_imports_it(
+    admin_client, round_, task_queue
+):
+    uploaded = upload(admin_client, round_, ANSWERS.encode())
+    pending = AnswersUpload.objects.get()
+
+    confirmed = admin_client.post(
+        uploaded["Location"], {"upload": pending.pk, "confirm": "Import"}
+    )
+
+    assert confirmed["Location"] == change_url(round_)
+    assert messages_of(confirmed) == [
+        f"Queued 3 answers for import into {round_}: a worker imports them, then "
+        "scores the round again; its report shows how far it has got."
+    ]
+    assert not Response.objects.exists()
+    assert task_queue.queued() == [("import_answers", {"upload_id": pending.pk})]
+
+    assert task_queue.run() == ["import_answers", "rescore_round"]
+
+    assert Response.objects.filter(assessment=round_).count() == 3
+    round_.refresh_from_db()
+    assert round_.team_profile_size == 3
+    assert not AnswersUpload.objects.exists()
 
 
 def test_every_bad_line_is_shown_and_nothing_is_kept(admin_client, round_):

@@ -208,6 +208,34 @@ def test_import_saves_every_answer_and_scores_the_round(round_, answers_file):
     assert round_.step_results.count() == 4
 
 
+def test_import_checks_the_file_then_queues_it_for_a_worker(
+    round_, answers_file, task_queue
+):
+    output = import_(round_, answers_file)
+
+    assert output.strip() == (
+        f"Queued 3 answers for import into {round_}: a worker (manage.py "
+        "db_worker) imports them, then scores the round again."
+    )
+    assert not Response.objects.exists()
+
+    assert task_queue.run() == ["import_answers", "rescore_round"]
+
+    assert Response.objects.filter(assessment=round_).count() == 3
+    assert round_.step_results.count() == 4
+
+
+def test_a_bad_file_is_refused_before_anything_is_queued(round_, tmp_path, task_queue):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent,vision,meaning,contribution\nann,ok\n")
+
+    with pytest.raises(CommandError) as raised:
+        import_(round_, bad)
+
+    assert raised.value.returncode == 2
+    assert task_queue.queued() == []
+
+
 def test_imported_answers_have_no_invitation_a_random_key_and_a_day_only(
     round_, answers_file
 ):

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from assessments import catalogue
-from assessments.models import Question, Step
+from assessments.models import Question, RoundScoring, Step
 from tests.factories import AnswerJudgementFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,19 @@ def test_existing_responses_get_their_answer_outcomes_from_their_judgements():
     assert (response.vision_clear, response.vision_consistent) == (False, True)
     assert (response.meaning_clear, response.meaning_consistent) == (True, False)
     assert response.contribution_clear is None
+
+
+def test_judged_rounds_start_with_the_engine_version_of_their_judgements():
+    migration = import_module(
+        "assessments.migrations.0010_round_scoring_in_the_background_and_queued_imports"
+    )
+    judged = ResponseFactory()
+    AnswerJudgementFactory(response=judged, question_key="vision", engine_version="1")
+    unjudged = ResponseFactory()
+
+    migration.record_engine_versions(apps, schema_editor=None)
+
+    assert dict(
+        RoundScoring.objects.values_list("assessment_id", "engine_version")
+    ) == {judged.assessment_id: "1"}
+    assert not RoundScoring.objects.filter(assessment=unjudged.assessment).exists()

@@ -18,6 +18,7 @@ from assessments.models import (
     Invitation,
     Question,
     Response,
+    RoundScoring,
     Step,
     Vision,
 )
@@ -405,6 +406,9 @@ BROKEN_ROWS = {
     ),
     "alignment_rating_unique_per_question": second_rating,
     "step_result_unique_per_step": second_step_result,
+    "round_scoring_done_within_total": lambda: RoundScoring(
+        assessment=factories.AssessmentFactory(), done=5, total=4
+    ),
 }
 
 # A row breaking each constraint that repeats a rule of one field, with that

@@ -550,3 +550,22 @@ def _answers_of(team) -> list[Answers]:
         Answers(p["respondent"], *(p[key][0] for key in ENGAGEMENT_KEYS))
         for p in team["respondents"]
     ]
+
+
+def test_judging_a_team_reports_how_many_respondents_it_has_read():
+    team = [Answers(f"p{n}", VISION, GOOD_MEANING, GOOD_CONTRIBUTION) for n in range(7)]
+    seen: list[int] = []
+
+    judged = judge_team_with_profile(VISION, team, progress=seen.append, every=3)
+
+    assert seen == [3, 6, 7]
+    assert judged == judge_team_with_profile(VISION, team)
+
+
+def test_a_team_of_an_exact_multiple_reports_its_size_once_at_the_end():
+    team = [Answers(f"p{n}", VISION, GOOD_MEANING, GOOD_CONTRIBUTION) for n in range(4)]
+    seen: list[int] = []
+
+    judge_team_with_profile(VISION, team, progress=seen.append, every=2)
+
+    assert seen == [2, 4]

@@ -88,11 +88,12 @@ def test_a_new_upload_replaces_ones_own_and_drops_expired_ones(round_, uploader)
 def test_confirming_imports_every_row_and_drops_the_upload(round_, uploader):
     upload = create(round_, uploader)
 
-    count = services.answers_upload_confirm(
+    queued = services.answers_upload_confirm(
         upload_id=upload.pk, assessment=round_, user=uploader
     )
 
-    assert count == 3
+    assert queued.answers == 3
+    assert queued.task.return_value == 3  # tasks run in-process here
     assert list(
         Response.objects.filter(assessment=round_)
         .order_by("pk")
@@ -194,3 +195,99 @@ def test_cancelling_leaves_another_persons_upload_alone(round_, uploader):
     services.answers_upload_cancel(upload_id=0, assessment=round_, user=uploader)
 
     assert list(AnswersUpload.objects.all()) == [theirs]
+
+
+# --- Queued for a worker --------------------------------------------------------------
+
+
+def test_a_confirmed_upload_waits_queued_until_a_worker_imports_it(
+    task_queue, round_, uploader
+):
+    upload = create(round_, uploader)
+
+    queued = services.answers_upload_confirm(
+        upload_id=upload.pk, assessment=round_, user=uploader
+    )
+
+    assert queued.answers == 3
+    assert not queued.task.is_finished
+    assert task_queue.queued() == [("import_answers", {"upload_id": upload.pk})]
+    assert not Response.objects.exists()
+    assert AnswersUpload.objects.get().queued_at is not None
+    with pytest.raises(ValidationError) as refused:
+        services.answers_upload_confirm(
+            upload_id=upload.pk, assessment=round_, user=uploader
+        )
+    assert refused.value.messages == [services.IMPORT_EXPIRED]
+
+    assert task_queue.run() == ["import_answers", "rescore_round"]
+
+    assert Response.objects.filter(assessment=round_).count() == 3
+    round_.refresh_from_db()
+    assert round_.team_profile_size == 3
+    assert not AnswersUpload.objects.exists()
+
+
+def test_imported_answers_are_judged_as_they_are_stored(task_queue, round_, uploader):
+    services.answers_upload_confirm(
+        upload_id=create(round_, uploader).pk, assessment=round_, user=uploader
+    )
+
+    task_queue.run(count=1)  # the import, not yet the full scoring after it
+
+    responses = Response.objects.filter(assessment=round_).order_by("pk")
+    assert [r.judgements.count() for r in responses] == [3, 3, 3]
+    assert [r.engaged for r in responses] == [True, False, True]
+    assert round_.step_results.count() == 4
+    assert task_queue.queued() == [("rescore_round", {"assessment_id": round_.pk})]
+
+
+def test_a_queued_upload_is_never_dropped_as_expired(task_queue, round_, uploader):
+    upload = create(round_, uploader)
+    services.answers_upload_confirm(
+        upload_id=upload.pk, assessment=round_, user=uploader
+    )
+    AnswersUpload.objects.update(
+        created_at=timezone.now() - services.UPLOADS_KEPT - timedelta(days=1)
+    )
+
+    create(round_, uploader)
+    create(round_, UserFactory(is_staff=True))
+
+    assert AnswersUpload.objects.filter(pk=upload.pk).exists()
+
+
+def test_a_round_closed_before_the_worker_imports_refuses_the_file_and_drops_it(
+    task_queue, round_, uploader
+):
+    services.answers_upload_confirm(
+        upload_id=create(round_, uploader).pk, assessment=round_, user=uploader
+    )
+    services.assessment_close(assessment=round_)
+
+    with pytest.raises(ValidationError) as refused:
+        task_queue.run()
+
+    assert refused.value.messages == [services.IMPORT_ROUND_CLOSED]
+    assert not Response.objects.exists()
+    assert not AnswersUpload.objects.exists()
+
+
+def test_a_file_queued_from_the_command_line_has_no_uploader(task_queue, round_):
+    queued = services.answers_import_queue(
+        assessment=round_, file_name="exports/answers.csv", data=ANSWERS.encode()
+    )
+
+    upload = AnswersUpload.objects.get()
+    assert (upload.uploaded_by, upload.file_name, upload.rows) == (
+        None,
+        "answers.csv",
+        3,
+    )
+    assert queued.answers == 3
+    assert task_queue.run() == ["import_answers", "rescore_round"]
+    history = Response.objects.first().history.get()
+    assert (history.history_user, history.history_change_reason) == (
+        None,
+        "Imported from answers.csv",
+    )

@@ -28,9 +28,12 @@ def database_tasks(settings):
 
 
 def scheduled() -> list[tuple[str, list, datetime]]:
+    """The round's timetable as queued: reminders and closing, not its upkeep."""
     return [
         (task.task_path.rsplit(".", 1)[1], task.args_kwargs["args"], task.run_after)
-        for task in DBTaskResult.objects.order_by("run_after", "task_path")
+        for task in DBTaskResult.objects.exclude(
+            task_path="assessments.tasks.round_upkeep"
+        ).order_by("run_after", "task_path")
     ]
 
 

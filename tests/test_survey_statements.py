@@ -71,7 +71,7 @@ def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
             token=item.token,
             answers=ENGAGED,
         )
-    services.assessment_rescore(assessment=vision.assessment)
+    services.assessment_rescore(assessment_id=vision.assessment_id)
     invitation = InvitationFactory(assessment=vision.assessment)
 
     profile = links.link_lookup(invitation.token).team_profile

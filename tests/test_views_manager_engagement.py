@@ -19,6 +19,7 @@ from assessments.forms import (
 from assessments.models import Assessment, Invitation, MailKind, MailStatus
 from assessments.views.manager import EMAIL_RETRYING, LINK_REISSUED
 from tests.factories import InvitationFactory, ResponseFactory
+from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -366,10 +367,11 @@ def test_step_two_runs_a_fixed_number_of_queries(
     """Session, user, round, invitations, step results, steps."""
     InvitationFactory.create_batch(members, assessment=assessment)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5) as captured:
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["invited"] == members
+    assert writes(captured) == []
 
 
 # --- Where email stands ---------------------------------------------------------------

@@ -31,6 +31,7 @@ from assessments.views.manager import (
     VISION_SAVED,
 )
 from tests.factories import ActionItemFactory, AlignmentRatingFactory, StepResultFactory
+from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -409,16 +410,20 @@ def test_step_four_runs_a_fixed_number_of_queries(
     """Session, user, round, commitment, actions, step results, steps."""
     ActionItemFactory.create_batch(actions, assessment=draft_round)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5) as captured:
         manager_client.get(url("commitment", draft_round))
+
+    assert writes(captured) == []
 
 
 def test_step_one_runs_a_fixed_number_of_queries(
     manager_client, draft_round, django_assert_num_queries
 ):
     """Session, user, round, step results, steps, vision."""
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(4) as captured:
         manager_client.get(url("vision", draft_round))
+
+    assert writes(captured) == []
 
 
 def test_step_three_runs_a_fixed_number_of_queries(
@@ -431,5 +436,7 @@ def test_step_three_runs_a_fixed_number_of_queries(
         assessment=draft_round, question=alignment_questions(1)[0], rating=4
     )
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5) as captured:
         manager_client.get(url("alignment", draft_round))
+
+    assert writes(captured) == []

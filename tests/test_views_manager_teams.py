@@ -16,6 +16,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -102,10 +103,11 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         )
         StepResultFactory(assessment=round_, step=Step.objects.get(key="vision"))
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6) as captured:
         response = manager_client.get(DASHBOARD)
 
     assert response.status_code == HTTPStatus.OK
+    assert writes(captured) == []
 
 
 def test_a_manager_creates_a_team_and_manages_it(manager_client, manager):
@@ -169,8 +171,13 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
         InvitationFactory(assessment=round_)
         StepResultFactory(assessment=round_, step=Step.objects.get(key="vision"))
 
-    with django_assert_num_queries(6):
-        manager_client.get(reverse("assessments:team_detail", args=(team.pk,)))
+    with django_assert_num_queries(6) as captured:
+        response = manager_client.get(
+            reverse("assessments:team_detail", args=(team.pk,))
+        )
+
+    assert response.status_code == HTTPStatus.OK
+    assert writes(captured) == []
 
 
 def test_a_manager_adds_a_co_manager_by_email(manager_client, team):

@@ -2,16 +2,24 @@
 
 import csv
 import io
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import links, services
-from assessments.models import AnswerJudgement, Assessment, Invitation, StepResult
+from assessments import links, reports, services
+from assessments.models import (
+    AnswerJudgement,
+    Assessment,
+    Invitation,
+    RoundScoring,
+    StepResult,
+)
 from assessments.services import OVERRIDE_NEEDS_A_REASON
-from assessments.views.report import OVERRIDE_SAVED
+from assessments.views.report import OVERRIDE_SAVED, RESCORE_QUEUED
 from tests.factories import (
     ActionItemFactory,
     AlignmentRatingFactory,
@@ -22,6 +30,7 @@ from tests.factories import (
     UserFactory,
     VisionFactory,
 )
+from tests.queries import writes
 from tests.samples import ENGAGED, LOST
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
@@ -72,7 +81,7 @@ def test_engagement_not_ready_blocks_alignment_and_commitment(
 def test_scoring_a_round_keeps_each_steps_readiness_for_the_dashboard(
     round_with_vision,
 ):
-    services.assessment_rescore(assessment=round_with_vision)
+    services.assessment_rescore(assessment_id=round_with_vision.pk)
 
     stored = dict(
         StepResult.objects.filter(assessment=round_with_vision).values_list(
@@ -298,12 +307,7 @@ class TestQueryCounts:
 
         assert page.status_code == HTTPStatus.OK
         assert "Score every answer again" in page.content.decode()
-        writes = [
-            query["sql"]
-            for query in captured.captured_queries
-            if query["sql"].lstrip().split()[0] in {"INSERT", "UPDATE", "DELETE"}
-        ]
-        assert writes == []
+        assert writes(captured) == []
 
     def test_export_runs_a_fixed_number_of_queries(
         self, manager_client, round_with_vision, django_assert_num_queries
@@ -409,6 +413,100 @@ def test_scoring_every_answer_again_from_the_report(manager_client, round_with_v
         page.content.decode()
     )
     assert "Score every answer again" not in page.content.decode()
+
+
+def test_the_button_queues_the_scoring_instead_of_scoring_in_the_request(
+    manager_client, round_with_vision, task_queue
+):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+
+    page = manager_client.post(
+        reverse("assessments:assessment_rescore", args=(round_with_vision.pk,)),
+        follow=True,
+    )
+
+    text = page.content.decode()
+    assert RESCORE_QUEUED in text
+    assert escape(reports.SCORING_QUEUED) in text
+    assert "Score every answer again" not in text
+    round_with_vision.refresh_from_db()
+    assert round_with_vision.team_profile_size == 0
+    assert task_queue.run() == ["rescore_round"]
+    round_with_vision.refresh_from_db()
+    assert round_with_vision.team_profile_size == 4
+    assert (
+        "Scores will be updated"
+        not in manager_client.get(report_url(round_with_vision)).content.decode()
+    )
+
+
+class TestDuringAFullScoring:
+    """While a worker scores the round again, the report says so and shows the
+    last complete figures."""
+
+    @pytest.fixture
+    def scored(self, round_with_vision):
+        for _ in range(4):
+            answer(round_with_vision, ENGAGED)
+        answer(round_with_vision, LOST)
+        services.assessment_rescore(assessment_id=round_with_vision.pk)
+        for _ in range(4):  # grown by half: a scoring is due
+            answer(round_with_vision, ENGAGED)
+        return round_with_vision
+
+    def test_the_report_shows_how_far_it_has_got_and_the_last_figures(
+        self, manager_client, scored
+    ):
+        now = timezone.now()
+        RoundScoring.objects.filter(assessment=scored).update(
+            started_at=now, progress_at=now, done=4120, total=10000
+        )
+
+        page = manager_client.get(report_url(scored))
+
+        text = page.content.decode()
+        assert (
+            "Scores are being updated: 4,120 of 10,000. Until that is done, the "
+            "figures below are from the last complete scoring."
+        ) in text
+        assert "8 of 9 respondents engaged" in text
+        assert "Score every answer again" not in text
+
+    def test_a_queued_scoring_is_announced(self, manager_client, scored):
+        RoundScoring.objects.filter(assessment=scored).update(
+            requested_at=timezone.now()
+        )
+
+        text = manager_client.get(report_url(scored)).content.decode()
+
+        assert escape(reports.SCORING_QUEUED) in text
+        assert "Score every answer again" not in text
+
+    def test_a_scoring_whose_worker_died_is_not_announced(self, manager_client, scored):
+        long_ago = timezone.now() - timedelta(hours=1)
+        RoundScoring.objects.filter(assessment=scored).update(
+            started_at=long_ago, progress_at=long_ago, done=3, total=9
+        )
+
+        text = manager_client.get(report_url(scored)).content.decode()
+
+        assert "Scores are being updated" not in text
+        assert "Score every answer again" in text
+
+    def test_the_report_runs_the_same_queries_and_writes_nothing_during_a_scoring(
+        self, manager_client, scored, django_assert_num_queries
+    ):
+        now = timezone.now()
+        RoundScoring.objects.filter(assessment=scored).update(
+            started_at=now, progress_at=now, done=1, total=9
+        )
+        manager_client.get(report_url(scored))
+
+        with django_assert_num_queries(10) as captured:
+            manager_client.get(report_url(scored))
+
+        assert writes(captured) == []
 
 
 def test_another_manager_cannot_rescore_a_round(client, round_with_vision):

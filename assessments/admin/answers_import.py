@@ -11,6 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.tasks import TaskResultStatus
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -29,6 +30,11 @@ IMPORT_TOO_LARGE = (
 )
 IMPORT_CANCELLED = "Import cancelled; nothing was saved."
 IMPORTED = "Imported {answers} into {round}; the round is scored again."
+IMPORT_QUEUED = (
+    "Queued {answers} for import into {round}: a worker imports them, then scores "
+    "the round again; its report shows how far it has got."
+)
+IMPORT_FAILED = "The import into {round} failed; nothing was saved."
 
 
 class AnswersFileForm(forms.Form):
@@ -121,7 +127,7 @@ def _uploaded(request, assessment, file) -> AnswersUpload:
 
 def _confirmed(model_admin, request, assessment, change_url):
     try:
-        count = services.answers_upload_confirm(
+        queued = services.answers_upload_confirm(
             upload_id=_whole_number(request.POST.get("upload", "")),
             assessment=assessment,
             user=request.user,
@@ -130,11 +136,19 @@ def _confirmed(model_admin, request, assessment, change_url):
         model_admin.message_user(request, error.messages[0], messages.ERROR)
         # An expired preview is uploaded again; a refused import is final.
         return redirect(request.path if error.code == "expired" else change_url)
-    model_admin.message_user(
-        request,
-        IMPORTED.format(answers=plural(count, "answer"), round=assessment),
-        messages.SUCCESS,
-    )
+    answers = plural(queued.answers, "answer")
+    if queued.task.status == TaskResultStatus.FAILED:
+        model_admin.message_user(
+            request, IMPORT_FAILED.format(round=assessment), messages.ERROR
+        )
+    else:
+        # Tasks that run in-process have imported the file already.
+        message = IMPORTED if queued.task.is_finished else IMPORT_QUEUED
+        model_admin.message_user(
+            request,
+            message.format(answers=answers, round=assessment),
+            messages.SUCCESS,
+        )
     return redirect(change_url)
 
 

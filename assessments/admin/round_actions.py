@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from assessments import reports, services
@@ -15,6 +16,10 @@ from assessments.models import Assessment
 
 # Messages the admin shows; tests assert on them.
 RESCORED = "Scored {rounds} again ({answers}); readiness is up to date."
+RESCORE_QUEUED = (
+    "Asked for {rounds} to be scored again: a worker scores them, and each "
+    "round's report shows how far it has got."
+)
 CLOSED = "Closed {rounds}."
 NOT_CLOSED_DRAFTS = "Not closed, never opened: {names}."
 OPENED = "Opened {rounds}."
@@ -36,16 +41,19 @@ def _selected(queryset) -> list[Assessment]:
 @admin.action(description="Score the selected rounds again", permissions=("change",))
 def recompute_scores(modeladmin, request, queryset):
     rounds = _selected(queryset)
-    judged = sum(
-        services.assessment_rescore(assessment=assessment) for assessment in rounds
-    )
-    modeladmin.message_user(
-        request,
-        RESCORED.format(
+    queued = [
+        services.assessment_rescore_request(assessment_id=assessment.pk)
+        for assessment in rounds
+    ]
+    if all(task.status == TaskResultStatus.SUCCESSFUL for task in queued):
+        # Tasks run in-process: the rounds are scored already.
+        judged = sum(task.return_value or 0 for task in queued)
+        message = RESCORED.format(
             rounds=plural(len(rounds), "round"), answers=plural(judged, "answer")
-        ),
-        messages.SUCCESS,
-    )
+        )
+    else:
+        message = RESCORE_QUEUED.format(rounds=plural(len(rounds), "round"))
+    modeladmin.message_user(request, message, messages.SUCCESS)
 
 
 @admin.action(description="Close the selected rounds", permissions=("change",))

@@ -37,7 +37,7 @@ building the profile and judging everyone are both linear in the team's size.
 import functools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -63,6 +63,8 @@ CONTRIBUTION_WORDS = 3
 TEAM_COMMON_SHARE = 0.15
 # Distinct words a matcher remembers before it starts afresh (bounds memory).
 MATCHER_MEMORY = 5000
+# Respondents read between two calls of a team judging's progress callback.
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -416,13 +418,28 @@ def judge_team(
 
 
 def judge_team_with_profile(
-    vision: str, answers: Sequence[Answers]
+    vision: str,
+    answers: Sequence[Answers],
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = PROGRESS_EVERY,
 ) -> tuple[tuple[RespondentJudgement, ...], TeamProfile]:
     """``judge_team``, also returning the team profile built on the way, to judge
-    later respondents against (``judge_respondent``)."""
+    later respondents against (``judge_respondent``).
+
+    Reading the answers is most of the work (judging against the profile is
+    about a fifth), so ``progress``, when given, is called with how many
+    respondents have been read, every ``every`` of them and once at the end.
+    """
     ideas = key_ideas(vision)
     matcher = _IdeaMatcher(ideas)
-    read = [_readings(matcher, a) for a in answers]
+    read = []
+    for answer in answers:
+        read.append(_readings(matcher, answer))
+        if progress is not None and len(read) % every == 0:
+            progress(len(read))
+    if progress is not None and len(read) % every:
+        progress(len(read))
     profile = TeamProfile.from_term_sets(terms for _, terms in read)
     judgements = tuple(
         _judge(a, readings, ideas, profile, terms)

@@ -83,7 +83,7 @@ def demo_round_create(
         pk__in=[item.invitation.pk for item in issued[:answered]]
     ).update(status=Invitation.Status.RESPONDED)
 
-    assessment_rescore(assessment=assessment, now=now)
+    assessment_rescore(assessment_id=assessment.pk, now=now)
     return assessment, issued
 
 

@@ -5,11 +5,13 @@ the round's team profile and its stored readiness per step are written here and
 nowhere else.
 
 A new submission is judged at once against the team profile stored at the last
-full scoring. The whole team is scored again (``assessment_rescore``) when a
-manager or an administrator asks, after an import, or when the rules change; so
+full scoring. The whole team is scored again (``assessment_rescore``, by a worker:
+see ``services.upkeep``) when a manager or an administrator asks, after an import
+or a new vision, once the team has grown by half, or when the rules change; so
 the total work stays linear in the number of submissions.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -22,9 +24,11 @@ from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
     OUTCOME_FIELDS,
     OVERRIDE_NEEDS_A_REASON,
+    SCORING_STALE,
     AnswerJudgement,
     Assessment,
     Response,
+    RoundScoring,
     StepResult,
     Vision,
     catalogue_steps,
@@ -49,6 +53,8 @@ OVERRIDE_FIELDS = (
     "overridden_at",
 )
 UPDATE_BATCH = 1000
+# Respondents the engine reads between two commits of a full scoring's progress.
+PROGRESS_EVERY = 500
 
 
 def respondent_judge(
@@ -115,6 +121,20 @@ def judgements_store(
     )
 
 
+def judgements_add(
+    *, judged: list[tuple[int, scoring.RespondentJudgement]], now: datetime
+) -> None:
+    """Write new responses' judgements, many at once (they have none yet)."""
+    AnswerJudgement.objects.bulk_create(
+        [
+            row
+            for pk, judgement in judged
+            for row in _judgement_rows(pk, judgement, now)
+        ],
+        batch_size=UPDATE_BATCH,
+    )
+
+
 def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Override]]:
     overridden = (
         AnswerJudgement.objects.filter(response__assessment=assessment)
@@ -149,9 +169,21 @@ def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
             )
 
 
-def _team_judge_again(*, assessment: Assessment, now: datetime) -> int:
-    """Judge every response of a round again, keeping managers' overrides, and
-    store the team profile new submissions are judged against."""
+def _scoring_progress(
+    *, assessment_id: int, started: datetime, done: int, total: int
+) -> None:
+    RoundScoring.objects.filter(assessment_id=assessment_id, started_at=started).update(
+        done=done, total=total, progress_at=timezone.now()
+    )
+
+
+def _team_judge(
+    *,
+    assessment: Assessment,
+    started: datetime,
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[list[tuple], tuple[scoring.RespondentJudgement, ...], scoring.TeamProfile]:
+    """Judge every response of a round again, in memory, committing progress."""
     rows = list(
         Response.objects.filter(assessment=assessment)
         .order_by("pk")
@@ -162,31 +194,73 @@ def _team_judge_again(*, assessment: Assessment, now: datetime) -> int:
         .values_list("statement", flat=True)
         .first()
     )
+
+    def progress(done: int) -> None:
+        _scoring_progress(
+            assessment_id=assessment.pk, started=started, done=done, total=len(rows)
+        )
+        if on_progress is not None:
+            on_progress(done, len(rows))
+
+    progress(0)
     judgements, profile = scoring.judge_team_with_profile(
-        statement or "", [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows]
+        statement or "",
+        [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows],
+        progress=progress,
+        every=PROGRESS_EVERY,
     )
-    overrides = _stored_overrides(assessment)
+    return rows, judgements, profile
+
+
+def _team_judgements_store(
+    *,
+    assessment: Assessment,
+    rows: list[tuple],
+    judgements: tuple[scoring.RespondentJudgement, ...],
+    profile: scoring.TeamProfile,
+    stamp: datetime,
+) -> None:
+    """Store a round's new judgements (keeping managers' overrides), outcomes and
+    team profile, inside the caller's transaction.
+
+    Responses changed or removed since they were read keep what their own write
+    stored: they are locked, compared and left out.
+    """
+    # Locked until the transaction ends, so a resubmission waits, then writes its
+    # own judgement over this one rather than under it (a no-key lock: new
+    # submissions, which only reference the round, are not held up).
+    current = {
+        pk: answers
+        for pk, *answers in Response.objects.filter(assessment=assessment)
+        .select_for_update(no_key=True)
+        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
+    }
+    judged = [
+        (pk, judgement)
+        for (pk, *answers), judgement in zip(rows, judgements, strict=True)
+        if current.get(pk) == answers
+    ]
     AnswerJudgement.objects.bulk_create(
         [
             row
-            for (pk, *_), judgement in zip(rows, judgements, strict=True)
-            for row in _judgement_rows(pk, judgement, now)
+            for pk, judgement in judged
+            for row in _judgement_rows(pk, judgement, stamp)
         ],
         batch_size=UPDATE_BATCH,
         update_conflicts=True,
         unique_fields=("response", "question_key"),
         update_fields=ENGINE_FIELDS,
     )
+    overrides = _stored_overrides(assessment)
     _outcomes_store(
         {
             pk: outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
-            for (pk, *_), judgement in zip(rows, judgements, strict=True)
+            for pk, judgement in judged
         }
     )
     assessment.team_profile = profile.for_newcomers().as_dict()
     assessment.team_profile_size = len(rows)
     assessment.save(update_fields=("team_profile", "team_profile_size"))
-    return len(rows)
 
 
 def _step_results_store(
@@ -224,16 +298,82 @@ def readiness_refresh(
     return summary
 
 
-@transaction.atomic
-def assessment_rescore(*, assessment: Assessment, now: datetime | None = None) -> int:
+def round_scoring_ensure(*, assessment_id: int) -> None:
+    """Give a round its scoring row if it has none yet (safe to race)."""
+    RoundScoring.objects.bulk_create(
+        [RoundScoring(assessment_id=assessment_id)], ignore_conflicts=True
+    )
+
+
+def _scoring_claim(*, assessment_id: int, now: datetime, requested_only: bool) -> bool:
+    """Mark a round's full scoring as started unless one is running (two never
+    run at once) or, when ``requested_only``, none was asked for."""
+    round_scoring_ensure(assessment_id=assessment_id)
+    free = Q(started_at__isnull=True) | Q(progress_at__lt=now - SCORING_STALE)
+    if requested_only:
+        free &= Q(requested_at__isnull=False)
+    return bool(
+        RoundScoring.objects.filter(free, assessment_id=assessment_id).update(
+            requested_at=None, started_at=now, progress_at=now, done=0, total=0
+        )
+    )
+
+
+def assessment_rescore(
+    *,
+    assessment_id: int,
+    now: datetime | None = None,
+    requested_only: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> int | None:
     """Judge every answer of a round again and store its readiness per step;
-    returns how many responses were judged."""
+    returns how many responses were judged, or None when another full scoring of
+    the round is running (or, ``requested_only``, none was asked for).
+
+    The engine works in memory and its progress is committed as it goes (its
+    own statements, so other connections see it; ``on_progress`` is called after
+    each with the respondents read and the total), then everything judged is
+    written in one transaction: until it commits, readers see the last complete
+    scoring.
+    """
     now = now or timezone.now()
-    # Judgements are dated like the responses they judge.
-    stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
-    judged = _team_judge_again(assessment=assessment, now=stamp)
-    readiness_refresh(assessment_id=assessment.pk, now=now)
-    return judged
+    if not _scoring_claim(
+        assessment_id=assessment_id, now=now, requested_only=requested_only
+    ):
+        return None
+    try:
+        assessment = Assessment.objects.get(pk=assessment_id)
+        rows, judgements, profile = _team_judge(
+            assessment=assessment, started=now, on_progress=on_progress
+        )
+        with transaction.atomic():
+            claim = RoundScoring.objects.select_for_update().get(pk=assessment_id)
+            if claim.started_at != now:
+                return None  # taken over as stale: the newer scoring writes
+            _team_judgements_store(
+                assessment=assessment,
+                rows=rows,
+                judgements=judgements,
+                profile=profile,
+                # Judgements are dated like the responses they judge.
+                stamp=response_timestamp(anonymous=assessment.anonymous, now=now),
+            )
+            readiness_refresh(assessment_id=assessment_id, now=now)
+            RoundScoring.objects.filter(pk=assessment_id).update(
+                started_at=None,
+                progress_at=timezone.now(),
+                done=len(rows),
+                total=len(rows),
+                finished_at=now,
+                engine_version=scoring.ENGINE_VERSION,
+            )
+    except BaseException:
+        # Free the round for the next attempt.
+        RoundScoring.objects.filter(pk=assessment_id, started_at=now).update(
+            started_at=None
+        )
+        raise
+    return len(rows)
 
 
 @transaction.atomic

@@ -62,7 +62,8 @@ def assessment_open(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
     """Open a draft round: from now on its privacy settings are frozen. Its
-    queued emails go out, and its reminders and closing are scheduled."""
+    queued emails go out, its reminders and closing are scheduled, and its
+    upkeep comes round every few minutes while it stays open."""
     if assessment.status != Assessment.Status.DRAFT:
         return assessment
     now = now or timezone.now()
@@ -78,6 +79,10 @@ def assessment_open(
     if assessment.invitations.filter(mail_status=MailStatus.QUEUED).exists():
         mail.deliver_soon(assessment)
     _timetable_enqueue(assessment, now)
+    # Imported here: upkeep needs judging, which needs this module.
+    from assessments.services.upkeep import round_upkeep_schedule
+
+    round_upkeep_schedule(assessment_id=assessment.pk, now=assessment.opened_at)
     return assessment
 
 

@@ -15,22 +15,37 @@ from assessments.models import (
     Assessment,
     Commitment,
     Question,
+    Response,
     Vision,
 )
 from assessments.services.judging import readiness_refresh
+from assessments.services.upkeep import assessment_rescore_request
 
 
 @transaction.atomic
 def vision_update(
     *, vision: Vision, revision: int, statement: str, has_vision: bool | None, user
 ) -> None:
-    """Save the vision and the moment-of-truth answer, unless changed meanwhile."""
+    """Save the vision and the moment-of-truth answer, unless changed meanwhile;
+    answers judged against another statement are then judged again."""
+    judged_against = vision.statement
     vision.save_revision(
         revision=revision,
         user=user,
         values={"statement": statement, "has_vision": has_vision},
     )
     readiness_refresh(assessment_id=vision.assessment_id)
+    _rescore_if_restated(vision, judged_against)
+
+
+def _rescore_if_restated(vision: Vision, judged_against: str) -> None:
+    """Answers are judged against the vision's statement: a new one needs them
+    all judged again, by a worker."""
+    if (
+        vision.statement != judged_against
+        and Response.objects.filter(assessment_id=vision.assessment_id).exists()
+    ):
+        assessment_rescore_request(assessment_id=vision.assessment_id)
 
 
 @dataclass(frozen=True)
@@ -113,9 +128,12 @@ def step_row_revise(
 ) -> None:
     """Save an administrator's edit of a step row as ``user``'s revision after
     ``revision`` (or add the row, if it is new), unless someone saved since."""
+    judged_against = row.statement if isinstance(row, Vision) and row.pk else ""
     if row.pk is None:
         row.updated_by = user
         row.save()
     else:
         row.save_revision(revision=revision, user=user, values=values)
     readiness_refresh(assessment_id=row.assessment_id)
+    if isinstance(row, Vision):
+        _rescore_if_restated(row, judged_against)

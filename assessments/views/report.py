@@ -25,6 +25,10 @@ from assessments.models import (
 
 ANSWERS_PER_PAGE = 20
 RESCORED = "Every answer is scored again against the whole team."
+RESCORE_QUEUED = (
+    "Every answer will be scored again against the whole team; until then the "
+    "report shows the last complete scoring."
+)
 OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
 OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
 TOO_FEW_TO_EXPORT = (
@@ -103,8 +107,9 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def assessment_rescore_view(request: HttpRequest, pk: int) -> HttpResponse:
-    services.assessment_rescore(assessment=get_object_or_404(_managed(request, pk)))
-    messages.success(request, RESCORED)
+    assessment = get_object_or_404(_managed(request, pk))
+    task = services.assessment_rescore_request(assessment_id=assessment.pk)
+    messages.success(request, RESCORED if task.is_finished else RESCORE_QUEUED)
     return redirect("assessments:report", pk=pk)
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.tasks import TaskResultStatus
 
 from assessments import services
 from assessments.answers_csv import AnswersFileError, read_answers
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         "Add answers gathered elsewhere (a paper exercise, another survey tool, an "
         "export of another round) to a round, all or none, then score the round "
         "again. The file is UTF-8 CSV with the header "
-        "respondent,vision,meaning,contribution; other columns are ignored."
+        "respondent,vision,meaning,contribution; other columns are ignored. The "
+        "file is checked here, then a worker (manage.py db_worker) imports it; "
+        "with DJANGO_TASKS_BACKEND=immediate it is imported here and now."
     )
 
     def add_arguments(self, parser):
@@ -42,13 +45,25 @@ class Command(BaseCommand):
                     f"{assessment}; nothing was saved (dry run)."
                 )
                 return
-            count = services.responses_import(
-                assessment=assessment, rows=rows, source=file.name
+            queued = services.answers_import_queue(
+                assessment=assessment, file_name=str(file), data=data
             )
         except AnswersFileError as error:
             raise CommandError(str(error), returncode=2) from None
         except ValidationError as error:
             raise CommandError(error.messages[0], returncode=2) from None
-        self.stdout.write(
-            f"Imported {count} answers into {assessment}; the round is scored again."
-        )
+        if queued.task.status == TaskResultStatus.FAILED:
+            raise CommandError(
+                f"The import into {assessment} failed; nothing was saved."
+            )
+        if queued.task.is_finished:
+            self.stdout.write(
+                f"Imported {queued.answers} answers into {assessment}; the round is "
+                "scored again."
+            )
+        else:
+            self.stdout.write(
+                f"Queued {queued.answers} answers for import into {assessment}: a "
+                "worker (manage.py db_worker) imports them, then scores the round "
+                "again."
+            )

@@ -9,7 +9,10 @@ command first enqueues:
 - a delivery for every open or closed round with email queued or left "sending",
   from its earliest retry (``services.invitations_delivery_resume``);
 - the closing or the reminder of every open round that is overdue
-  (``services.assessments_timetable_resume``).
+  (``services.assessments_timetable_resume``);
+- the periodic upkeep of every open round that has none due, and a full scoring
+  of every round judged by another version of the engine
+  (``services.rounds_upkeep``).
 
 Each task checks at run time what is still to do, so one enqueued twice does
 nothing the second time.
@@ -31,8 +34,8 @@ from assessments import services
 
 class Command(db_worker.Command):
     help = (
-        "Re-enqueue the emails, reminders and closings a crashed worker left, then "
-        "run db_worker."
+        "Re-enqueue the emails, reminders, closings and upkeep a crashed worker "
+        "left, then run db_worker."
     )
 
     def handle(self, *args, **options):
@@ -40,9 +43,11 @@ class Command(db_worker.Command):
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             rounds = services.invitations_delivery_resume()
             timetable = services.assessments_timetable_resume()
+            upkeeps, outdated = services.rounds_upkeep()
             if options["verbosity"]:
                 self.stdout.write(
                     f"Resumed: email of {rounds} round(s), {timetable} overdue "
-                    "reminder(s) or closing(s)."
+                    f"reminder(s) or closing(s), upkeep of {upkeeps} open round(s), "
+                    f"{outdated} round(s) to score with this engine."
                 )
         return super().handle(*args, **options)
