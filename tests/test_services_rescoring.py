@@ -5,12 +5,15 @@ the tasks (run in-process here)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import links, scoring, services, tasks
 from assessments.models import AnswerJudgement, Response, RoundScoring
 from assessments.services import judging
 from tests.factories import InvitationFactory, VisionFactory
+from tests.queries import writes
 from tests.samples import ENGAGED, LOST, TEAM_VISION
 from tests.samples import submit as answer
 
@@ -237,3 +240,27 @@ def test_the_task_queues_itself_again_for_a_request_made_while_it_ran(
 
     assert asked == [5]
     assert scoring_of(round_).requested_at is None  # served by the second task
+
+
+def test_a_scoring_that_judges_every_answer_the_same_writes_none_of_them(round_):
+    services.assessment_rescore(assessment_id=round_.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert services.assessment_rescore(assessment_id=round_.pk) == 5
+
+    assert [
+        sql
+        for sql in writes(captured)
+        if "assessments_answerjudgement" in sql or "assessments_response" in sql
+    ] == []
+
+
+def test_a_scoring_writes_the_answers_it_judges_differently(round_, monkeypatch):
+    services.assessment_rescore(assessment_id=round_.pk)
+    monkeypatch.setattr(scoring, "ENGINE_VERSION", "2")
+
+    services.assessment_rescore(assessment_id=round_.pk)
+
+    assert set(AnswerJudgement.objects.values_list("engine_version", flat=True)) == {
+        "2"
+    }

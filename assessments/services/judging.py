@@ -35,7 +35,9 @@ from assessments.models import (
 )
 from assessments.services.rounds import response_timestamp
 
-ENGINE_FIELDS = (
+# What a judgement row holds from the engine: a full scoring compares them to
+# leave rows it judges the same unwritten.
+JUDGED_COLUMNS = (
     "clear",
     "consistent",
     "clarity",
@@ -43,8 +45,9 @@ ENGINE_FIELDS = (
     "score",
     "reasons",
     "engine_version",
-    "scored_at",
 )
+ENGINE_FIELDS = (*JUDGED_COLUMNS, "scored_at")
+ANSWER_COLUMNS = ("vision_answer", "meaning_answer", "contribution_answer")
 OVERRIDE_FIELDS = (
     "override_clear",
     "override_consistent",
@@ -187,7 +190,7 @@ def _team_judge(
     rows = list(
         Response.objects.filter(assessment=assessment)
         .order_by("pk")
-        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
+        .values_list("pk", *ANSWER_COLUMNS)
     )
     statement = (
         Vision.objects.filter(assessment=assessment)
@@ -223,40 +226,64 @@ def _team_judgements_store(
     """Store a round's new judgements (keeping managers' overrides), outcomes and
     team profile, inside the caller's transaction.
 
+    Only rows the engine now judges differently are written: a scoring that
+    changes little costs little, and leaves the rest of the round unlocked.
     Responses changed or removed since they were read keep what their own write
-    stored: they are locked, compared and left out.
+    stored: those about to be written are locked, compared and left out if so.
     """
+    judged = {
+        pk: (tuple(answers), judgement)
+        for (pk, *answers), judgement in zip(rows, judgements, strict=True)
+    }
+    stored_outcomes = {
+        pk: tuple(flags)
+        for pk, *flags in Response.objects.filter(assessment=assessment).values_list(
+            "pk", *OUTCOME_FIELDS
+        )
+    }
+    stored_judgements = {
+        (response_id, key): tuple(values)
+        for response_id, key, *values in AnswerJudgement.objects.filter(
+            response__assessment=assessment
+        ).values_list("response_id", "question_key", *JUDGED_COLUMNS)
+    }
+    overrides = _stored_overrides(assessment)
+    new_rows = [
+        row
+        for pk, (_, judgement) in judged.items()
+        if pk in stored_outcomes
+        for row in _judgement_rows(pk, judgement, stamp)
+        if stored_judgements.get((pk, row.question_key))
+        != tuple(getattr(row, column) for column in JUDGED_COLUMNS)
+    ]
+    new_outcomes = {}
+    for pk, (_, judgement) in judged.items():
+        values = outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
+        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        if pk in stored_outcomes and stored_outcomes[pk] != flags:
+            new_outcomes[pk] = values
     # Locked until the transaction ends, so a resubmission waits, then writes its
     # own judgement over this one rather than under it (a no-key lock: new
     # submissions, which only reference the round, are not held up).
-    current = {
-        pk: answers
-        for pk, *answers in Response.objects.filter(assessment=assessment)
-        .select_for_update(no_key=True)
-        .values_list("pk", "vision_answer", "meaning_answer", "contribution_answer")
-    }
-    judged = [
-        (pk, judgement)
-        for (pk, *answers), judgement in zip(rows, judgements, strict=True)
-        if current.get(pk) == answers
-    ]
+    writing = sorted({row.response_id for row in new_rows} | set(new_outcomes))
+    writable = set()
+    for start in range(0, len(writing), UPDATE_BATCH):
+        for pk, *answers in (
+            Response.objects.filter(pk__in=writing[start : start + UPDATE_BATCH])
+            .select_for_update(no_key=True)
+            .values_list("pk", *ANSWER_COLUMNS)
+        ):
+            if tuple(answers) == judged[pk][0]:
+                writable.add(pk)
     AnswerJudgement.objects.bulk_create(
-        [
-            row
-            for pk, judgement in judged
-            for row in _judgement_rows(pk, judgement, stamp)
-        ],
+        [row for row in new_rows if row.response_id in writable],
         batch_size=UPDATE_BATCH,
         update_conflicts=True,
         unique_fields=("response", "question_key"),
         update_fields=ENGINE_FIELDS,
     )
-    overrides = _stored_overrides(assessment)
     _outcomes_store(
-        {
-            pk: outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
-            for pk, judgement in judged
-        }
+        {pk: values for pk, values in new_outcomes.items() if pk in writable}
     )
     assessment.team_profile = profile.for_newcomers().as_dict()
     assessment.team_profile_size = len(rows)
@@ -359,12 +386,13 @@ def assessment_rescore(
                 stamp=response_timestamp(anonymous=assessment.anonymous, now=now),
             )
             readiness_refresh(assessment_id=assessment_id, now=now)
+            finished = timezone.now()
             RoundScoring.objects.filter(pk=assessment_id).update(
                 started_at=None,
-                progress_at=timezone.now(),
+                progress_at=finished,
                 done=len(rows),
                 total=len(rows),
-                finished_at=now,
+                finished_at=finished,
                 engine_version=scoring.ENGINE_VERSION,
             )
     except BaseException:
