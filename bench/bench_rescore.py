@@ -160,7 +160,7 @@ def request_rescore(env: dict[str, str], assessment_id: int) -> None:
 def restate_vision(env: dict[str, str], assessment_id: int, turn: int) -> None:
     """Save the round's vision with one of two statements in turn, as a manager
     would: every answer is then judged differently, and a scoring is queued."""
-    statement = VISIONS[turn % len(VISIONS)]
+    statement = VISIONS[(turn + 1) % len(VISIONS)]  # the seeded one is first
     stack.manage(
         env,
         "shell",
@@ -214,8 +214,10 @@ def phases(cluster: stack.Cluster, round_id: int, process) -> dict:
             seen.setdefault("stored", now)
         time.sleep(0.02)
     wall, mib = reaped(process, WORKER_TIMEOUT)
+    if "started" not in seen:
+        raise RuntimeError("the worker ran no scoring of the round")
     seen.setdefault("stored", wall)
-    started = seen.get("started", 0.0)
+    started = seen["started"]
     read = seen.get("read", started)
     return {
         "respondents": scoring_row(cluster, round_id)["total"],
