@@ -68,28 +68,15 @@ def child(backend: str) -> None:
     django.setup()
     from aiosmtpd.controller import Controller
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
     from django.urls import reverse
     from django_tasks_db.models import DBTaskResult
 
     from assessments import services, tasks
     from assessments.models import Invitation, MailStatus
 
-    setup_test_environment()
-    override_settings(
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
-        }
-    ).enable()
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable")
-    assert connection.vendor == backend, connection.vendor
+    stack.in_process_database(backend)
 
     manager = get_user_model().objects.create_user(
         email="bench@example.com", password=None

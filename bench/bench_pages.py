@@ -82,20 +82,8 @@ def child(backend: str) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
 
-    setup_test_environment()
-    override_settings(
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
-        }
-    ).enable()
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable")
-    assert connection.vendor == backend, connection.vendor
+    stack.in_process_database(backend)
 
     for size in SIZES:
         out = io.StringIO()

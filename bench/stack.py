@@ -211,6 +211,28 @@ def app_env(database_url: str, run_dir: Path, secret_key: str) -> dict[str, str]
     return env
 
 
+def in_process_database(backend: str) -> None:
+    """Set up a bench child that drives Django in-process: the test environment
+    (test client, plain static storage, no manifest to collect) and a migrated
+    database of ``backend`` with the cache table."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import override_settings, setup_test_environment
+
+    setup_test_environment()
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        }
+    ).enable()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable")
+    assert connection.vendor == backend, connection.vendor
+
+
 def new_secret_key() -> str:
     return secrets.token_urlsafe(50)
 
