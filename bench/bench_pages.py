@@ -109,8 +109,8 @@ def child(backend: str) -> None:
         client.force_login(get_user_model().objects.get(email=seeded["email"]))
         report = f"/assessments/{seeded['assessment_id']}/report/"
 
-        # The submissions come last: they add respondents, and at 10 the next
-        # report would then score the whole team again.
+        # The submissions come last: they add respondents, and every other page
+        # is measured on the round as seeded.
         figures = {
             "report": measure(lambda i, c=client, p=report: c.get(p), REPS, (200,)),
             "survey": measure(lambda i, c=client, p=answered: c.get(p), REPS, (200,)),

@@ -50,6 +50,27 @@ def test_rescore_action_judges_every_answer_again_and_stores_readiness(
     }
 
 
+def test_rescore_action_queues_the_rounds_for_a_worker(
+    admin_client, round_with_vision, team, task_queue
+):
+    other = factories.AssessmentFactory(team=team)
+    answer(round_with_vision, ENGAGED)
+
+    response = run_action(admin_client, "recompute_scores", [round_with_vision, other])
+
+    assert messages_of(response) == [
+        "Asked for 2 rounds to be scored again: a worker scores them, and each "
+        "round's report shows how far it has got."
+    ]
+    assert sorted(kwargs["assessment_id"] for _, kwargs in task_queue.queued()) == [
+        round_with_vision.pk,
+        other.pk,
+    ]
+    assert task_queue.run() == ["rescore_round", "rescore_round"]
+    round_with_vision.refresh_from_db()
+    assert round_with_vision.team_profile_size == 1
+
+
 def test_close_action_closes_open_rounds_and_names_the_drafts_it_skipped(
     admin_client, team
 ):
