@@ -5,14 +5,18 @@ at least ``respondent,vision,meaning,contribution``; other columns (an export's
 judgements, say) are ignored, so an export can be imported again. Reading checks
 the whole file and reports every bad line before anything is used.
 
-Writing neutralises spreadsheet formulas: a cell that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so a
-spreadsheet shows it as text instead of running it.
+Writing neutralises spreadsheet formulas. A spreadsheet may split a cell at any
+separator its locale uses (``,``, ``;`` or a tab) and at a line break, so every
+piece that could be split off, the cell's start included, gets a leading
+apostrophe when it begins (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return: ``fine;=1+2`` is written ``fine;'=1+2``, shown as text
+whichever separator the spreadsheet reads the file with.
 """
 
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,7 +25,9 @@ from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
 REQUIRED_COLUMNS = ("respondent", "vision", "meaning", "contribution")
 ANSWER_COLUMNS = REQUIRED_COLUMNS[1:]
 MAX_RESPONDENT_LENGTH = 200
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A zero-width match where a piece a spreadsheet could split off starts (the
+# cell's start, or just after a separator or line break) and runs a formula.
+_FORMULA_PIECE = re.compile(r"(?:\A|(?<=[,;\t\r\n]))(?= *[=+\-@\t\r])")
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def _check_row(values: dict[str, str], seen: dict[str, int], line: int) -> list[
 def spreadsheet_safe(value: object) -> str:
     """A cell value that a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return _FORMULA_PIECE.sub("'", text)
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:
