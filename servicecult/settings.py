@@ -204,6 +204,9 @@ CACHES = {
 # is three answers of at most 5,000 characters.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
+# Database sessions that refuse keys Django never issues (assessments/sessions.py).
+SESSION_ENGINE = "assessments.sessions"
+
 # --- Authentication -------------------------------------------------------------
 
 VALIDATORS_MODULE = "django.contrib.auth.password_validation"

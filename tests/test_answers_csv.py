@@ -84,6 +84,7 @@ def test_every_bad_line_is_reported_at_once():
         + "x" * 5001
         + ",m,c\n"
         + "r6,v,a\x00b,c\n"
+        + "r7\x00,v,m,c\n"
     ).encode()
 
     assert problems_of(data) == [
@@ -92,6 +93,7 @@ def test_every_bad_line_is_reported_at_once():
         "answers.csv line 5: 2 values where the header has 4.",
         "answers.csv line 6: vision is 5001 characters; the most is 5000.",
         "answers.csv line 7: meaning contains control characters.",
+        "answers.csv line 8: the respondent contains control characters.",
     ]
 
 
