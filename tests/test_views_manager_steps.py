@@ -262,6 +262,41 @@ def test_alignment_ratings_changed_by_someone_else_are_not_overwritten(
     assert AlignmentRating.objects.get(assessment=draft_round).evidence == "Theirs."
 
 
+@pytest.fixture
+def catalogue_read_afresh():
+    """Each process reads the catalogue once: cleared, as in a process started
+    after an edit, and cleared again so no other test sees this one's rows."""
+    alignment_questions.cache_clear()
+    yield
+    alignment_questions.cache_clear()
+
+
+def test_a_hint_with_a_link_set_in_the_admin_shows_as_text_on_step_three(
+    staff_client, manager_client, draft_round, catalogue_read_afresh
+):
+    goals = alignment_questions(1)[0]
+    saved = staff_client.post(
+        reverse("admin:assessments_question_change", args=(goals.pk,)),
+        {
+            "step": goals.step_id,
+            "key": goals.key,
+            "position": goals.position,
+            "text": goals.text,
+            "hint": '<a href="https://evil.example/">Read the guide</a>',
+        },
+    )
+    alignment_questions.cache_clear()
+
+    text = manager_client.get(url("alignment", draft_round)).content.decode()
+
+    assert saved.status_code == HTTPStatus.FOUND
+    assert (
+        "&lt;a href=&quot;https://evil.example/&quot;&gt;Read the guide&lt;/a&gt; "
+        "1 = not at all, 5 = fully."
+    ) in text
+    assert 'evil.example/">' not in text
+
+
 # --- Step 4 -----------------------------------------------------------------------
 
 
