@@ -678,9 +678,14 @@ class ActionForm(RefuseControlCharacters, forms.ModelForm):
         widgets = {"due_on": DateInput}
 
 
-class ActionUpdateForm(ActionForm):
+ACTION_FIELDS = (*ActionForm.Meta.fields, "done_on")
+
+
+class ActionUpdateForm(SavesOverRevision, ActionForm):
+    revision = RevisionField()
+
     class Meta(ActionForm.Meta):
-        fields = (*ActionForm.Meta.fields, "done_on")
+        fields = (*ACTION_FIELDS, "revision")
         labels = {**ActionForm.Meta.labels, "done_on": "Done on"}
         widgets = {**ActionForm.Meta.widgets, "done_on": DateInput}
 
@@ -689,6 +694,15 @@ class ActionUpdateForm(ActionForm):
         if done_on and done_on > timezone.localdate():
             raise forms.ValidationError(DONE_IN_THE_FUTURE, code="future")
         return done_on
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACTION_FIELDS}
+
+
+class ActionDeleteForm(forms.Form):
+    """The revision an action's form was opened at, posted by its delete button."""
+
+    revision = RevisionField()
 
 
 DECISION_CHOICES = (("", "As the engine judged"), ("yes", "Yes"), ("no", "No"))
