@@ -56,12 +56,6 @@ class FilesDropped(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         raise SkipFile
 
-    def receive_data_chunk(self, raw_data, start):
-        return None
-
-    def file_complete(self, file_size):
-        return None
-
 
 class RequestBodyLimitMiddleware:
     """Refuse a request body over its cap with the 413 page, before it is read.
