@@ -3,16 +3,22 @@
 A file of answers is UTF-8 (a byte-order mark is tolerated) with a header naming
 at least ``respondent,vision,meaning,contribution``; other columns (an export's
 judgements, say) are ignored, so an export can be imported again. Reading checks
-the whole file and reports every bad line before anything is used.
+the whole file and reports every bad line before anything is used; no cell, read
+or ignored, may hold a control character (PostgreSQL refuses NUL, and the file is
+kept whole between its preview and its import).
 
-Writing neutralises spreadsheet formulas: a cell that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so a
-spreadsheet shows it as text instead of running it.
+Writing neutralises spreadsheet formulas. A spreadsheet may split a cell at any
+separator its locale uses (``,``, ``;`` or a tab) and at a line break, so every
+piece that could be split off, the cell's start included, gets a leading
+apostrophe when it begins (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return: ``fine;=1+2`` is written ``fine;'=1+2``, shown as text
+whichever separator the spreadsheet reads the file with.
 """
 
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,7 +27,9 @@ from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
 REQUIRED_COLUMNS = ("respondent", "vision", "meaning", "contribution")
 ANSWER_COLUMNS = REQUIRED_COLUMNS[1:]
 MAX_RESPONDENT_LENGTH = 200
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A zero-width match where a piece a spreadsheet could split off starts (the
+# cell's start, or just after a separator or line break) and runs a formula.
+_FORMULA_PIECE = re.compile(r"(?:\A|(?<=[,;\t\r\n]))(?= *[=+\-@\t\r])")
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ def read_answers(data: bytes, name: str) -> list[AnswerRow]:
         header = [column.strip().lower() for column in next(reader)]
     except csv.Error as error:
         raise AnswersFileError([f"{name} line 1: {error}."]) from None
+    if any(has_control_characters(column) for column in header):
+        raise AnswersFileError(
+            [f"{name} line 1: the header contains control characters."]
+        )
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise AnswersFileError(
@@ -61,6 +73,7 @@ def read_answers(data: bytes, name: str) -> list[AnswerRow]:
             ]
         )
     positions = {column: header.index(column) for column in REQUIRED_COLUMNS}
+    read_positions = set(positions.values())
     rows: list[AnswerRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -77,6 +90,11 @@ def read_answers(data: bytes, name: str) -> list[AnswerRow]:
                 continue
             values = {column: fields[i].strip() for column, i in positions.items()}
             line_problems = _check_row(values, seen, line)
+            line_problems += [
+                f"{_column_name(header, i)} contains control characters."
+                for i, field in enumerate(fields)
+                if i not in read_positions and has_control_characters(field)
+            ]
             if line_problems:
                 problems.extend(f"{name} line {line}: {p}" for p in line_problems)
                 continue
@@ -108,6 +126,8 @@ def _check_row(values: dict[str, str], seen: dict[str, int], line: int) -> list[
         problems.append("the respondent is blank.")
     elif len(respondent) > MAX_RESPONDENT_LENGTH:
         problems.append(f"the respondent is over {MAX_RESPONDENT_LENGTH} characters.")
+    elif has_control_characters(respondent):
+        problems.append("the respondent contains control characters.")
     elif respondent in seen:
         problems.append(
             f"respondent {respondent!r} already appears on line {seen[respondent]}."
@@ -123,10 +143,17 @@ def _check_row(values: dict[str, str], seen: dict[str, int], line: int) -> list[
     return problems
 
 
+def _column_name(header: list[str], position: int) -> str:
+    """A column the import does not read, as the header names it."""
+    if position < len(header) and header[position]:
+        return f"column {header[position]!r}"
+    return f"column {position + 1}"
+
+
 def spreadsheet_safe(value: object) -> str:
     """A cell value that a spreadsheet will show as text, never run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return _FORMULA_PIECE.sub("'", text)
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[Iterable[object]]) -> Iterator[str]:

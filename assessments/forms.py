@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
 
 from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
@@ -37,11 +38,17 @@ EMPTY_SURVEY = "Please answer at least one question before saving."
 RATING_CHOICES = [(str(n), str(n)) for n in range(MIN_RATING, MAX_RATING + 1)]
 
 
+def _hint(*parts: str) -> str:
+    """Help text from a question's hint. Help text is rendered as HTML, and hints
+    are plain text that staff can edit in the admin, so it is escaped."""
+    return escape(" ".join(parts))
+
+
 def _answer_field(key: str) -> forms.CharField:
     question = next(q for q in ENGAGEMENT_QUESTIONS if q.key == key)
     return forms.CharField(
         label=question.text,
-        help_text=question.hint,
+        help_text=_hint(question.hint),
         max_length=MAX_ANSWER_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_ANSWER_LENGTH}),
@@ -586,7 +593,7 @@ class AlignmentForm(SavesOverRevision, forms.Form):
                 required=False,
                 empty_value=None,
                 widget=forms.RadioSelect,
-                help_text=f"{question.hint} {RATING_HELP}",
+                help_text=_hint(question.hint, RATING_HELP),
                 initial=stored.rating if stored else None,
             )
             self.fields[f"{question.key}_evidence"] = forms.CharField(
@@ -656,7 +663,7 @@ class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm
             if item.key in COMMITMENT_FIELDS:
                 field = self.fields[COMMITMENT_FIELDS[item.key]]
                 field.label = item.text
-                field.help_text = item.hint
+                field.help_text = _hint(item.hint)
         self.fields["hours_per_week"].label += " (hours a week)"
 
     def values(self) -> dict:
@@ -671,9 +678,14 @@ class ActionForm(RefuseControlCharacters, forms.ModelForm):
         widgets = {"due_on": DateInput}
 
 
-class ActionUpdateForm(ActionForm):
+ACTION_FIELDS = (*ActionForm.Meta.fields, "done_on")
+
+
+class ActionUpdateForm(SavesOverRevision, ActionForm):
+    revision = RevisionField()
+
     class Meta(ActionForm.Meta):
-        fields = (*ActionForm.Meta.fields, "done_on")
+        fields = (*ACTION_FIELDS, "revision")
         labels = {**ActionForm.Meta.labels, "done_on": "Done on"}
         widgets = {**ActionForm.Meta.widgets, "done_on": DateInput}
 
@@ -682,6 +694,15 @@ class ActionUpdateForm(ActionForm):
         if done_on and done_on > timezone.localdate():
             raise forms.ValidationError(DONE_IN_THE_FUTURE, code="future")
         return done_on
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACTION_FIELDS}
+
+
+class ActionDeleteForm(forms.Form):
+    """The revision an action's form was opened at, posted by its delete button."""
+
+    revision = RevisionField()
 
 
 DECISION_CHOICES = (("", "As the engine judged"), ("yes", "Yes"), ("no", "No"))

@@ -1143,7 +1143,7 @@ class Commitment(Revised):
         return f"Commitment for {self.assessment}"
 
 
-class ActionItem(models.Model):
+class ActionItem(Revised):
     """One concrete improvement with an owner and dates."""
 
     assessment = models.ForeignKey(

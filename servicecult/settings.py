@@ -122,6 +122,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body: it refuses one too large, and files sent
+    # where no page takes them.
+    "assessments.middleware.RequestBodyLimitMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Lets the audit trail record which signed-in user made each change.
@@ -200,9 +203,22 @@ CACHES = {
     }
 }
 
-# A request body larger than this gets the 400 page; the largest form, the survey,
-# is three answers of at most 5,000 characters.
+# --- Request bodies ---------------------------------------------------------------
+
+# A request body larger than this is refused with the 413 page before it is read
+# (assessments.middleware.RequestBodyLimitMiddleware); the largest form, the
+# survey, is three answers of at most 5,000 characters.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# The largest file signed-in staff may send where a page takes one (the admin's
+# import of answers); files sent anywhere else are dropped unread.
+UPLOAD_MAX_BYTES = env.int("DJANGO_UPLOAD_MAX_BYTES", default=25 * 2**20)
+# A file larger than this is spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int(
+    "DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=int(2.5 * 2**20)
+)
+
+# Database sessions that refuse keys Django never issues (assessments/sessions.py).
+SESSION_ENGINE = "assessments.sessions"
 
 # --- Authentication -------------------------------------------------------------
 

@@ -160,8 +160,12 @@ def test_every_bad_line_is_shown_and_nothing_is_kept(admin_client, round_):
             b"respondent,vision,meaning,contribution\n",
             "answers.csv: the file has a header but no answers.",
         ),
+        (
+            b"respondent,vision,meaning,contribution,no\x00te\nr1,v,m,c,x\n",
+            "answers.csv line 1: the header contains control characters.",
+        ),
     ],
-    ids=["empty", "wrong-columns", "bad-encoding", "header-only"],
+    ids=["empty", "wrong-columns", "bad-encoding", "header-only", "nul-in-header"],
 )
 def test_unusable_files_are_refused_with_a_clear_reason(
     admin_client, round_, content, problem
@@ -170,6 +174,30 @@ def test_unusable_files_are_refused_with_a_clear_reason(
 
     assert page.context["problems"] == [problem]
     assert not AnswersUpload.objects.exists()
+
+
+def test_nul_bytes_anywhere_in_a_file_are_refused_naming_their_row(
+    admin_client, round_
+):
+    """PostgreSQL refuses NUL in any text: the upload used to give a 500 there."""
+    content = (
+        b"respondent,vision,meaning,contribution,engaged\n"
+        b"ann\x00,ok,ok,ok,True\n"
+        b"bea,ok,ok,ok,Tr\x00ue\n"
+        b"cy,ok,ok,ok,True,extra\x00\n"
+        b"dee,ok,ok,ok,True\n"
+    )
+
+    page = upload(admin_client, round_, content)
+
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["problems"] == [
+        "answers.csv line 2: the respondent contains control characters.",
+        "answers.csv line 3: column 'engaged' contains control characters.",
+        "answers.csv line 4: column 6 contains control characters.",
+    ]
+    assert not AnswersUpload.objects.exists()
+    assert not Response.objects.exists()
 
 
 def test_cancelling_discards_the_upload(admin_client, round_):

@@ -172,6 +172,9 @@ def revised_change_data(assessment, model) -> tuple[object, dict]:
         row = models.Commitment.objects.get(assessment=assessment)
         fields = ("hours_per_week", "budget", "reassess_on", "attention", "sponsor")
         return row, {**dict.fromkeys(fields, ""), "owner": "Set by an administrator."}
+    if model is models.ActionItem:
+        row = factories.ActionItemFactory(assessment=assessment, title="Weekly huddle")
+        return row, {"title": "Set by an administrator.", "owner": "", "due_on": ""}
     row = factories.AlignmentRatingFactory(assessment=assessment, rating=2)
     return row, {"question": row.question_id, "rating": 1, "evidence": ""}
 
@@ -184,6 +187,10 @@ def save_as_manager(row, manager) -> None:
     elif isinstance(row, models.Commitment):
         services.commitment_update(
             commitment=row, revision=1, user=manager, owner="Theirs."
+        )
+    elif isinstance(row, models.ActionItem):
+        services.action_update(
+            action=row, revision=1, user=manager, values={"title": "Theirs."}
         )
     else:
         services.alignment_update(
@@ -198,7 +205,12 @@ def save_as_manager(row, manager) -> None:
         )
 
 
-REVISED_MODELS = [models.Vision, models.AlignmentRating, models.Commitment]
+REVISED_MODELS = [
+    models.Vision,
+    models.AlignmentRating,
+    models.Commitment,
+    models.ActionItem,
+]
 
 
 @pytest.mark.parametrize("model", REVISED_MODELS, ids=lambda m: m.__name__)
@@ -262,10 +274,53 @@ def test_admin_edits_of_ratings_commitments_and_actions_record_the_user(
     )
     admin_client.post(
         admin_url(models.ActionItem, "change", action.pk),
-        {"assessment": assessment.pk, "title": "New title", "owner": "Tom"},
+        {
+            "assessment": assessment.pk,
+            "title": "New title",
+            "owner": "Tom",
+            "opened_revision": action.revision,
+        },
     )
 
     assert rating.history.latest().history_user == superuser
     assert rating.history.latest().rating == 2
     assert action.history.latest().history_user == superuser
     assert action.history.latest().title == "New title"
+
+
+def test_an_action_edited_inline_on_its_round_over_a_managers_save_is_refused(
+    admin_client, assessment, manager
+):
+    action = factories.ActionItemFactory(assessment=assessment, title="Weekly huddle")
+    data = inline_data(assessment)
+    data.update(
+        {
+            "actions-TOTAL_FORMS": "1",
+            "actions-INITIAL_FORMS": "1",
+            "actions-0-id": action.pk,
+            "actions-0-assessment": assessment.pk,
+            "actions-0-title": "The administrator's title",
+            "actions-0-owner": "",
+            "actions-0-due_on": "",
+            "actions-0-done_on": "",
+            "actions-0-opened_revision": "1",
+        }
+    )
+    services.action_update(
+        action=action, revision=1, user=manager, values={"title": "Theirs."}
+    )
+
+    response = admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk), data
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    (actions,) = [
+        formset
+        for formset in response.context["inline_admin_formsets"]
+        if formset.formset.model is models.ActionItem
+    ]
+    assert actions.formset.forms[0].non_field_errors() == [services.STALE_REVISION]
+    assert 'value="The administrator&#x27;s title"' in response.content.decode()
+    action.refresh_from_db()
+    assert (action.title, action.revision) == ("Theirs.", 2)

@@ -1,5 +1,8 @@
 """Reading files of answers and writing exports (plain Python, no database)."""
 
+import csv
+import io
+
 import pytest
 
 from assessments.answers_csv import (
@@ -81,6 +84,7 @@ def test_every_bad_line_is_reported_at_once():
         + "x" * 5001
         + ",m,c\n"
         + "r6,v,a\x00b,c\n"
+        + "r7\x00,v,m,c\n"
     ).encode()
 
     assert problems_of(data) == [
@@ -89,6 +93,7 @@ def test_every_bad_line_is_reported_at_once():
         "answers.csv line 5: 2 values where the header has 4.",
         "answers.csv line 6: vision is 5001 characters; the most is 5000.",
         "answers.csv line 7: meaning contains control characters.",
+        "answers.csv line 8: the respondent contains control characters.",
     ]
 
 
@@ -107,7 +112,13 @@ def test_binary_file_is_refused_not_crashed_on():
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
+        ("fine;=1+2", "fine;'=1+2"),
+        ("a, -1", "a,' -1"),
+        ("a\t@x", "a\t'@x"),
+        ("first\n+second", "first\n'+second"),
+        ("=a;=b", "'=a;'=b"),
         ("plain text", "plain text"),
+        ("one, two; three", "one, two; three"),
         ("a = b", "a = b"),
         (None, ""),
         (0.75, "0.75"),
@@ -122,3 +133,34 @@ def test_csv_lines_stream_one_line_at_a_time():
 
     assert next(lines) == "a,b\r\n"
     assert list(lines) == ["1,'=x\r\n", '"2, two",\r\n']
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NASTY = [
+    "fine;=1+2",
+    "fine,=1+2",
+    "ok;  +SUM(A1)",
+    "tab\t-2",
+    "a;\t=1",
+    'first line\n=HYPERLINK("http://x")',
+    "windows\r\n@cmd",
+    "=plain formula",
+]
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_no_cell_runs_as_a_formula_whichever_separator_a_spreadsheet_reads(
+    separator,
+):
+    text = "".join(csv_lines(["answer"], [[value] for value in NASTY]))
+    # A spreadsheet may read the whole file, or a pasted line on its own.
+    sources = [text, *text.splitlines()]
+
+    cells = [
+        cell
+        for source in sources
+        for row in csv.reader(io.StringIO(source, newline=""), delimiter=separator)
+        for cell in row
+    ]
+
+    assert [cell for cell in cells if cell.lstrip(" ").startswith(FORMULA_STARTS)] == []

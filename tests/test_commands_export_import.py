@@ -120,6 +120,25 @@ def test_export_writes_formulas_as_text(round_, tmp_path):
     assert {row["contribution"] for row in rows} == {"'-2", "fine"}
 
 
+def test_export_neutralises_formulas_a_semicolon_locale_would_split_off(
+    round_, tmp_path
+):
+    source = tmp_path / "split.csv"
+    source.write_text(
+        'respondent,vision,meaning,contribution\nr1,fine;=1+2,"Own it, +fully",ok\n'
+    )
+    import_(round_, source)
+
+    cells = [
+        cell
+        for row in csv.reader(io.StringIO(export(round_)), delimiter=";")
+        for cell in row
+    ]
+
+    assert any(cell.startswith("'=1+2,") for cell in cells)
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
 def test_export_of_an_unknown_round_exits_2():
     with pytest.raises(
         CommandError, match=re.escape("No round has the id 999999.")

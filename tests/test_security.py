@@ -175,13 +175,26 @@ class TestFailedLinkThrottle:
         assert not any("203.0.113.77" in key for key in keys)
 
 
-def test_an_oversized_post_gets_the_400_page(client):
+def test_an_oversized_post_gets_the_413_page(client):
+    invitation = InvitationFactory()
+
+    response = client.post(
+        reverse("assessments:survey", args=(invitation.token,)),
+        {"vision": "x" * 300_000},
+    )
+
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "That was too large to send" in response.content.decode()
+
+
+def test_a_form_with_too_many_fields_gets_the_400_page(client):
     invitation = InvitationFactory()
     client.raise_request_exception = False
 
     response = client.post(
         reverse("assessments:survey", args=(invitation.token,)),
-        {"vision": "x" * 300_000},
+        "&".join(f"f{n}=x" for n in range(1001)),
+        content_type="application/x-www-form-urlencoded",
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST

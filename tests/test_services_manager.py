@@ -157,7 +157,13 @@ def test_every_step_write_keeps_the_stored_readiness_current(draft_round, manage
     assert set(stored_readiness(draft_round)) == set(StepKey.values)
 
     StepResult.objects.filter(assessment=draft_round).delete()
-    services.action_delete(action=action)
+    services.action_update(
+        action=action, revision=1, user=manager, values={"title": "Daily huddle"}
+    )
+    assert set(stored_readiness(draft_round)) == set(StepKey.values)
+
+    StepResult.objects.filter(assessment=draft_round).delete()
+    services.action_delete(action=action, revision=2)
     assert set(stored_readiness(draft_round)) == set(StepKey.values)
 
 

@@ -1,11 +1,17 @@
 """Steps 1, 3 and 4 as the manager works through them, and two managers at once."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from http import HTTPStatus
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +26,7 @@ from assessments.models import (
     Step,
     StepResult,
     alignment_questions,
+    catalogue_steps,
 )
 from assessments.validators import CONTROL_CHARACTERS
 from assessments.views.manager import (
@@ -262,6 +269,41 @@ def test_alignment_ratings_changed_by_someone_else_are_not_overwritten(
     assert AlignmentRating.objects.get(assessment=draft_round).evidence == "Theirs."
 
 
+@pytest.fixture
+def catalogue_read_afresh():
+    """Each process reads the catalogue once: cleared, as in a process started
+    after an edit, and cleared again so no other test sees this one's rows."""
+    alignment_questions.cache_clear()
+    yield
+    alignment_questions.cache_clear()
+
+
+def test_a_hint_with_a_link_set_in_the_admin_shows_as_text_on_step_three(
+    staff_client, manager_client, draft_round, catalogue_read_afresh
+):
+    goals = alignment_questions(1)[0]
+    saved = staff_client.post(
+        reverse("admin:assessments_question_change", args=(goals.pk,)),
+        {
+            "step": goals.step_id,
+            "key": goals.key,
+            "position": goals.position,
+            "text": goals.text,
+            "hint": '<a href="https://evil.example/">Read the guide</a>',
+        },
+    )
+    alignment_questions.cache_clear()
+
+    text = manager_client.get(url("alignment", draft_round)).content.decode()
+
+    assert saved.status_code == HTTPStatus.FOUND
+    assert (
+        "&lt;a href=&quot;https://evil.example/&quot;&gt;Read the guide&lt;/a&gt; "
+        "1 = not at all, 5 = fully."
+    ) in text
+    assert 'evil.example/">' not in text
+
+
 # --- Step 4 -----------------------------------------------------------------------
 
 
@@ -355,19 +397,24 @@ def test_an_action_needs_a_title(manager_client, draft_round):
     ]
 
 
-def test_an_action_is_marked_done_later(manager_client, draft_round):
+def test_an_action_is_marked_done_later(manager_client, manager, draft_round):
     action = ActionItemFactory(assessment=draft_round, title="Huddle review")
     prefix = f"action-{action.pk}"
     today = timezone.localdate().isoformat()
 
     response = manager_client.post(
         url("action_update", draft_round, action.pk),
-        {f"{prefix}-title": "Huddle review", f"{prefix}-done_on": today},
+        {
+            f"{prefix}-title": "Huddle review",
+            f"{prefix}-done_on": today,
+            f"{prefix}-revision": "1",
+        },
     )
 
     assert messages_of(response) == [ACTION_SAVED.format(title="Huddle review")]
     action.refresh_from_db()
     assert action.is_done
+    assert (action.revision, action.updated_by) == (2, manager)
     assert (
         "1 of 1 done."
         in manager_client.get(url("commitment", draft_round)).content.decode()
@@ -394,10 +441,185 @@ def test_an_action_cannot_be_done_in_the_future(manager_client, draft_round):
 def test_an_action_is_deleted(manager_client, draft_round):
     action = ActionItemFactory(assessment=draft_round, title="Old idea")
 
-    response = manager_client.post(url("action_delete", draft_round, action.pk))
+    response = manager_client.post(
+        url("action_delete", draft_round, action.pk),
+        action_data(action),
+    )
 
     assert messages_of(response) == [ACTION_DELETED.format(title="Old idea")]
     assert not ActionItem.objects.exists()
+
+
+def action_data(action, **changes) -> dict:
+    """An action's form on the step 4 page, as opened now and sent with changes."""
+    prefix = f"action-{action.pk}"
+    fields = {
+        "title": action.title,
+        "owner": action.owner,
+        "due_on": action.due_on.isoformat() if action.due_on else "",
+        "done_on": action.done_on.isoformat() if action.done_on else "",
+        "revision": str(action.revision),
+        **changes,
+    }
+    return {f"{prefix}-{name}": value for name, value in fields.items()}
+
+
+def test_an_action_form_carries_the_revision_it_was_opened_at(
+    manager_client, draft_round
+):
+    action = ActionItemFactory(assessment=draft_round, revision=3)
+
+    page = manager_client.get(url("commitment", draft_round)).content.decode()
+
+    assert f'name="action-{action.pk}-revision" value="3"' in page
+
+
+def test_an_action_changed_by_someone_else_is_not_overwritten(
+    manager_client, draft_round, other_manager
+):
+    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
+    opened = action_data(action, title="Mine: daily huddle", owner="Sam")
+    services.action_update(
+        action=action,
+        revision=1,
+        user=other_manager,
+        values={"title": "Theirs: fortnightly huddle"},
+    )
+
+    response = manager_client.post(url("action_update", draft_round, action.pk), opened)
+
+    text = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert services.STALE_REVISION in text
+    assert 'value="Mine: daily huddle"' in text
+    assert 'value="Sam"' in text
+    assert f'href="{url("commitment", draft_round)}#actions">Reload' in text
+    action.refresh_from_db()
+    assert (action.title, action.revision) == ("Theirs: fortnightly huddle", 2)
+
+
+def test_a_save_from_the_page_makes_an_older_form_elsewhere_stale(
+    manager_client, manager, draft_round
+):
+    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
+
+    saved = manager_client.post(
+        url("action_update", draft_round, action.pk),
+        action_data(action, title="Daily huddle"),
+    )
+
+    assert saved.status_code == HTTPStatus.FOUND
+    with pytest.raises(ValidationError) as refused:
+        services.action_update(
+            action=action, revision=1, user=manager, values={"title": "Older form"}
+        )
+    assert refused.value.messages == [services.STALE_REVISION]
+    action.refresh_from_db()
+    assert (action.title, action.revision, action.updated_by) == (
+        "Daily huddle",
+        2,
+        manager,
+    )
+
+
+def test_saving_an_unchanged_action_from_an_older_form_changes_nothing(
+    manager_client, draft_round, other_manager
+):
+    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
+    opened = action_data(action, owner="Sam")
+    services.action_update(
+        action=action, revision=1, user=other_manager, values={"owner": "Sam"}
+    )
+
+    response = manager_client.post(url("action_update", draft_round, action.pk), opened)
+
+    assert response.status_code == HTTPStatus.FOUND
+    action.refresh_from_db()
+    assert (action.owner, action.revision) == ("Sam", 2)
+
+
+def test_an_action_changed_since_its_form_opened_is_not_deleted_unseen(
+    manager_client, draft_round, other_manager
+):
+    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
+    opened = action_data(action, owner="Sam")
+    services.action_update(
+        action=action, revision=1, user=other_manager, values={"title": "Theirs"}
+    )
+
+    response = manager_client.post(url("action_delete", draft_round, action.pk), opened)
+
+    text = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert services.STALE_REVISION in text
+    assert 'value="Sam"' in text
+    assert ActionItem.objects.get().title == "Theirs"
+
+
+def test_a_delete_without_the_form_s_revision_is_refused(manager_client, draft_round):
+    action = ActionItemFactory(assessment=draft_round)
+
+    response = manager_client.post(url("action_delete", draft_round, action.pk))
+
+    assert response.status_code == HTTPStatus.OK
+    assert services.STALE_REVISION in response.content.decode()
+    assert ActionItem.objects.exists()
+
+
+@pytest.fixture
+def catalogue_loaded():
+    """The catalogue's rows, which an earlier transactional test's flush may have
+    removed (as ``tests/test_tasks_worker.py`` explains), and the process's
+    copies read afresh."""
+    import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
+        apps, schema_editor=None
+    )
+    catalogue_steps.cache_clear()
+    alignment_questions.cache_clear()
+    yield
+    catalogue_steps.cache_clear()
+    alignment_questions.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_saves_of_one_action_racing_save_one_and_refuse_the_other(
+    catalogue_loaded, draft_round, manager, other_manager
+):
+    draft_round.team.managers.add(other_manager)
+    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
+    sent = []
+    for n, user in enumerate((manager, other_manager)):
+        client = Client()
+        client.force_login(user)
+        sent.append((client, action_data(action, title=f"Huddle by manager {n}")))
+    barrier = threading.Barrier(len(sent), timeout=10)
+    responses, errors = [], []
+
+    def save(client, data):
+        try:
+            barrier.wait()
+            responses.append(
+                client.post(url("action_update", draft_round, action.pk), data)
+            )
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=pair) for pair in sent]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(r.status_code for r in responses) == [HTTPStatus.OK, HTTPStatus.FOUND]
+    (refused,) = [r for r in responses if r.status_code == HTTPStatus.OK]
+    assert services.STALE_REVISION in refused.content.decode()
+    action.refresh_from_db()
+    assert action.revision == 2
+    assert action.title in {data[f"action-{action.pk}-title"] for _c, data in sent}
+    assert action.history.count() == 2  # created, then the one save
 
 
 # --- Query counts -----------------------------------------------------------------

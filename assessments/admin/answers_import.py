@@ -6,12 +6,14 @@ Reached from a round's page and its import action; the services create, confirm
 and cancel the upload, this view only reads the request and renders."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.tasks import TaskResultStatus
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -21,11 +23,10 @@ from assessments.answers_csv import REQUIRED_COLUMNS, AnswersFileError, read_ans
 from assessments.models import AnswersUpload
 
 PREVIEW_ROWS = 50
-MAX_IMPORT_BYTES = 25 * 1024 * 1024
 
 # Messages the page shows; tests assert on them.
 IMPORT_TOO_LARGE = (
-    "{name} is over {limit} MB: import it with "
+    "{name} is over {limit}: import it with "
     "`manage.py import_answers {pk} FILE` instead."
 )
 IMPORT_CANCELLED = "Import cancelled; nothing was saved."
@@ -111,10 +112,12 @@ def answers_import(model_admin, request, object_id):
 
 
 def _uploaded(request, assessment, file) -> AnswersUpload:
-    if file.size > MAX_IMPORT_BYTES:
+    if file.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             IMPORT_TOO_LARGE.format(
-                name=file.name, limit=MAX_IMPORT_BYTES // 2**20, pk=assessment.pk
+                name=file.name,
+                limit=filesizeformat(settings.UPLOAD_MAX_BYTES),
+                pk=assessment.pk,
             )
         )
     return services.answers_upload_create(

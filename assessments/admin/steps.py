@@ -1,6 +1,7 @@
 """The manager's answers to the four steps (vision, alignment ratings,
-commitment, actions) as inlines of a round and admins of their own, and the
-readiness the engine last stored for each step."""
+commitment, actions) as inlines of a round and admins of their own, each saved
+over the revision its form was opened at, and the readiness the engine last
+stored for each step."""
 
 from django.contrib import admin
 
@@ -85,9 +86,10 @@ class CommitmentInline(RevisedMixin, admin.StackedInline):
     can_delete = False
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(RevisedMixin, admin.TabularInline):
     model = ActionItem
-    fields = ("title", "owner", "due_on", "done_on")
+    fields = ("title", "owner", "due_on", "done_on", "revision", "updated_by")
+    readonly_fields = ("revision", "updated_by")
     extra = 0
 
 
@@ -121,12 +123,13 @@ class CommitmentAdmin(RevisedMixin, AuditedAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(AuditedAdmin):
+class ActionItemAdmin(RevisedMixin, AuditedAdmin):
     list_display = ("title", "assessment", "owner", "due_on", "done_on")
     list_filter = ("due_on", "done_on")
     list_select_related = ("assessment__team",)
     search_fields = ("title", "owner")
     raw_id_fields = ("assessment",)
+    readonly_fields = ("revision", "updated_at", "updated_by")
 
 
 @admin.register(StepResult)

@@ -1,6 +1,8 @@
 """The manager's own answers to the four steps: vision, alignment ratings,
 commitment and its action plan. Each write refreshes the round's stored
-readiness, so step pages and dashboards show the verdict the report would."""
+readiness, so step pages and dashboards show the verdict the report would, and
+each edit of a stored row is saved only over the revision its form was opened at
+(``models.Revised``)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,23 +110,33 @@ def action_create(*, action: ActionItem) -> ActionItem:
 
 
 @transaction.atomic
-def action_update(*, action: ActionItem) -> ActionItem:
-    """Save an action's title, owner or dates, as validated by its form."""
-    action.save()
+def action_update(
+    *, action: ActionItem, revision: int, user, values: dict
+) -> ActionItem:
+    """Save an action's title, owner or dates (validated by its form), unless
+    someone changed it since ``revision``."""
+    action.save_revision(revision=revision, user=user, values=values)
     readiness_refresh(assessment_id=action.assessment_id)
     return action
 
 
 @transaction.atomic
-def action_delete(*, action: ActionItem) -> None:
-    """Remove an action from its round's plan."""
-    action.delete()
+def action_delete(*, action: ActionItem, revision: int) -> None:
+    """Remove an action from its round's plan, unless someone changed it since
+    ``revision``: a form opened before their change would discard it unseen."""
+    deleted, _ = ActionItem.objects.filter(pk=action.pk, revision=revision).delete()
+    if not deleted and ActionItem.objects.filter(pk=action.pk).exists():
+        raise ValidationError(STALE_REVISION, code="stale")
     readiness_refresh(assessment_id=action.assessment_id)
 
 
 @transaction.atomic
 def step_row_revise(
-    *, row: Vision | AlignmentRating | Commitment, revision: int, values: dict, user
+    *,
+    row: Vision | AlignmentRating | Commitment | ActionItem,
+    revision: int,
+    values: dict,
+    user,
 ) -> None:
     """Save an administrator's edit of a step row as ``user``'s revision after
     ``revision`` (or add the row, if it is new), unless someone saved since."""

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments import reports, services
 from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
+    ActionDeleteForm,
     ActionForm,
     ActionUpdateForm,
     AlignmentForm,
@@ -619,16 +620,37 @@ def action_update_view(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     action = get_object_or_404(assessment.actions, pk=action_pk)
     form = ActionUpdateForm(request.POST, instance=action, prefix=f"action-{action.pk}")
     if form.is_valid():
-        services.action_update(action=form.instance)
-        messages.success(request, ACTION_SAVED.format(title=action.title))
-        return redirect(_action_plan(assessment))
+        try:
+            services.action_update(
+                action=action,
+                revision=form.cleaned_data["revision"],
+                user=request.user,
+                values=form.values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, ACTION_SAVED.format(title=action.title))
+            return redirect(_action_plan(assessment))
     return _render_commitment(request, assessment, failed_update=form)
 
 
+@never_cache
 @require_POST
 def action_delete_view(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """The delete button of an action's form, which posts the form's revision."""
     assessment = _assessment_for(request, pk)
     action = get_object_or_404(assessment.actions, pk=action_pk)
-    services.action_delete(action=action)
+    prefix = f"action-{action.pk}"
+    opened = ActionDeleteForm(request.POST, prefix=prefix)
+    try:
+        if not opened.is_valid():  # sent by no form of this site
+            raise ValidationError(services.STALE_REVISION, code="stale")
+        services.action_delete(action=action, revision=opened.cleaned_data["revision"])
+    except ValidationError as error:
+        # Shown again as it was sent, so nothing typed into it is lost.
+        form = ActionUpdateForm(request.POST, instance=action, prefix=prefix)
+        form.add_error(None, error)
+        return _render_commitment(request, assessment, failed_update=form)
     messages.success(request, ACTION_DELETED.format(title=action.title))
     return redirect(_action_plan(assessment))
