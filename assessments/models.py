@@ -752,6 +752,16 @@ class Invitation(models.Model):
         super().clean()
         self.set_normalized_email()
 
+    @property
+    def invitation_mail_status(self) -> str:
+        """The state of this person's invitation email alone, as an anonymous
+        round shows it. Reminders go only to those who have not answered, so a
+        reminder's state is never shown: the invitation reads as emailed, or
+        not, as it did before."""
+        if self.mail_kind == MailKind.REMINDER:
+            return MailStatus.SENT if self.sent_at else MailStatus.NONE
+        return self.mail_status
+
     def set_normalized_email(self) -> None:
         """Hold the round's place for this address, or give it up once revoked."""
         live = self.status != self.Status.REVOKED
