@@ -180,12 +180,14 @@ class RefuseControlCharacters:
                 field.validators.append(validate_no_control_characters)
 
 
-# The field a model constraint's error is shown beside, by the constraint's
-# violation_error_code: Django gives every constraint's error to the whole form.
+# The field a model constraint's error (or a service's) is shown beside, by its
+# code: Django gives every constraint's error to the whole form.
 CONSTRAINT_FIELDS = {
     "assessment_group_sizes_ordered": "min_group_for_verbatims",
     "vision_yes_needs_a_statement": "statement",
     "judgement_override_needs_a_reason": "override_reason",
+    "links_handed_out": "anonymous",
+    "managers_invited": "anonymous",
 }
 
 

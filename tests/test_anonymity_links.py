@@ -256,3 +256,50 @@ def test_one_person_cannot_be_invited_twice_under_two_spellings(
         services.ALREADY_INVITED.format(emails="sam.lee@gmail.com")
     ]
     assert Invitation.objects.count() == 1
+
+
+ROUND_SETTINGS = {
+    "title": "Spring check-in",
+    "min_group_for_scores": 3,
+    "min_group_for_verbatims": 5,
+    "ready_engaged_share": 0.8,
+    "ready_min_respondents": 3,
+    "ready_min_participation": 0.6,
+}
+
+
+def test_a_named_draft_with_links_handed_out_cannot_turn_anonymous(
+    manager_client, team, manager
+):
+    """Links shown while the round was named would stay in the manager's hands
+    once it is anonymous, as would the manager's own invitation."""
+    named = services.assessment_create(team=team, created_by=manager, anonymous=False)
+    settings = reverse("assessments:assessment_settings", args=(named.pk,))
+    shown = manager_client.post(
+        url("invitation_add", named), {"name": "Dummy 1"}, follow=True
+    )
+    assert len(working_links(shown.content.decode())) == 1
+
+    refused = manager_client.post(settings, {**ROUND_SETTINGS, "anonymous": "True"})
+
+    assert refused.context["form"].errors["anonymous"] == [
+        services.LINKS_HANDED_OUT.format(names="Dummy 1")
+    ]
+    named.refresh_from_db()
+    assert named.anonymous is False
+
+    dummy = named.invitations.get()
+    manager_client.post(url("invitation_revoke", named, dummy.pk))
+    manager_client.post(url("invitation_add", named), {"email": manager.email})
+    refused = manager_client.post(settings, {**ROUND_SETTINGS, "anonymous": "True"})
+    assert refused.context["form"].errors["anonymous"] == [
+        services.MANAGERS_INVITED.format(emails=manager.email)
+    ]
+
+    [invited] = named.invitations.live()
+    manager_client.post(url("invitation_revoke", named, invited.pk))
+    manager_client.post(url("invitation_codes_create", named), {"count": 2})
+    made = manager_client.post(settings, {**ROUND_SETTINGS, "anonymous": "True"})
+    assert made.status_code == HTTPStatus.FOUND
+    named.refresh_from_db()
+    assert named.anonymous is True

@@ -757,15 +757,16 @@ def test_asking_for_too_many_codes_says_so_beside_the_field(manager_client, asse
 
 
 def test_someone_types_their_code_to_reach_their_survey(
-    client, manager_client, assessment
+    client, manager_client, assessment, django_assert_num_queries
 ):
-    [code] = CODE_ON_SHEET.findall(
-        print_codes(manager_client, assessment, 1).content.decode()
-    )
+    sheet = print_codes(manager_client, assessment, 1)
+    [code] = CODE_ON_SHEET.findall(sheet.content.decode())
+    entry = reverse("assessments:code_entry")
 
-    page = client.get(reverse("assessments:code_entry"))
-    typed = f"  {code.lower().replace('-', ' ')} "
-    response = client.post(reverse("assessments:code_entry"), {"code": typed})
+    with django_assert_num_queries(0):
+        page = client.get(entry)
+    with django_assert_num_queries(1):  # the link, as the survey reads it
+        response = client.post(entry, {"code": f" {code.lower().replace('-', ' ')} "})
 
     assert page.status_code == HTTPStatus.OK
     assert response.status_code == HTTPStatus.FOUND

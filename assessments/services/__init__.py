@@ -50,6 +50,8 @@ from assessments.services.mail import (
 )
 from assessments.services.rounds import (
     CLOSES_ON_PASSED,
+    LINKS_HANDED_OUT,
+    MANAGERS_INVITED,
     PRIVACY_FIELDS,
     PRIVACY_FROZEN,
     ROUND_CLOSED,
@@ -101,6 +103,8 @@ __all__ = [
     "EMAIL_NEEDED",
     "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
+    "LINKS_HANDED_OUT",
+    "MANAGERS_INVITED",
     "MANAGER_CANNOT_ANSWER",
     "MAX_CODES",
     "NOTHING_TO_RETRY",
