@@ -291,9 +291,9 @@ def invitation_reissue(
     """A new link for someone who lost theirs; the old one stops working at once.
 
     Someone with an email address is emailed the new link (sent once the round
-    is open), so its token is never shown; in an anonymous round, so is
-    everyone. Only a named round's people without an address get a link to be
-    handed to them. ``invitation`` comes with its round."""
+    is open) and its token is never shown; in an anonymous round everyone has an
+    address. Only a named round's people without one get a link shown, to hand
+    to them. ``invitation`` comes with its round."""
     assessment = invitation.assessment
     require_not_closed(assessment)
     if assessment.anonymous and not invitation.email:
