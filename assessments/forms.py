@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 
+from assessments import tokens
+from assessments.addresses import normalized_address
 from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
@@ -29,7 +31,13 @@ from assessments.models import (
     Vision,
     team_rating_field,
 )
-from assessments.services import PRIVACY_FIELDS, TIMETABLE_FIELDS, Invitee, Rating
+from assessments.services import (
+    MAX_CODES,
+    PRIVACY_FIELDS,
+    TIMETABLE_FIELDS,
+    Invitee,
+    Rating,
+)
 from assessments.validators import validate_no_control_characters
 
 EMPTY_SURVEY = "Please answer at least one question before saving."
@@ -149,6 +157,8 @@ MAX_MEMBERS_PER_PASTE = 1000
 MAX_PASTE_LENGTH = 200_000
 MAX_NAME_LENGTH = Invitation._meta.get_field("name").max_length
 MAX_EMAIL_LENGTH = Invitation._meta.get_field("email").max_length
+# Room for a code typed with spaces or dashes between its groups.
+MAX_TYPED_CODE_LENGTH = 3 * tokens.CODE_LENGTH
 RATING_HELP = "1 = not at all, 5 = fully."
 COMMITMENT_FIELDS = {
     "time": "hours_per_week",
@@ -177,12 +187,14 @@ class RefuseControlCharacters:
                 field.validators.append(validate_no_control_characters)
 
 
-# The field a model constraint's error is shown beside, by the constraint's
-# violation_error_code: Django gives every constraint's error to the whole form.
+# The field a model constraint's error (or a service's) is shown beside, by its
+# code: Django gives every constraint's error to the whole form.
 CONSTRAINT_FIELDS = {
     "assessment_group_sizes_ordered": "min_group_for_verbatims",
     "vision_yes_needs_a_statement": "statement",
     "judgement_override_needs_a_reason": "override_reason",
+    "links_handed_out": "anonymous",
+    "managers_invited": "anonymous",
 }
 
 
@@ -457,14 +469,37 @@ class VisionForm(
         return cleaned
 
 
-class MemberForm(RefuseControlCharacters, forms.Form):
+class Members:
+    """A form adding people to a round. An anonymous round emails everyone their
+    link, so it offers no choice about that; a service's error about the people
+    given (no address, a manager's address) is shown beside ``people_field``."""
+
+    people_field: str
+
+    def __init__(self, *args, anonymous: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if anonymous:
+            del self.fields["email_link"]
+
+    def email_links(self) -> bool:
+        return self.cleaned_data.get("email_link", True)
+
+
+class MemberForm(Members, RefuseControlCharacters, forms.Form):
+    people_field = "email"
+
     name = forms.CharField(max_length=MAX_NAME_LENGTH, required=False)
     email = forms.EmailField(
-        label="Email address (optional)", max_length=MAX_EMAIL_LENGTH, required=False
+        label="Email address", max_length=MAX_EMAIL_LENGTH, required=False
     )
     email_link = forms.BooleanField(
         label="Email them their link now", required=False, initial=True
     )
+
+    def __init__(self, *args, anonymous: bool, **kwargs):
+        super().__init__(*args, anonymous=anonymous, **kwargs)
+        if not anonymous:
+            self.fields["email"].label = "Email address (optional)"
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
@@ -505,7 +540,9 @@ def parse_member_line(line: str) -> Invitee:
     return Invitee(name=name, email=email.lower())
 
 
-class MemberListForm(RefuseControlCharacters, forms.Form):
+class MemberListForm(Members, RefuseControlCharacters, forms.Form):
+    people_field = "members"
+
     members = forms.CharField(
         label="People, one per line",
         max_length=MAX_PASTE_LENGTH,
@@ -522,6 +559,14 @@ class MemberListForm(RefuseControlCharacters, forms.Form):
     email_link = forms.BooleanField(
         label="Email each of them their link now", required=False, initial=True
     )
+
+    def __init__(self, *args, anonymous: bool, **kwargs):
+        super().__init__(*args, anonymous=anonymous, **kwargs)
+        if anonymous:
+            self.fields["members"].help_text = (
+                "“Name &lt;email&gt;”, “Name, email” or just an email address: "
+                "everyone needs one. Two columns copied from a spreadsheet work too."
+            )
 
     def clean_members(self) -> list[Invitee]:
         lines = [
@@ -546,15 +591,14 @@ class MemberListForm(RefuseControlCharacters, forms.Form):
                 errors.append(
                     LONG_NAME_LINE.format(number=number, limit=MAX_NAME_LENGTH)
                 )
-            elif invitee.email and invitee.email in first_line:
+            address = normalized_address(invitee.email)
+            if address and address in first_line:
                 errors.append(
                     REPEATED_EMAIL_LINE.format(
-                        number=number,
-                        email=invitee.email,
-                        first=first_line[invitee.email],
+                        number=number, email=invitee.email, first=first_line[address]
                     )
                 )
-            first_line.setdefault(invitee.email, number)
+            first_line.setdefault(address, number)
             invitees.append(invitee)
         if errors:
             raise forms.ValidationError(errors)
@@ -562,6 +606,26 @@ class MemberListForm(RefuseControlCharacters, forms.Form):
 
     def invitees(self) -> list[Invitee]:
         return self.cleaned_data["members"]
+
+
+class CodesForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many codes", min_value=1, max_value=MAX_CODES, initial=10
+    )
+
+
+class CodeEntryForm(RefuseControlCharacters, forms.Form):
+    code = forms.CharField(
+        label="Your code",
+        max_length=MAX_TYPED_CODE_LENGTH,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+        help_text="The code on your slip of paper, for example ABCD-EFGH-JKMN.",
+    )
+
+    def clean_code(self) -> str:
+        return tokens.code_typed(self.cleaned_data["code"])
 
 
 class AlignmentForm(SavesOverRevision, forms.Form):

@@ -18,13 +18,14 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
 from assessments.limits import MAX_ANSWER_LENGTH
 
@@ -46,6 +47,7 @@ ANSWER_TOO_LONG = f"Keep it to {MAX_ANSWER_LENGTH} characters at most."
 RATING_1_TO_5 = "Rate it from 1 (not at all) to 5 (fully)."
 RATING_1_TO_5_OR_NOT_SURE = "Rate it from 1 to 5, or leave it blank if not sure."
 NOT_A_HASH = "Only a hash of the link is kept, never the link itself."
+ADDRESS_TAKEN = "This person is already invited to this round."
 MAX_REMINDERS = 3
 MAX_REMINDER_DAY = 90
 REMINDER_DAYS = (
@@ -277,15 +279,21 @@ class AssessmentQuerySet(models.QuerySet):
         )
 
     def with_progress(self):
-        """Rounds annotated with ``invited`` (live invitations) and ``answered``."""
+        """Rounds annotated with ``invited`` (live invitations) and ``answered``
+        (responses, as the report counts them: revoking an invitation, answered
+        or not, leaves the count of answers as it was)."""
+        responses = (
+            Response.objects.filter(assessment=models.OuterRef("pk"))
+            .order_by()
+            .values("assessment")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return self.annotate(
             invited=models.Count(
                 "invitations", filter=InvitationQuerySet.live_condition("invitations")
             ),
-            answered=models.Count(
-                "invitations",
-                filter=Q(invitations__status=Invitation.Status.RESPONDED),
-            ),
+            answered=Coalesce(models.Subquery(responses), 0),
         )
 
     def for_team_page(self):
@@ -679,6 +687,11 @@ class Invitation(models.Model):
     )
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+    # The mailbox ``email`` reaches (see assessments/addresses.py), held once per
+    # round by a live invitation; empty without an address or once revoked, so
+    # the same person can be invited again. Not derived from the status in the
+    # index, which would cost every answer its heap-only update (see above).
+    normalized_email = models.CharField(max_length=254, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -719,10 +732,40 @@ class Invitation(models.Model):
                 violation_error_code="invitation_token_hash_is_hex_sha256",
                 violation_error_message=NOT_A_HASH,
             ),
+            models.UniqueConstraint(
+                fields=("assessment", "normalized_email"),
+                condition=~Q(normalized_email=""),
+                name="invitation_address_once_per_round",
+                violation_error_code="invitation_address_once_per_round",
+                violation_error_message=ADDRESS_TAKEN,
+            ),
         )
 
     def __str__(self) -> str:
         return self.name or self.email or f"Invitation {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.set_normalized_email()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.set_normalized_email()
+
+    @property
+    def invitation_mail_status(self) -> str:
+        """The state of this person's invitation email alone, as an anonymous
+        round shows it. Reminders go only to those who have not answered, so a
+        reminder's state is never shown: the invitation reads as emailed, or
+        not, as it did before."""
+        if self.mail_kind == MailKind.REMINDER:
+            return MailStatus.SENT if self.sent_at else MailStatus.NONE
+        return self.mail_status
+
+    def set_normalized_email(self) -> None:
+        """Hold the round's place for this address, or give it up once revoked."""
+        live = self.status != self.Status.REVOKED
+        self.normalized_email = normalized_address(self.email) if live else ""
 
 
 def team_rating_field(key: str) -> str:

@@ -13,10 +13,34 @@ import secrets
 from django.conf import settings
 
 TOKEN_BYTES = 32  # 256 bits
+# A printed code is a token short enough to type: 12 characters of an alphabet
+# without look-alikes (no 0/O, 1/I/L) give 59 bits, and a client that guesses
+# wrong is throttled like one trying links.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+CODE_GROUP = 4
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_code() -> str:
+    """A token to print and type: its link is the survey's, like any token's."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def code_typed(text: str) -> str:
+    """A code as someone typed it, in its stored form: any case, spaces and
+    dashes allowed."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def code_grouped(code: str) -> str:
+    """A code as printed, in groups that are easy to type: "ABCD-EFGH-JKMN"."""
+    return "-".join(
+        code[start : start + CODE_GROUP] for start in range(0, len(code), CODE_GROUP)
+    )
 
 
 def _keyed_hash(purpose: str, token: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import manager, report, survey
+from assessments.views import codes, manager, report, survey
 
 app_name = "assessments"
 
@@ -9,6 +9,7 @@ ROUND = "assessments/<int:pk>/"
 urlpatterns = [
     # The page every team member opens, first: it is matched before the others.
     path("r/<str:token>/", survey.survey, name="survey"),
+    path("s/", codes.code_entry, name="code_entry"),
     path("", manager.dashboard, name="dashboard"),
     path("teams/new/", manager.team_create_view, name="team_create"),
     path("teams/<int:pk>/", manager.team_detail, name="team_detail"),
@@ -45,6 +46,21 @@ urlpatterns = [
         f"{ROUND}engagement/<int:invitation_pk>/reissue/",
         manager.invitation_reissue_view,
         name="invitation_reissue",
+    ),
+    path(
+        f"{ROUND}engagement/<int:invitation_pk>/revoke/",
+        manager.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path(
+        f"{ROUND}engagement/codes/",
+        manager.invitation_codes_create_view,
+        name="invitation_codes_create",
+    ),
+    path(
+        f"{ROUND}engagement/codes/print/",
+        manager.invitation_codes,
+        name="invitation_codes",
     ),
     path(
         f"{ROUND}engagement/<int:invitation_pk>/retry-email/",

@@ -4,6 +4,7 @@ report, overrides a judgement and exports the answers."""
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -26,10 +27,18 @@ ENGAGED = (
     "I read the corrected balance back to the customer before we hang up.",
 )
 NOT_ENGAGED = ("I don't know", "not sure", "I do my job")
-MEMBERS = ("Ana Silva", "Ben Okafor", "Chloe Martin", "Dev Patel")
+MEMBERS = (
+    "Ana Silva <ana@example.com>",
+    "Ben Okafor <ben@example.com>",
+    "Chloe Martin <chloe@example.com>",
+    "Dev Patel <dev@example.com>",
+)
+LINK = re.compile(r"http://[^\s]+/r/[\w-]+/")
 
 
-def manager_sets_up_a_round(page) -> list[str]:
+def manager_sets_up_a_round(page, mailoutbox) -> list[str]:
+    """The round's links, in the order of ``MEMBERS``: an anonymous round emails
+    each person theirs, and shows the manager none."""
     page.goto("/accounts/signup/")
     page.get_by_label("Work email address").fill("lead@example.com")
     page.locator("#id_password1").fill("a long enough passphrase")
@@ -53,10 +62,11 @@ def manager_sets_up_a_round(page) -> list[str]:
     page.get_by_role("link", name="Go to step 2: Engagement").click()
     page.get_by_role("button", name="Open the round").click()
     page.get_by_label("People, one per line").fill("\n".join(MEMBERS))
-    page.get_by_label("Email each of them their link now").uncheck()
     page.get_by_role("button", name="Add everyone").click()
-    expect(page.get_by_role("heading", name="New links: copy them now")).to_be_visible()
-    return [page.get_by_label(name, exact=True).input_value() for name in MEMBERS]
+    expect(page.get_by_text("Added 4 people.")).to_be_visible()
+    expect(page.get_by_text("4 of 4 emails sent.")).to_be_visible()
+    links = {email.to[0]: LINK.search(email.body)[0] for email in mailoutbox}
+    return [links[member.split("<")[1].rstrip(">")] for member in MEMBERS]
 
 
 def member_answers(page, link: str, answers: tuple[str, str, str], screenshot=None):
@@ -70,10 +80,10 @@ def member_answers(page, link: str, answers: tuple[str, str, str], screenshot=No
     expect(page.get_by_role("status")).to_contain_text("your answers are saved")
 
 
-def test_manager_and_team_walk_the_journey_to_the_report(new_page):
+def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
     ARTIFACTS.mkdir(exist_ok=True)
     manager = new_page()
-    links = manager_sets_up_a_round(manager)
+    links = manager_sets_up_a_round(manager, mailoutbox)
     assert len(links) == 4
 
     member_answers(

@@ -334,6 +334,14 @@ def taken_token_hash():
     )
 
 
+def taken_address():
+    """Another spelling of an address the round already holds."""
+    stored = factories.InvitationFactory(email="sam.lee@gmail.com")
+    return factories.InvitationFactory.build(
+        assessment=stored.assessment, email="SamLee+team@googlemail.com"
+    )
+
+
 def taken_respondent_key():
     return factories.ResponseFactory.build(
         assessment=factories.AssessmentFactory(),
@@ -396,6 +404,7 @@ BROKEN_ROWS = {
     ),
     "vision_yes_needs_a_statement": lambda: Vision(statement="", has_vision=True),
     "invitation_token_hash_unique": taken_token_hash,
+    "invitation_address_once_per_round": taken_address,
     "response_respondent_key_unique": taken_respondent_key,
     "response_updated_after_created": response_changed_before_given,
     "judgement_unique_per_answer": second_judgement,

@@ -151,6 +151,7 @@ def test_the_team_page_reads_rounds_with_progress_and_readiness_in_two_queries(
         InvitationFactory(assessment=round_)
         InvitationFactory(assessment=round_, status=RESPONDED)
         InvitationFactory(assessment=round_, status=REVOKED)
+        ResponseFactory(assessment=round_)
         StepResultFactory(assessment=round_, step=step("vision"))
         StepResultFactory(
             assessment=round_,
@@ -191,10 +192,15 @@ def test_the_team_page_reads_rounds_with_progress_and_readiness_in_two_queries(
     ]
 
 
-def test_progress_counts_live_invitations_as_invited(assessment):
+def test_progress_counts_live_invitations_as_invited_and_responses_as_answered(
+    assessment,
+):
+    """Answers are counted, not invitations marked answered: revoking an answered
+    invitation leaves the count as it was, so it cannot tell who had answered."""
     InvitationFactory(assessment=assessment, status=RESPONDED)
     InvitationFactory.create_batch(2, assessment=assessment)
     InvitationFactory(assessment=assessment, status=REVOKED)
+    ResponseFactory.create_batch(2, assessment=assessment)  # one since revoked
     quiet = AssessmentFactory(team=assessment.team)
 
     counted = {
@@ -202,7 +208,7 @@ def test_progress_counts_live_invitations_as_invited(assessment):
         for round_ in Assessment.objects.with_progress()
     }
 
-    assert counted == {assessment.pk: (3, 1), quiet.pk: (0, 0)}
+    assert counted == {assessment.pk: (3, 2), quiet.pk: (0, 0)}
     assert counted[assessment.pk][0] == assessment.invitations.live().count()
 
 

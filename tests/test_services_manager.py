@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from assessments import services, tokens
 from assessments.models import (
@@ -11,11 +12,14 @@ from assessments.models import (
     AlignmentRating,
     Assessment,
     Invitation,
+    MailKind,
+    MailStatus,
     Response,
     StepKey,
     StepResult,
     alignment_questions,
 )
+from assessments.services import invitations as services_invitations
 from tests.factories import (
     AlignmentRatingFactory,
     InvitationFactory,
@@ -274,8 +278,27 @@ def test_commitment_is_saved_over_its_revision(draft_round, manager):
 # --- Invitations ------------------------------------------------------------------
 
 
-def test_invitations_are_emailed_only_when_asked(assessment, manager, mailoutbox):
-    issued = services.members_invite(
+@pytest.fixture
+def named(team):
+    return services.assessment_create(team=team, created_by=None, anonymous=False)
+
+
+def test_a_named_rounds_invitations_are_emailed_only_when_asked(named, manager):
+    [issued] = services.members_invite(
+        assessment=named,
+        invitees=[services.Invitee(name="Sam", email="sam@example.com")],
+        email_links=False,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+
+    assert not issued.emailed
+    assert not issued.to_hand_out  # has an address: "Send invitations" emails it
+    assert issued.invitation.mail_status == MailStatus.NONE
+
+
+def test_an_anonymous_round_always_emails_the_links(assessment, manager):
+    [issued] = services.members_invite(
         assessment=assessment,
         invitees=[services.Invitee(name="Sam", email="sam@example.com")],
         email_links=False,
@@ -283,8 +306,132 @@ def test_invitations_are_emailed_only_when_asked(assessment, manager, mailoutbox
         sender=manager,
     )
 
-    assert mailoutbox == []
-    assert issued[0].invitation.sent_at is None
+    assert issued.emailed
+    assert not issued.to_hand_out
+    assert assessment.invitations.mail_pending().count() == 1
+
+
+def test_an_anonymous_round_refuses_people_without_an_email_address(
+    assessment, manager
+):
+    def invite():
+        services.members_invite(
+            assessment=assessment,
+            invitees=[
+                services.Invitee(email="sam@example.com"),
+                services.Invitee(name="Jo Park"),
+            ],
+            email_links=True,
+            base_url=BASE_URL,
+            sender=manager,
+        )
+
+    assert refused(invite) == [
+        services.EMAIL_NEEDED.format(names="Jo Park", have="has")
+    ]
+    assert not Invitation.objects.exists()
+
+
+def test_an_anonymous_round_refuses_its_managers_addresses(assessment, manager):
+    co_manager = UserFactory(email="Lead.Person@Gmail.com")
+    assessment.team.managers.add(co_manager)
+
+    def invite():
+        services.members_invite(
+            assessment=assessment,
+            invitees=[
+                services.Invitee(email="leadperson+team@googlemail.com"),
+                services.Invitee(email=manager.email.upper()),
+            ],
+            email_links=True,
+            base_url=BASE_URL,
+            sender=manager,
+        )
+
+    assert refused(invite) == [
+        services.MANAGER_CANNOT_ANSWER.format(
+            emails=", ".join(sorted([co_manager.email, manager.email])),
+            manages="manage",
+        )
+    ]
+    assert not Invitation.objects.exists()
+
+
+def test_a_named_round_may_invite_its_manager(named, manager):
+    services.members_invite(
+        assessment=named,
+        invitees=[services.Invitee(email=manager.email)],
+        email_links=True,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+
+    assert named.invitations.get().normalized_email == manager.email
+
+
+@pytest.mark.parametrize(
+    ("invited", "again"),
+    [
+        ("sam@example.com", "SAM@Example.com"),
+        ("sam@example.com", "sam+survey@example.com"),
+        ("sam.lee@gmail.com", "SamLee@googlemail.com"),
+        ("s.a.m+x@googlemail.com", "sam@gmail.com"),
+    ],
+)
+def test_one_person_cannot_be_invited_twice_under_two_spellings(
+    assessment, manager, invited, again
+):
+    def invite(email):
+        return services.members_invite(
+            assessment=assessment,
+            invitees=[services.Invitee(email=email)],
+            email_links=True,
+            base_url=BASE_URL,
+            sender=manager,
+        )
+
+    invite(invited)
+
+    assert refused(lambda: invite(again)) == [
+        services.ALREADY_INVITED.format(emails=invited)
+    ]
+    assert assessment.invitations.count() == 1
+
+
+def test_the_database_refuses_a_second_invitation_for_one_person(assessment):
+    InvitationFactory(assessment=assessment, email="sam.lee@gmail.com")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvitationFactory(assessment=assessment, email="SamLee+2@googlemail.com")
+    InvitationFactory(email="samlee@gmail.com")  # another round
+
+
+def test_a_refused_race_is_reported_as_already_invited(
+    assessment, manager, monkeypatch
+):
+    """The check before inserting misses a row another request has just added:
+    the constraint refuses it, and the error names who was already invited."""
+    invitations = services_invitations.invitations_create
+
+    def someone_else_first(**kwargs):
+        InvitationFactory(assessment=assessment, email="sam@example.com")
+        return invitations(**kwargs)
+
+    monkeypatch.setattr(services_invitations, "invitations_create", someone_else_first)
+
+    assert refused(
+        lambda: services.members_invite(
+            assessment=assessment,
+            invitees=[
+                services.Invitee(email="jo@example.com"),
+                services.Invitee(email="Sam@example.com"),
+            ],
+            email_links=True,
+            base_url=BASE_URL,
+            sender=manager,
+        )
+    ) == [services.ALREADY_INVITED.format(emails="sam@example.com")]
+    assert not assessment.invitations.filter(email="jo@example.com").exists()
 
 
 def test_an_emailed_link_uses_the_base_url(
@@ -345,22 +492,51 @@ def test_reminding_reissues_the_link_and_records_when(
     assert invitation_after.sent_at is None
 
 
-def test_reissuing_in_an_anonymous_round_keeps_the_counts(assessment):
+def reissue(invitation, manager):
+    return services.invitation_reissue(
+        invitation=invitation, base_url=BASE_URL, sender=manager
+    )
+
+
+def test_reissuing_in_an_anonymous_round_emails_the_link_and_keeps_the_counts(
+    assessment, manager
+):
     answered = InvitationFactory(
-        assessment=assessment, status=Invitation.Status.RESPONDED
+        assessment=assessment,
+        email="sam@example.com",
+        status=Invitation.Status.RESPONDED,
+        mail_status=MailStatus.SENT,
     )
     ResponseFactory(assessment=assessment)
 
-    issued = services.invitation_reissue(invitation=answered)
+    issued = reissue(answered, manager)
 
     answered.refresh_from_db()
+    assert issued.emailed
+    assert not issued.to_hand_out
     assert answered.status == Invitation.Status.RESPONDED
     assert answered.token_hash == tokens.invitation_hash(issued.token)
+    assert answered.token_hash != tokens.invitation_hash(answered.token)
+    assert (answered.mail_status, answered.mail_kind) == (
+        MailStatus.QUEUED,
+        MailKind.INVITATION,
+    )
     assert Response.objects.count() == 1
 
 
-def test_reissuing_in_a_named_round_moves_the_answers_to_the_new_link(team):
-    named = services.assessment_create(team=team, created_by=None, anonymous=False)
+def test_an_anonymous_round_has_no_link_to_reissue_without_an_address(
+    assessment, manager
+):
+    invitation = InvitationFactory(assessment=assessment, name="Jo Park")
+
+    assert refused(lambda: reissue(invitation, manager)) == [
+        services.NO_ADDRESS_TO_SEND.format(person="Jo Park")
+    ]
+    invitation.refresh_from_db()
+    assert invitation.token_hash == tokens.invitation_hash(invitation.token)
+
+
+def test_reissuing_in_a_named_round_moves_the_answers_to_the_new_link(named, manager):
     invitation = InvitationFactory(assessment=named)
     response = ResponseFactory(
         assessment=named,
@@ -368,16 +544,58 @@ def test_reissuing_in_a_named_round_moves_the_answers_to_the_new_link(team):
         respondent_key=tokens.respondent_key(invitation.token),
     )
 
-    issued = services.invitation_reissue(invitation=invitation)
+    issued = reissue(invitation, manager)
 
+    assert issued.to_hand_out
     response.refresh_from_db()
     assert response.respondent_key == tokens.respondent_key(issued.token)
 
 
-def test_a_closed_round_reissues_nothing(assessment):
+def test_a_closed_round_reissues_nothing(assessment, manager):
     invitation = InvitationFactory(assessment=assessment)
     services.assessment_close(assessment=assessment)
 
-    assert refused(lambda: services.invitation_reissue(invitation=invitation)) == [
-        services.ROUND_CLOSED
-    ]
+    assert refused(lambda: reissue(invitation, manager)) == [services.ROUND_CLOSED]
+
+
+def test_revoking_stops_the_link_and_frees_the_address(assessment, manager):
+    invitation = InvitationFactory(
+        assessment=assessment,
+        email="sam@example.com",
+        status=Invitation.Status.RESPONDED,
+    )
+    ResponseFactory(assessment=assessment)
+
+    services.invitation_revoke(invitation=invitation)
+
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVOKED
+    assert invitation.normalized_email == ""
+    assert Response.objects.count() == 1
+    services.members_invite(
+        assessment=assessment,
+        invitees=[services.Invitee(email="sam@example.com")],
+        email_links=True,
+        base_url=BASE_URL,
+        sender=manager,
+    )
+    assert assessment.invitations.live().count() == 1
+
+
+def test_printed_codes_are_invitations_without_a_name_or_an_address(assessment):
+    codes = services.invitation_codes_create(assessment=assessment, count=3)
+
+    assert len(set(codes)) == 3
+    assert all(re.fullmatch(r"[A-HJKMNP-Z2-9]{12}", code) for code in codes)
+    assert sorted(
+        assessment.invitations.values_list("token_hash", flat=True)
+    ) == sorted(tokens.invitation_hash(code) for code in codes)
+    assert set(assessment.invitations.values_list("name", "email")) == {("", "")}
+
+
+@pytest.mark.parametrize("count", [0, services.MAX_CODES + 1])
+def test_printed_codes_come_a_few_hundred_at_most(assessment, count):
+    assert refused(
+        lambda: services.invitation_codes_create(assessment=assessment, count=count)
+    ) == [services.CODES_RANGE]
+    assert not Invitation.objects.exists()

@@ -311,6 +311,8 @@ def test_a_submission_writes_only_the_indexes_the_pages_read():
         ("id",),
         ("token_hash",),  # the link's look-up
         ("assessment_id",),  # a round's invitations
+        # Partial, over what an answer never changes: one invitation per person.
+        ("assessment_id", "normalized_email"),
     }
     assert _indexed_columns(Response) == {
         ("id",),

@@ -28,6 +28,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "assessments:survey",
+    "assessments:code_entry",
     "admin:login",
 }
 PASSWORD = "correct horse battery staple"  # every factory user's

@@ -19,7 +19,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"survey"}
+PUBLIC = {"survey", "code_entry"}
 
 
 def manager_urls(*, team, round_, invitation, action, judgement) -> list[str]:

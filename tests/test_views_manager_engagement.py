@@ -1,4 +1,5 @@
-"""Step 2: inviting the team, links shown once, emails, reminders, participation."""
+"""Step 2: inviting the team, links shown once, emails, reminders, printed codes,
+participation."""
 
 import re
 from http import HTTPStatus
@@ -8,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services, tokens
+from assessments import services, throttle, tokens
 from assessments.forms import (
     BAD_EMAIL_LINE,
     MAX_MEMBERS_PER_PASTE,
@@ -17,7 +18,14 @@ from assessments.forms import (
     TOO_MANY_MEMBERS,
 )
 from assessments.models import Assessment, Invitation, MailKind, MailStatus
-from assessments.views.manager import EMAIL_RETRYING, LINK_REISSUED
+from assessments.views.codes import NO_SUCH_CODE
+from assessments.views.manager import (
+    CODES_SHOWN_ONCE,
+    EMAIL_RETRYING,
+    INVITATION_REVOKED,
+    LINK_REISSUED,
+    LINK_REISSUED_BY_EMAIL,
+)
 from tests.factories import InvitationFactory, ResponseFactory
 from tests.queries import writes
 
@@ -43,24 +51,48 @@ def people_list(page: str) -> str:
     return page[start : page.index("</ul>", start)]
 
 
-def test_a_new_members_link_is_shown_once_with_a_copy_button(
-    manager_client, draft_round
+@pytest.fixture
+def named_round(team, manager):
+    return services.assessment_create(
+        team=team, created_by=manager, title="Named check-in", anonymous=False
+    )
+
+
+def test_a_named_rounds_member_without_email_has_their_link_shown_once(
+    manager_client, named_round
 ):
     response = manager_client.post(
-        url("invitation_add", draft_round), {"name": "Sam Lee"}, follow=True
+        url("invitation_add", named_round), {"name": "Sam Lee"}, follow=True
     )
 
     page = response.content.decode()
     assert messages_of(response) == ["Added 1 person."]
     [token] = links_on(page)
-    invitation = Invitation.objects.get(assessment=draft_round)
+    invitation = Invitation.objects.get(assessment=named_round)
     assert invitation.token_hash == tokens.invitation_hash(token)
     assert 'data-copy-target="link-' in page
     assert "cannot be shown again" in page
+    assert "each person's name is shown beside their answers" in page
     assert (
-        links_on(manager_client.get(url("engagement", draft_round)).content.decode())
+        links_on(manager_client.get(url("engagement", named_round)).content.decode())
         == []
     )
+
+
+def test_a_named_rounds_member_with_an_email_is_never_shown_their_link(
+    manager_client, named_round
+):
+    response = manager_client.post(
+        url("invitation_add", named_round),
+        {"name": "Sam Lee", "email": "sam@example.com"},
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        "Added 1 person. 1 of them has an email address: “Send invitations” emails "
+        "their link."
+    ]
+    assert links_on(response.content.decode()) == []
 
 
 def test_a_member_with_an_email_is_sent_their_link_once_the_request_is_done(
@@ -98,8 +130,9 @@ def test_a_member_with_an_email_is_sent_their_link_once_the_request_is_done(
 
 
 def test_a_draft_rounds_invitations_wait_for_it_to_open(
-    manager_client, draft_round, mailoutbox, django_capture_on_commit_callbacks
+    manager_client, named_round, mailoutbox, django_capture_on_commit_callbacks
 ):
+    draft_round = named_round
     pasted = "Sam Lee <sam@example.com>\nJo Park"
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
@@ -135,7 +168,8 @@ def test_a_member_needs_a_name_or_an_email(manager_client, draft_round):
     assert response.context["member_form"].non_field_errors() == [NAME_OR_EMAIL]
 
 
-def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
+def test_a_pasted_list_reads_every_usual_format(manager_client, named_round):
+    draft_round = named_round
     pasted = "\n".join(
         [
             "Sam Lee <sam@example.com>",
@@ -153,7 +187,10 @@ def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
         url("invitation_paste", draft_round), {"members": pasted}, follow=True
     )
 
-    assert messages_of(response) == ["Added 7 people."]
+    assert messages_of(response) == [
+        "Added 7 people. 5 of them have an email address: “Send invitations” emails "
+        "their links."
+    ]
     assert list(
         Invitation.objects.filter(assessment=draft_round).values_list("name", "email")
     ) == [
@@ -165,7 +202,7 @@ def test_a_pasted_list_reads_every_usual_format(manager_client, draft_round):
         ("Chen, Wei", ""),
         ("", "lee@example.com"),
     ]
-    assert len(links_on(response.content.decode())) == 7
+    assert len(links_on(response.content.decode())) == 2  # those without an email
 
 
 def test_a_pasted_list_with_bad_lines_adds_nobody_and_names_each_line(
@@ -217,6 +254,7 @@ def test_an_anonymous_round_shows_counts_and_never_who_answered(
     InvitationFactory(
         assessment=assessment, name="Jo Park", status=Invitation.Status.RESPONDED
     )
+    ResponseFactory(assessment=assessment)
 
     response = manager_client.get(url("engagement", assessment))
 
@@ -243,7 +281,9 @@ def test_a_named_round_shows_who_has_answered(manager_client, team):
     assert Invitation.Status.PENDING.label in people
 
 
-def test_reissuing_a_link_replaces_the_old_one(manager_client, assessment):
+def test_reissuing_a_link_replaces_the_old_one(manager_client, named_round):
+    services.assessment_open(assessment=named_round)
+    assessment = named_round
     invitation = InvitationFactory(assessment=assessment, name="Sam Lee")
 
     response = manager_client.post(
@@ -364,10 +404,10 @@ def test_a_named_rounds_answers_stay_editable_with_a_reissued_link(
 def test_step_two_runs_a_fixed_number_of_queries(
     manager_client, assessment, django_assert_num_queries, members
 ):
-    """Session, user, round, invitations, step results, steps."""
+    """Session, user, round, invitations, answers counted, step results."""
     InvitationFactory.create_batch(members, assessment=assessment)
 
-    with django_assert_num_queries(5) as captured:
+    with django_assert_num_queries(6) as captured:
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["invited"] == members
@@ -496,7 +536,7 @@ def test_step_two_with_email_in_every_state_runs_the_same_queries(
     for n in range(members):
         mail_state(assessment, f"p{n}@example.com", MailStatus.values[n % 5])
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = manager_client.get(url("engagement", assessment))
 
     assert response.context["mail"].total == members - -(-members // 5)
@@ -520,3 +560,232 @@ def test_a_thousand_people_can_be_pasted_at_once_and_no_more(
         {"members": "\n".join(lines), "email_link": "on"},
     )
     assert assessment.invitations.mail_pending().count() == MAX_MEMBERS_PER_PASTE
+
+
+# --- Anonymous rounds: links by email only ----------------------------------------
+
+
+def test_an_anonymous_round_offers_no_choice_about_emailing_links(
+    manager_client, draft_round
+):
+    response = manager_client.get(url("engagement", draft_round))
+
+    assert "email_link" not in response.context["member_form"].fields
+    assert "email_link" not in response.context["list_form"].fields
+    assert "Email them their link now" not in response.content.decode()
+    assert "Email address (optional)" not in response.content.decode()
+
+
+def test_an_anonymous_round_asks_for_an_email_beside_the_field(
+    manager_client, draft_round
+):
+    one = manager_client.post(url("invitation_add", draft_round), {"name": "Jo Park"})
+    pasted = manager_client.post(
+        url("invitation_paste", draft_round),
+        {"members": "Sam Lee <sam@example.com>\nJo Park\nMia Chen"},
+    )
+
+    assert one.status_code == pasted.status_code == HTTPStatus.OK
+    assert one.context["member_form"].errors["email"] == [
+        services.EMAIL_NEEDED.format(names="Jo Park", have="has")
+    ]
+    assert pasted.context["list_form"].errors["members"] == [
+        services.EMAIL_NEEDED.format(names="Jo Park, Mia Chen", have="have")
+    ]
+    assert "print codes instead" in pasted.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_an_anonymous_round_refuses_a_managers_address_beside_the_field(
+    manager_client, draft_round, manager
+):
+    local, domain = manager.email.split("@")
+
+    response = manager_client.post(
+        url("invitation_add", draft_round), {"email": f"{local}+me@{domain}"}
+    )
+
+    assert response.context["member_form"].errors["email"] == [
+        services.MANAGER_CANNOT_ANSWER.format(emails=manager.email, manages="manages")
+    ]
+    assert not Invitation.objects.exists()
+
+
+def test_two_spellings_of_one_address_in_a_paste_are_named_by_line(
+    manager_client, draft_round
+):
+    response = manager_client.post(
+        url("invitation_paste", draft_round),
+        {"members": "Sam Lee <sam.lee@gmail.com>\nSam <SamLee+work@googlemail.com>"},
+    )
+
+    assert response.context["list_form"].errors["members"] == [
+        REPEATED_EMAIL_LINE.format(
+            number=2, email="samlee+work@googlemail.com", first=1
+        )
+    ]
+    assert not Invitation.objects.exists()
+
+
+def test_reissuing_in_an_anonymous_round_emails_the_new_link(
+    manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
+):
+    invitation = InvitationFactory(
+        assessment=assessment, name="Sam Lee", email="sam@example.com"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            url("invitation_reissue", assessment, invitation.pk), follow=True
+        )
+
+    assert messages_of(response) == [LINK_REISSUED_BY_EMAIL.format(person="Sam Lee")]
+    assert links_on(response.content.decode()) == []
+    [email] = mailoutbox
+    [token] = links_on(email.body)
+    assert manager_client.get(f"/r/{invitation.token}/").status_code == (
+        HTTPStatus.NOT_FOUND
+    )
+    assert manager_client.get(f"/r/{token}/").status_code == HTTPStatus.OK
+
+
+def test_removing_someone_stops_their_link_and_leaves_the_answers_counted(
+    manager_client, assessment
+):
+    InvitationFactory(assessment=assessment, email="jo@example.com")
+    sam = InvitationFactory(
+        assessment=assessment, name="Sam Lee", email="sam@example.com"
+    )
+    ResponseFactory(assessment=assessment)
+
+    response = manager_client.post(
+        url("invitation_revoke", assessment, sam.pk), follow=True
+    )
+
+    assert messages_of(response) == [INVITATION_REVOKED.format(person="Sam Lee")]
+    assert (response.context["invited"], response.context["answered"]) == (1, 1)
+    assert "Sam Lee" not in people_list(response.content.decode())
+    assert manager_client.get(f"/r/{sam.token}/").status_code == HTTPStatus.NOT_FOUND
+    again = manager_client.post(
+        url("invitation_add", assessment), {"email": "sam@example.com"}
+    )
+    assert again.status_code == HTTPStatus.FOUND
+
+
+def test_a_closed_round_removes_nobody(manager_client, assessment):
+    invitation = InvitationFactory(assessment=assessment, email="sam@example.com")
+    services.assessment_close(assessment=assessment)
+
+    response = manager_client.post(url("invitation_revoke", assessment, invitation.pk))
+
+    assert messages_of(response) == [services.ROUND_CLOSED]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+
+
+# --- Printed codes --------------------------------------------------------------------
+
+CODE_ON_SHEET = re.compile(r">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})<")
+
+
+def print_codes(client, assessment, count):
+    response = client.post(url("invitation_codes_create", assessment), {"count": count})
+    assert response.url == url("invitation_codes", assessment)
+    return client.get(response.url)
+
+
+def test_printed_codes_are_shown_once_on_a_sheet_that_names_nobody(
+    manager_client, assessment, django_assert_num_queries
+):
+    InvitationFactory(assessment=assessment, name="Sam Lee", email="sam@example.com")
+    response = manager_client.post(
+        url("invitation_codes_create", assessment), {"count": 20}
+    )
+
+    # Session, user, round; the codes leave the session (its update, in a
+    # savepoint).
+    with django_assert_num_queries(6) as captured:
+        sheet = manager_client.get(response.url)
+
+    page = sheet.content.decode()
+    codes = CODE_ON_SHEET.findall(page)
+    assert len(set(codes)) == 20
+    assert len(links_on(page)) == 20
+    assert "Sam Lee" not in page
+    assert "sam@example.com" not in page
+    assert "css/print.css" in page
+    assert "http://testserver/s/" in page
+    printed = [tokens.invitation_hash(code.replace("-", "")) for code in codes]
+    made = list(
+        assessment.invitations.filter(email="")
+        .order_by("pk")
+        .values_list("token_hash", flat=True)
+    )
+    assert sorted(printed) == sorted(made)
+    assert printed != made  # shuffled
+    assert [sql.split()[0] for sql in writes(captured)] == ["UPDATE"]  # the session
+
+    again = manager_client.get(response.url, follow=True)
+    assert CODE_ON_SHEET.findall(again.content.decode()) == []
+    assert messages_of(again) == [CODES_SHOWN_ONCE]
+
+
+def test_the_engagement_page_counts_printed_codes_without_listing_them(
+    manager_client, assessment
+):
+    print_codes(manager_client, assessment, 3)
+    InvitationFactory(assessment=assessment, name="Sam Lee", email="sam@example.com")
+
+    response = manager_client.get(url("engagement", assessment))
+
+    page = response.content.decode()
+    assert (response.context["invited"], response.context["codes"]) == (4, 3)
+    assert people_list(page).count("list-group-item") == 1
+    assert "never count toward the group sizes" in page
+
+
+def test_asking_for_too_many_codes_says_so_beside_the_field(manager_client, assessment):
+    response = manager_client.post(
+        url("invitation_codes_create", assessment), {"count": services.MAX_CODES + 1}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["codes_form"].errors["count"] == [
+        f"Ensure this value is less than or equal to {services.MAX_CODES}."
+    ]
+    assert not Invitation.objects.exists()
+
+
+def test_someone_types_their_code_to_reach_their_survey(
+    client, manager_client, assessment, django_assert_num_queries
+):
+    sheet = print_codes(manager_client, assessment, 1)
+    [code] = CODE_ON_SHEET.findall(sheet.content.decode())
+    entry = reverse("assessments:code_entry")
+
+    with django_assert_num_queries(0):
+        page = client.get(entry)
+    with django_assert_num_queries(1):  # the link, as the survey reads it
+        response = client.post(entry, {"code": f" {code.lower().replace('-', ' ')} "})
+
+    assert page.status_code == HTTPStatus.OK
+    assert response.status_code == HTTPStatus.FOUND
+    survey = client.get(response.url)
+    assert survey.status_code == HTTPStatus.OK
+    assert "What is the customer service vision?" in survey.content.decode()
+
+
+def test_a_wrong_code_is_told_beside_the_field_and_guessing_is_throttled(
+    client, assessment
+):
+    InvitationFactory(assessment=assessment)
+    entry = reverse("assessments:code_entry")
+
+    wrong = client.post(entry, {"code": "ABCD-EFGH-JKMN"})
+    assert wrong.status_code == HTTPStatus.OK
+    assert wrong.context["form"].errors["code"] == [NO_SUCH_CODE]
+
+    for _ in range(throttle.FAILED_LOOKUPS_ALLOWED):
+        response = client.post(entry, {"code": "ABCD-EFGH-JKMN"})
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert response["Retry-After"] == str(throttle.WINDOW_SECONDS)

@@ -12,6 +12,7 @@ from assessments.views.manager import MANAGER_ADDED, TEAM_CREATED, TEAMS_PER_PAG
 from tests.factories import (
     AssessmentFactory,
     InvitationFactory,
+    ResponseFactory,
     StepResultFactory,
     TeamFactory,
     UserFactory,
@@ -152,6 +153,7 @@ def test_the_team_page_lists_its_rounds_with_participation(manager_client, team)
     round_ = AssessmentFactory(team=team, title="Spring")
     InvitationFactory.create_batch(2, assessment=round_)
     InvitationFactory(assessment=round_, status="responded")
+    ResponseFactory(assessment=round_)
 
     page = manager_client.get(
         reverse("assessments:team_detail", args=(team.pk,))

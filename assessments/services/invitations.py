@@ -1,26 +1,54 @@
-"""Team members' personal links: inviting, emailing, reminding, re-issuing.
+"""Team members' personal links: inviting, emailing, reminding, re-issuing,
+revoking, and printed codes for people without an email address.
 
 Only a keyed hash of each link is stored, so a link exists only at the moment it
-is issued: when it is shown to the manager, or when the worker emails it (see
-``services.mail``). Emailing a link, an invitation or a reminder, issues a new one
-and the earlier link stops working. Nothing here talks to the mail server: email
-is queued, and sent once the request's transaction has committed.
+is issued: when the worker emails it (see ``services.mail``), or when it is shown
+to the manager. In an anonymous round the manager is never shown one: everyone
+invited has an email address and is emailed their link, so nobody but the
+respondent can open it (and tell whether they have answered). Only a named
+round shows the links of people without an address, to hand out. Printed codes
+are the anonymous way to reach people without email: unlabelled links, shown
+once on a sheet to cut up and hand out.
+
+Emailing a link, an invitation or a reminder, issues a new one and the earlier
+link stops working. Nothing here talks to the mail server: email is queued, and
+sent once the request's transaction has committed.
+
+A round holds each person once: invitations store their normalized address
+(``assessments.addresses``), unique in the round while live, so two spellings of
+one mailbox, or two managers pasting the same list at once, make one invitation.
 """
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models.functions import Lower
+from django.db import IntegrityError, transaction
 
 from assessments import tokens
+from assessments.addresses import normalized_address
 from assessments.models import Assessment, Invitation, MailKind, MailStatus, Response
 from assessments.services import mail
 from assessments.services.rounds import ROUND_NOT_OPEN, require_not_closed
 
 ALREADY_INVITED = "Already invited to this round: {emails}."
 NOTHING_TO_RETRY = "This email has not failed: there is nothing to retry."
+EMAIL_NEEDED = (
+    "An anonymous round emails each person their own link, so that nobody else "
+    "holds it: give an email address ({names} {have} none). For people without "
+    "email, print codes instead (see “Printed codes” below)."
+)
+MANAGER_CANNOT_ANSWER = (
+    "A manager cannot answer for the team in an anonymous round: {emails} "
+    "{manages} this team."
+)
+NO_ADDRESS_TO_SEND = (
+    "{person} has no email address, and an anonymous round only emails new links. "
+    "Print a code for them instead."
+)
+MAX_CODES = 500
+CODES_RANGE = f"Ask for 1 to {MAX_CODES} codes at a time."
 
 
 @dataclass(frozen=True)
@@ -42,6 +70,13 @@ class IssuedInvitation:
         token is never shown."""
         return self.invitation.mail_status != MailStatus.NONE
 
+    @property
+    def to_hand_out(self) -> bool:
+        """A named round's link for someone without an email address: the one
+        kind of link the manager is shown, to give to them."""
+        invitation = self.invitation
+        return not invitation.email and not invitation.assessment.anonymous
+
 
 @transaction.atomic
 def invitations_create(
@@ -57,6 +92,7 @@ def invitations_create(
             token_hash=tokens.invitation_hash(token),
             name=invitee.name,
             email=invitee.email,
+            normalized_email=normalized_address(invitee.email),
             **(
                 mail.queued_fields(MailKind.INVITATION)
                 if email_links and invitee.email
@@ -93,6 +129,56 @@ def _reissue(invitations: Sequence[Invitation]) -> list[IssuedInvitation]:
     return issued
 
 
+def _listed(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def _refuse_for_anonymity(assessment: Assessment, invitees: Sequence[Invitee]):
+    """An anonymous round invites people by email only, and none of its managers:
+    anyone else holding a link, or a manager answering, could tell a person's
+    answers apart."""
+    if not assessment.anonymous:
+        return
+    missing = [invitee.name for invitee in invitees if not invitee.email]
+    if missing:
+        raise ValidationError(
+            EMAIL_NEEDED.format(
+                names=_listed(missing), have="has" if len(missing) == 1 else "have"
+            ),
+            code="email_needed",
+        )
+    addresses = {normalized_address(invitee.email) for invitee in invitees}
+    managers = sorted(
+        email
+        for email in assessment.team.managers.values_list("email", flat=True)
+        if normalized_address(email) in addresses
+    )
+    if managers:
+        raise ValidationError(
+            MANAGER_CANNOT_ANSWER.format(
+                emails=_listed(managers),
+                manages="manages" if len(managers) == 1 else "manage",
+            ),
+            code="manager_address",
+        )
+
+
+def _already_invited(assessment: Assessment, invitees: Sequence[Invitee]):
+    """The error naming those of ``invitees`` the round already holds, if any."""
+    addresses = [normalized_address(i.email) for i in invitees if i.email]
+    taken = list(
+        assessment.invitations.live()
+        .filter(normalized_email__in=addresses)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if not taken:
+        return None
+    return ValidationError(
+        ALREADY_INVITED.format(emails=_listed(taken)), code="already_invited"
+    )
+
+
 @transaction.atomic
 def members_invite(
     *,
@@ -102,25 +188,30 @@ def members_invite(
     base_url: str,
     sender,
 ) -> list[IssuedInvitation]:
-    """Invite team members not yet invited; with ``email_links``, queue an email
-    with their link to each who has an address (sent once the round is open).
-    The links of the others are returned, to be shown once."""
+    """Invite team members not yet invited; queue an email with their link to
+    each who has an address (sent once the round is open), in a named round only
+    with ``email_links``. An anonymous round needs everyone's address and
+    invites none of its managers.
+
+    Returns the invitations with their tokens; only a named round's people
+    without an address may be shown theirs (``IssuedInvitation.to_hand_out``)."""
     require_not_closed(assessment)
-    emails = [invitee.email.lower() for invitee in invitees if invitee.email]
-    taken = list(
-        assessment.invitations.live()
-        .alias(lower_email=Lower("email"))
-        .filter(lower_email__in=emails)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    if taken:
-        raise ValidationError(
-            ALREADY_INVITED.format(emails=", ".join(taken)), code="already_invited"
+    _refuse_for_anonymity(assessment, invitees)
+    if error := _already_invited(assessment, invitees):
+        raise error
+    try:
+        # Another request may have invited the same people since the check: the
+        # constraint refuses the second, whose rows roll back to the savepoint of
+        # ``invitations_create`` (atomic), and the error then names them.
+        issued = invitations_create(
+            assessment=assessment,
+            invitees=invitees,
+            email_links=email_links or assessment.anonymous,
         )
-    issued = invitations_create(
-        assessment=assessment, invitees=invitees, email_links=email_links
-    )
+    except IntegrityError:
+        if error := _already_invited(assessment, invitees):
+            raise error from None
+        raise
     if any(item.emailed for item in issued):
         mail.mail_queued(assessment, base_url=base_url, reply_to=sender.email)
     return issued
@@ -194,7 +285,61 @@ def invitations_email_retry(*, assessment: Assessment) -> int:
 
 
 @transaction.atomic
-def invitation_reissue(*, invitation: Invitation) -> IssuedInvitation:
-    """A new link for someone who lost theirs; the old one stops working."""
+def invitation_reissue(
+    *, invitation: Invitation, base_url: str, sender
+) -> IssuedInvitation:
+    """A new link for someone who lost theirs; the old one stops working at once.
+
+    Someone with an email address is emailed the new link (sent once the round
+    is open) and its token is never shown; in an anonymous round everyone has an
+    address. Only a named round's people without one get a link shown, to hand
+    to them. ``invitation`` comes with its round."""
+    assessment = invitation.assessment
+    require_not_closed(assessment)
+    if assessment.anonymous and not invitation.email:
+        raise ValidationError(
+            NO_ADDRESS_TO_SEND.format(person=invitation), code="no_address"
+        )
+    issued = _reissue([invitation])[0]
+    if invitation.email:
+        fields = mail.queued_fields(MailKind.INVITATION)
+        mail.mail_queue(
+            assessment,
+            Invitation.objects.filter(pk=invitation.pk),
+            kind=MailKind.INVITATION,
+            base_url=base_url,
+            reply_to=sender.email,
+        )
+        for name, value in fields.items():
+            setattr(invitation, name, value)
+    return issued
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Stop an invitation's link for good and take the person off the round, who
+    can then be invited again. Their answers, if any, stay and are counted: the
+    round's counts read the same either way. Email still queued is not sent."""
     require_not_closed(invitation.assessment)
-    return _reissue([invitation])[0]
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=("status", "normalized_email"))
+
+
+@transaction.atomic
+def invitation_codes_create(*, assessment: Assessment, count: int) -> list[str]:
+    """``count`` unlabelled invitations, no name and no address, for people
+    without email; returns their codes, to be printed once and never again (only
+    a hash of each is kept), in no particular order."""
+    require_not_closed(assessment)
+    if not 1 <= count <= MAX_CODES:
+        raise ValidationError(CODES_RANGE, code="codes_range")
+    codes = [tokens.new_code() for _ in range(count)]
+    Invitation.objects.bulk_create(
+        [
+            Invitation(assessment=assessment, token_hash=tokens.invitation_hash(code))
+            for code in codes
+        ],
+        batch_size=1000,
+    )
+    secrets.SystemRandom().shuffle(codes)
+    return codes

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from assessments.addresses import normalized_address
 from assessments.models import Assessment, Invitation, MailKind, MailStatus, Team
 from assessments.services import mail
 
@@ -30,6 +31,15 @@ CLOSES_ON_PASSED = (
     "in its settings first."
 )
 TIMETABLE_FIELDS = ("remind_after_days", "closes_on")
+LINKS_HANDED_OUT = (
+    "An anonymous round lets nobody but each respondent hold their link, and the "
+    "links of {names} were shown to be handed out: remove them first (printed "
+    "codes reach people without email), then make the round anonymous."
+)
+MANAGERS_INVITED = (
+    "A manager cannot answer for the team in an anonymous round: remove {emails} "
+    "from the people invited first."
+)
 
 
 def require_not_closed(assessment: Assessment) -> None:
@@ -108,6 +118,8 @@ def assessment_update(
         if name in fields
     ):
         raise ValidationError(PRIVACY_FROZEN, code="privacy_frozen")
+    if fields.get("anonymous") and not stored.anonymous:
+        _require_anonymous_invitations(stored)
     retimed = any(
         fields[name] != getattr(stored, name)
         for name in TIMETABLE_FIELDS
@@ -122,6 +134,34 @@ def assessment_update(
     if retimed and stored.is_open:
         _timetable_enqueue(stored, timezone.now())
     return stored
+
+
+def _require_anonymous_invitations(assessment: Assessment) -> None:
+    """A named draft becoming anonymous has shown no link to its manager (but
+    printed codes, which name nobody) and invited none of its managers."""
+    invitations = assessment.invitations.live()
+    handed_out = list(
+        invitations.filter(email="").exclude(name="").values_list("name", flat=True)
+    )
+    if handed_out:
+        raise ValidationError(
+            LINKS_HANDED_OUT.format(names=", ".join(handed_out)),
+            code="links_handed_out",
+        )
+    managers = {
+        normalized_address(email): email
+        for email in assessment.team.managers.values_list("email", flat=True)
+    }
+    invited = sorted(
+        invitations.filter(normalized_email__in=managers).values_list(
+            "email", flat=True
+        )
+    )
+    if invited:
+        raise ValidationError(
+            MANAGERS_INVITED.format(emails=", ".join(invited)),
+            code="managers_invited",
+        )
 
 
 @transaction.atomic

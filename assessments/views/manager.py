@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import reports, services
+from assessments import reports, services, tokens
 from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
     ActionDeleteForm,
@@ -26,6 +26,7 @@ from assessments.forms import (
     AlignmentForm,
     AssessmentForm,
     AssessmentSettingsForm,
+    CodesForm,
     CoManagerForm,
     CommitmentForm,
     MemberForm,
@@ -60,6 +61,16 @@ ACTION_ADDED = "Added “{title}” to the action plan."
 ACTION_SAVED = "Saved “{title}”."
 ACTION_DELETED = "Deleted “{title}”."
 LINK_REISSUED = "New link for {person}: the old one no longer works. Copy it below."
+LINK_REISSUED_BY_EMAIL = (
+    "Re-issuing sends the new link to {person} by email: the old one no longer works."
+)
+INVITATION_REVOKED = "{person} is off the round: their link no longer works."
+CODES_SHOWN_ONCE = (
+    "Printed codes are shown only once, when they are made: make more if a sheet "
+    "was lost. The codes already handed out keep working."
+)
+# A service's errors about the people given, shown beside the field naming them.
+PEOPLE_ERRORS = frozenset({"email_needed", "manager_address"})
 EMAIL_RETRYING = "Trying the email to {person} again."
 
 
@@ -293,16 +304,21 @@ def _issued_key(assessment: Assessment) -> str:
     return f"issued-links-{assessment.pk}"
 
 
+def _codes_key(assessment: Assessment) -> str:
+    return f"printed-codes-{assessment.pk}"
+
+
 def _remember_links(
     request: HttpRequest,
     assessment: Assessment,
     issued: list[services.IssuedInvitation],
 ) -> None:
-    """Keep new links for the next page only: they are shown once, never stored.
-    Those of people being emailed are not kept: the email carries a new one."""
+    """Keep the links to hand out for the next page only: they are shown once,
+    never stored. Only a named round's people without an email address have
+    one: the others are emailed theirs."""
     key = _issued_key(assessment)
     request.session[key] = request.session.get(key, []) + [
-        [item.invitation.pk, item.token] for item in issued if not item.emailed
+        [item.invitation.pk, item.token] for item in issued if item.to_hand_out
     ]
 
 
@@ -312,30 +328,38 @@ def _render_engagement(
     *,
     member_form: MemberForm | None = None,
     list_form: MemberListForm | None = None,
+    codes_form: CodesForm | None = None,
 ) -> HttpResponse:
+    """Step 2. Who has answered is counted from the responses, never read off
+    the people listed: in an anonymous round nothing on the page tells one
+    person's state from another's, and revoking an invitation leaves the count
+    of answers as it was. Printed codes are counted, not listed."""
     invitations = list(assessment.invitations.for_engagement())
-    answered = sum(i.status == Invitation.Status.RESPONDED for i in invitations)
-    tokens = dict(request.session.pop(_issued_key(assessment), []))
+    people = [i for i in invitations if i.name or i.email]
+    tokens_issued = dict(request.session.pop(_issued_key(assessment), []))
     base_url = request.build_absolute_uri("/")
     new_links = [
-        (invitation, services.survey_url(base_url, tokens[invitation.pk]))
-        for invitation in invitations
-        if invitation.pk in tokens
+        (invitation, services.survey_url(base_url, tokens_issued[invitation.pk]))
+        for invitation in people
+        if invitation.pk in tokens_issued
     ]
+    anonymous = assessment.anonymous
     return render(
         request,
         "assessments/step_engagement.html",
         {
             **_steps(assessment, StepKey.ENGAGEMENT),
-            "invitations": invitations,
+            "invitations": people,
             "invited": len(invitations),
-            "answered": answered,
+            "codes": len(invitations) - len(people),
+            "answered": assessment.responses.count(),
             "with_email": sum(bool(i.email) for i in invitations),
             "mail": reports.mail_progress(assessment, invitations),
             "new_links": new_links,
             "questions": ENGAGEMENT_QUESTIONS,
-            "member_form": member_form or MemberForm(),
-            "list_form": list_form or MemberListForm(),
+            "member_form": member_form or MemberForm(anonymous=anonymous),
+            "list_form": list_form or MemberListForm(anonymous=anonymous),
+            "codes_form": codes_form or CodesForm(),
         },
     )
 
@@ -354,12 +378,13 @@ def _invite(
             issued = services.members_invite(
                 assessment=assessment,
                 invitees=form.invitees(),
-                email_links=form.cleaned_data["email_link"],
+                email_links=form.email_links(),
                 base_url=request.build_absolute_uri("/"),
                 sender=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            about_people = error.code in PEOPLE_ERRORS
+            form.add_error(form.people_field if about_people else None, error)
         else:
             _remember_links(request, assessment, issued)
             messages.success(request, _invited_message(assessment, issued))
@@ -386,6 +411,15 @@ def _invited_message(
             " Emailing {count} of them their links: the list below shows how it goes.",
             emailed,
         ).format(count=emailed)
+    waiting = sum(bool(item.invitation.email) and not item.emailed for item in issued)
+    if waiting:
+        message += ngettext(
+            " {count} of them has an email address: “Send invitations” emails "
+            "their link.",
+            " {count} of them have an email address: “Send invitations” emails "
+            "their links.",
+            waiting,
+        ).format(count=waiting)
     return message
 
 
@@ -393,14 +427,22 @@ def _invited_message(
 @require_POST
 def invitation_add(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
-    return _invite(request, assessment, "member_form", MemberForm(request.POST))
+    form = MemberForm(request.POST, anonymous=assessment.anonymous)
+    return _invite(request, assessment, "member_form", form)
 
 
 @never_cache
 @require_POST
 def invitation_paste(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
-    return _invite(request, assessment, "list_form", MemberListForm(request.POST))
+    form = MemberListForm(request.POST, anonymous=assessment.anonymous)
+    return _invite(request, assessment, "list_form", form)
+
+
+def _live_invitation(assessment: Assessment, pk: int) -> Invitation:
+    invitation = get_object_or_404(assessment.invitations.live(), pk=pk)
+    invitation.assessment = assessment
+    return invitation
 
 
 @require_POST
@@ -408,15 +450,76 @@ def invitation_reissue_view(
     request: HttpRequest, pk: int, invitation_pk: int
 ) -> HttpResponse:
     assessment = _assessment_for(request, pk)
-    invitation = get_object_or_404(assessment.invitations.live(), pk=invitation_pk)
+    invitation = _live_invitation(assessment, invitation_pk)
     try:
-        issued = services.invitation_reissue(invitation=invitation)
+        issued = services.invitation_reissue(
+            invitation=invitation,
+            base_url=request.build_absolute_uri("/"),
+            sender=request.user,
+        )
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         _remember_links(request, assessment, [issued])
-        messages.success(request, LINK_REISSUED.format(person=invitation))
+        said = LINK_REISSUED if issued.to_hand_out else LINK_REISSUED_BY_EMAIL
+        messages.success(request, said.format(person=invitation))
     return redirect("assessments:engagement", pk=pk)
+
+
+@require_POST
+def invitation_revoke_view(
+    request: HttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    invitation = _live_invitation(assessment, invitation_pk)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, INVITATION_REVOKED.format(person=invitation))
+    return redirect("assessments:engagement", pk=pk)
+
+
+@never_cache
+@require_POST
+def invitation_codes_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    form = CodesForm(request.POST)
+    if form.is_valid():
+        try:
+            codes = services.invitation_codes_create(
+                assessment=assessment, count=form.cleaned_data["count"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[_codes_key(assessment)] = codes
+            return redirect("assessments:invitation_codes", pk=pk)
+    return _render_engagement(request, assessment, codes_form=form)
+
+
+@never_cache
+def invitation_codes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sheet of new printed codes, shown once: only their hashes are kept."""
+    assessment = _assessment_for(request, pk)
+    codes = request.session.pop(_codes_key(assessment), None)
+    if not codes:
+        messages.info(request, CODES_SHOWN_ONCE)
+        return redirect("assessments:engagement", pk=pk)
+    base_url = request.build_absolute_uri("/")
+    return render(
+        request,
+        "assessments/invitation_codes.html",
+        {
+            "assessment": assessment,
+            "entry_url": request.build_absolute_uri(reverse("assessments:code_entry")),
+            "slips": [
+                (tokens.code_grouped(code), services.survey_url(base_url, code))
+                for code in codes
+            ],
+        },
+    )
 
 
 def _links_emailed_by(request: HttpRequest, pk: int, send, said: dict[bool, tuple]):
@@ -475,8 +578,7 @@ def invitation_email_retry_view(
     request: HttpRequest, pk: int, invitation_pk: int
 ) -> HttpResponse:
     assessment = _assessment_for(request, pk)
-    invitation = get_object_or_404(assessment.invitations.live(), pk=invitation_pk)
-    invitation.assessment = assessment
+    invitation = _live_invitation(assessment, invitation_pk)
     try:
         services.invitation_email_retry(invitation=invitation)
     except ValidationError as error:
