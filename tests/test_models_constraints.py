@@ -392,7 +392,7 @@ BROKEN_ROWS = {
         status=Assessment.Status.CLOSED, closed_at=timezone.now() - timedelta(days=1)
     ),
     "assessment_group_sizes_ordered": lambda: round_(
-        min_group_for_scores=5, min_group_for_verbatims=3
+        anonymous=False, min_group_for_scores=5, min_group_for_verbatims=3
     ),
     "vision_yes_needs_a_statement": lambda: Vision(statement="", has_vision=True),
     "invitation_token_hash_unique": taken_token_hash,
@@ -426,6 +426,10 @@ BROKEN_FIELDS = {
     "assessment_participation_0_to_1": (
         lambda: round_(ready_min_participation=-0.1),
         "ready_min_participation",
+    ),
+    "assessment_anonymous_group_floors": (
+        lambda: round_(anonymous=True, min_group_for_scores=2),
+        "min_group_for_scores",
     ),
     "assessment_min_respondents_positive": (
         lambda: round_(ready_min_respondents=0),

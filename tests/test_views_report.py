@@ -34,6 +34,7 @@ from tests.queries import writes
 from tests.samples import ENGAGED, LOST
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
+from tests.samples import submit_as as answer_through
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +292,7 @@ class TestQueryCounts:
         CommitmentFactory(assessment=round_with_vision)
         manager_client.get(report_url(round_with_vision))  # warm caches
 
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             manager_client.get(report_url(round_with_vision))
 
     def test_report_page_writes_nothing(
@@ -302,7 +303,7 @@ class TestQueryCounts:
         round_with_vision.team_profile_size = 1  # grown enough to be scored again
         round_with_vision.save(update_fields=("team_profile_size",))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             page = manager_client.get(report_url(round_with_vision))
 
         assert page.status_code == HTTPStatus.OK
@@ -315,7 +316,7 @@ class TestQueryCounts:
         for _ in range(30):
             answer(round_with_vision, ENGAGED)
 
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = manager_client.get(
                 reverse("assessments:answers_export", args=(round_with_vision.pk,))
             )
@@ -334,15 +335,21 @@ def test_invitation_status_is_untouched_by_reading_the_report(
 
 
 class TestDifferencing:
-    """Two rounds over almost the same people must not be subtractable."""
+    """Two rounds over almost the same people must not be subtractable: the one
+    that would show second is hidden, decided as it opens."""
 
     def round_for(self, team, people: list[str], *, anonymous: bool = True):
-        assessment = Assessment.objects.create(
-            team=team, anonymous=anonymous, status="open", opened_at="2026-01-01T00:00Z"
+        assessment = services.assessment_create(
+            team=team, created_by=None, anonymous=anonymous
         )
         VisionFactory(assessment=assessment, statement=VISION)
-        for person in people:
-            answer(assessment, ENGAGED, email=f"{person}@example.com")
+        invited = [
+            InvitationFactory(assessment=assessment, email=f"{person}@example.com")
+            for person in people
+        ]
+        services.assessment_open(assessment=assessment)
+        for invitation in invited:
+            answer_through(invitation)
         return assessment
 
     def test_a_later_round_differing_by_one_person_is_suppressed(
@@ -503,7 +510,7 @@ class TestDuringAFullScoring:
         )
         manager_client.get(report_url(scored))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             manager_client.get(report_url(scored))
 
         assert writes(captured) == []
