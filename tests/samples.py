@@ -73,10 +73,12 @@ def round_opened(
 def rounds_too_close(team) -> tuple[Assessment, Assessment]:
     """Two anonymous rounds of ``team`` whose people differ by one: the first
     shows its results; the second, opened after it, is withheld. In the second
-    the team also rated alignment, one of them very differently."""
+    the team also rated empowerment, all of them 1."""
     first = round_opened(team, people("abcde"))
-    ratings = [{"empowerment": 1}, *[{"empowerment": 5}] * 5]
     second = round_opened(
-        team, people("abcdef"), team_rates_alignment=True, ratings=ratings
+        team,
+        people("abcdef"),
+        team_rates_alignment=True,
+        ratings=[{"empowerment": 1}] * 6,
     )
     return first, second

@@ -128,6 +128,29 @@ def test_assessment_refuses_inconsistent_rows(fields):
     assert refused(lambda: factories.AssessmentFactory(**fields))
 
 
+@pytest.mark.parametrize(
+    "groups",
+    [
+        {"min_group_for_scores": 2},
+        {"min_group_for_verbatims": 4},
+        {"min_group_for_scores": 1, "min_group_for_verbatims": 1},
+    ],
+    ids=["scores-from-2", "quotes-from-4", "one-and-one"],
+)
+def test_an_anonymous_round_cannot_show_fewer_people_than_the_floors(groups):
+    assert refused(lambda: factories.AssessmentFactory(anonymous=True, **groups))
+
+
+def test_a_named_round_can_show_one_person():
+    named = factories.AssessmentFactory(
+        anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
+
+    assert refused(
+        lambda: Assessment.objects.filter(pk=named.pk).update(anonymous=True)
+    )
+
+
 def test_vision_yes_needs_a_statement():
     assert refused(lambda: factories.VisionFactory(statement="", has_vision=True))
 

@@ -9,14 +9,15 @@ SCORES_FLOOR, VERBATIMS_FLOOR = 3, 5
 
 def raise_anonymous_rounds_to_the_floors(apps, schema_editor):
     """Anonymous rounds below the floors are raised to them before the
-    constraint holds them there."""
+    constraint holds them there; quotes first, so that quoting never needs
+    fewer people than scores, even between the two updates."""
     Assessment = apps.get_model("assessments", "Assessment")
     anonymous = Assessment.objects.filter(anonymous=True)
-    anonymous.filter(min_group_for_scores__lt=SCORES_FLOOR).update(
-        min_group_for_scores=SCORES_FLOOR
-    )
     anonymous.filter(min_group_for_verbatims__lt=VERBATIMS_FLOOR).update(
         min_group_for_verbatims=VERBATIMS_FLOOR
+    )
+    anonymous.filter(min_group_for_scores__lt=SCORES_FLOOR).update(
+        min_group_for_scores=SCORES_FLOOR
     )
 
 

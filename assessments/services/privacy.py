@@ -14,8 +14,8 @@ from assessments.services.judging import readiness_refresh
 @transaction.atomic
 def round_decide(assessment: Assessment, *, now: datetime | None = None) -> str | None:
     """Decide whether the round is withheld against differencing and keep the
-    decision on it, with the stored readiness that follows from it; returns the
-    reason it is withheld, or None."""
+    decision on it; a changed decision refreshes the stored readiness that
+    follows from it. Returns the reason the round is withheld, or None."""
     now = now or timezone.now()
     # Every team in scope locked, in order: two rounds that could be compared,
     # decided at once, are decided one after the other, the second seeing the
@@ -28,5 +28,6 @@ def round_decide(assessment: Assessment, *, now: datetime | None = None) -> str 
         withheld_reason=reason, withheld_decided_at=now
     )
     assessment.withheld_reason, assessment.withheld_decided_at = reason, now
-    readiness_refresh(assessment_id=stored.pk, now=now)
+    if reason != stored.withheld_reason:
+        readiness_refresh(assessment_id=stored.pk, now=now)
     return reason or None
