@@ -94,6 +94,39 @@ def test_superuser_creates_a_team_and_an_assessment_and_reads_its_responses(
     assert "Own the fix." in page.content.decode()
 
 
+def test_an_anonymous_round_below_the_floors_is_refused_beside_the_fields(
+    admin_client, team
+):
+    empty_inlines = {
+        f"{prefix}-{field}": value
+        for prefix in ("alignment_ratings", "actions")
+        for field, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+
+    page = admin_client.post(
+        admin_url(models.Assessment, "add"),
+        {
+            "team": team.pk,
+            "status": "draft",
+            "anonymous": "on",
+            "min_group_for_scores": 1,
+            "min_group_for_verbatims": 1,
+            "ready_engaged_share": 0.8,
+            "ready_min_respondents": 3,
+            "ready_min_participation": 0.6,
+            **empty_inlines,
+        },
+    )
+
+    assert page.status_code == HTTPStatus.OK
+    errors = page.context["adminform"].form.errors
+    assert errors == {
+        "min_group_for_scores": [models.ANONYMOUS_SCORES_FLOOR],
+        "min_group_for_verbatims": [models.ANONYMOUS_VERBATIMS_FLOOR],
+    }
+    assert not models.Assessment.objects.filter(team=team).exists()
+
+
 # --- The list of rounds ---------------------------------------------------------------
 
 

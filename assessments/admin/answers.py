@@ -222,7 +222,8 @@ RESPONSE_LOOKUPS_REFUSED = (
     "created_at",
     "updated_at",
 )
-JUDGEMENT_LOOKUPS_REFUSED = ("pk", "id", "scored_at", "overridden_at")
+# "response__gt" would number the answers as "id__gt" does.
+JUDGEMENT_LOOKUPS_REFUSED = ("pk", "id", "response", "scored_at", "overridden_at")
 ANSWER_HISTORY = "admin/assessments/answer_history_list.html"
 
 
@@ -363,11 +364,7 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         )
 
     def lookup_allowed(self, lookup, value, request):
-        # Through the response only to its round: "response__gt" would number
-        # the answers.
-        parts = lookup.split("__")
-        through_response = parts[0] == "response" and parts[1:2] != ["assessment"]
-        if through_response or refuses_lookup(lookup, JUDGEMENT_LOOKUPS_REFUSED):
+        if refuses_lookup(lookup, JUDGEMENT_LOOKUPS_REFUSED):
             return False
         return super().lookup_allowed(lookup, value, request)
 
