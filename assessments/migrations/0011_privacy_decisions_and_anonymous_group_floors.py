@@ -19,6 +19,10 @@ def raise_anonymous_rounds_to_the_floors(apps, schema_editor):
     anonymous.filter(min_group_for_scores__lt=SCORES_FLOOR).update(
         min_group_for_scores=SCORES_FLOOR
     )
+    if schema_editor.connection.vendor == "postgresql":
+        # The updated rows' deferred foreign-key checks run now: PostgreSQL
+        # alters no table with checks pending, and the constraint comes next.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,6 @@
 """Deciding whether an anonymous round shows its results (``privacy`` holds the
-rule): when it opens, when it closes, and right before answers are released."""
+rule), at the moments its results may come to show: when it opens and when it
+closes."""
 
 from datetime import datetime
 
