@@ -42,6 +42,22 @@ VISION_YES_NEEDS_STATEMENT = "To answer yes, write or paste the vision here."
 GROUP_SIZES_OUT_OF_ORDER = (
     "Quoting answers needs at least as many people as showing scores."
 )
+# An anonymous round never shows scores or quotes answers from fewer people than
+# these: below them one person's answers could be read off at once.
+ANONYMOUS_MIN_GROUP_FOR_SCORES = 3
+ANONYMOUS_MIN_GROUP_FOR_VERBATIMS = 5
+ANONYMOUS_SCORES_FLOOR = (
+    f"An anonymous round shows scores from {ANONYMOUS_MIN_GROUP_FOR_SCORES} answers "
+    "at the least: with fewer, people could tell who said what."
+)
+ANONYMOUS_VERBATIMS_FLOOR = (
+    f"An anonymous round quotes answers from {ANONYMOUS_MIN_GROUP_FOR_VERBATIMS} "
+    "answers at the least: with fewer, people could tell who said what."
+)
+ANONYMOUS_GROUP_FLOORS = (
+    f"An anonymous round shows scores from {ANONYMOUS_MIN_GROUP_FOR_SCORES} answers "
+    f"and quotes answers from {ANONYMOUS_MIN_GROUP_FOR_VERBATIMS} at the least."
+)
 OVERRIDE_NEEDS_A_REASON = "Say why you are overriding the engine's judgement."
 ANSWER_TOO_LONG = f"Keep it to {MAX_ANSWER_LENGTH} characters at most."
 RATING_1_TO_5 = "Rate it from 1 (not at all) to 5 (fully)."
@@ -365,6 +381,11 @@ class Assessment(models.Model):
     min_group_for_verbatims = models.PositiveSmallIntegerField(
         default=5, help_text="Answers are quoted only from this many respondents."
     )
+    # Whether an anonymous round's results stay hidden because another round
+    # over almost the same people shows its own (privacy.differencing_risk):
+    # decided when the round opens and when it closes, never when a page is read.
+    withheld_reason = models.TextField(blank=True, editable=False)
+    withheld_decided_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Engagement readiness thresholds.
     ready_engaged_share = models.FloatField(
@@ -454,6 +475,16 @@ class Assessment(models.Model):
                 violation_error_message=GROUP_SIZES_OUT_OF_ORDER,
             ),
             models.CheckConstraint(
+                condition=Q(anonymous=False)
+                | Q(
+                    min_group_for_scores__gte=ANONYMOUS_MIN_GROUP_FOR_SCORES,
+                    min_group_for_verbatims__gte=ANONYMOUS_MIN_GROUP_FOR_VERBATIMS,
+                ),
+                name="assessment_anonymous_group_floors",
+                violation_error_code="assessment_anonymous_group_floors",
+                violation_error_message=ANONYMOUS_GROUP_FLOORS,
+            ),
+            models.CheckConstraint(
                 condition=Q(ready_min_respondents__gte=1),
                 name="assessment_min_respondents_positive",
                 violation_error_code="assessment_min_respondents_positive",
@@ -484,12 +515,27 @@ class Assessment(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.closes_on and self.opened_at:
             opened_on = timezone.localdate(self.opened_at)
             if self.closes_on <= opened_on:
-                raise ValidationError(
-                    {"closes_on": CLOSES_AFTER_OPENING}, code="closes_before_opening"
+                errors["closes_on"] = ValidationError(
+                    CLOSES_AFTER_OPENING, code="closes_before_opening"
                 )
+        # Beside each field; the constraint says the same for rows written
+        # another way.
+        if self.anonymous:
+            scores, verbatims = self.min_group_for_scores, self.min_group_for_verbatims
+            if scores is not None and scores < ANONYMOUS_MIN_GROUP_FOR_SCORES:
+                errors["min_group_for_scores"] = ValidationError(
+                    ANONYMOUS_SCORES_FLOOR, code="anonymous_scores_floor"
+                )
+            if verbatims is not None and verbatims < ANONYMOUS_MIN_GROUP_FOR_VERBATIMS:
+                errors["min_group_for_verbatims"] = ValidationError(
+                    ANONYMOUS_VERBATIMS_FLOOR, code="anonymous_verbatims_floor"
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def closes_at(self) -> datetime | None:
@@ -768,6 +814,12 @@ class Invitation(models.Model):
         self.normalized_email = normalized_address(self.email) if live else ""
 
 
+def pseudonym(respondent_key: str) -> str:
+    """A respondent's name outside a named round: stable, and leading back to no
+    invitation."""
+    return f"r-{respondent_key[:12]}"
+
+
 def team_rating_field(key: str) -> str:
     return f"rating_{key}"
 
@@ -953,7 +1005,10 @@ class Response(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"Response {self.pk}"
+        # Never the primary key: it numbers answers in the order they came.
+        if not self.respondent_key:  # a version in the history keeps no key
+            return "Answers"
+        return f"Answers of {pseudonym(self.respondent_key)}"
 
     def answer_for(self, key: str) -> str:
         return getattr(self, f"{key}_answer")
@@ -1074,7 +1129,7 @@ class AnswerJudgement(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.get_question_key_display()} ({self.response_id})"
+        return f"Judgement of “{self.get_question_key_display()}”"
 
     @property
     def is_overridden(self) -> bool:
@@ -1229,6 +1284,7 @@ class StepResult(models.Model):
         READY = "ready", "Ready"
         NOT_YET = "not_yet", "Not yet"
         BLOCKED = "blocked", "Blocked"
+        WITHHELD = "withheld", "Withheld"  # step 2 of a round hidden for privacy
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="step_results"

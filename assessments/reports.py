@@ -1,5 +1,5 @@
-"""Reading a round for its pages: the readiness report, its privacy thresholds
-and the answers' export. Nothing here writes.
+"""Reading a round for its pages: the readiness report, with the privacy rules
+applied (``privacy``), and the answers' export. Nothing here writes.
 
 The engine's inputs are built from aggregates, so a report costs the same
 queries at any team size.
@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from assessments import scoring
+from assessments import privacy, scoring
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     AlignmentRating,
@@ -25,6 +25,7 @@ from assessments.models import (
     MailStatus,
     Response,
     RoundScoring,
+    pseudonym,
     team_rating_field,
 )
 
@@ -94,7 +95,11 @@ def response_aggregates(assessment: Assessment) -> dict:
         field = team_rating_field(key)
         aggregates[f"{key}_mean"] = Avg(field)
         aggregates[f"{key}_count"] = Count(field)
-    return Response.objects.filter(assessment=assessment).aggregate(**aggregates)
+    return (
+        privacy.counted_responses()
+        .filter(assessment=assessment)
+        .aggregate(**aggregates)
+    )
 
 
 def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:
@@ -123,96 +128,87 @@ def engagement_thresholds(assessment: Assessment) -> scoring.EngagementThreshold
     )
 
 
-DIFFERENCING = (
-    "Scores and answers are hidden for this round: {other} invited almost the same "
-    "people (only {difference} different), so comparing the two could reveal what "
-    "{those} said. Invite at least {needed} different people, or reuse the same list."
+# Step 2 below its minimum group, or withheld: next actions that follow from
+# nothing anyone answered.
+WAITING_FOR_MORE = (
+    "Wait for {missing} more {people} to answer: scores appear once {needed} have."
+)
+REMIND_THE_REST = (
+    "Remind those who have not answered yet, and give the team ten minutes in a "
+    "meeting to answer."
+)
+WITHHELD_ACTIONS = (
+    "Read the other round's results instead: this round's cannot be shown without "
+    "revealing what a few people said.",
+    "Next time, invite the same people as that round, or a list that differs by at "
+    "least the minimum group.",
 )
 
 
-def _identity(email: str, name: str, pk: int) -> str:
-    """Who an invitation is for, as far as can be told; unnamed ones match nobody."""
-    return email.strip().lower() or name.strip().lower() or f"#{pk}"
-
-
-def differencing_risk(assessment: Assessment) -> str | None:
-    """Why this anonymous round's numbers must stay hidden, if they must.
-
-    Subtracting two rounds' numbers isolates the people invited to one and not
-    the other. When an earlier round of this team, its parent or its children
-    invited a list that differs from this one by fewer people than the minimum
-    group, this (later) round is suppressed, with an explanation.
-    """
-    team = assessment.team
-    related = Q(team_id=team.pk) | Q(team__parent_id=team.pk)
-    if team.parent_id:
-        related |= Q(team_id=team.parent_id)
-    earlier = {
-        round_.pk: str(round_)
-        for round_ in Assessment.objects.filter(related, pk__lt=assessment.pk)
-        .select_related("team")
-        .only("pk", "title", "team__name")
-    }
-    if not earlier:
-        return None
-    rosters: dict[int, set[str]] = {pk: set() for pk in [assessment.pk, *earlier]}
-    invited = (
-        Invitation.objects.live()
-        .filter(assessment_id__in=rosters)
-        .values_list("assessment_id", "email", "name", "pk")
+def _hidden_engagement_actions(
+    assessment: Assessment, respondents: int, visibility: privacy.Visibility
+) -> tuple[str, ...]:
+    if visibility.withheld:
+        return WITHHELD_ACTIONS
+    missing = assessment.min_group_for_scores - respondents
+    return (
+        WAITING_FOR_MORE.format(
+            missing=missing,
+            people="person" if missing == 1 else "people",
+            needed=assessment.min_group_for_scores,
+        ),
+        REMIND_THE_REST,
     )
-    for round_pk, email, name, pk in invited:
-        rosters[round_pk].add(_identity(email, name, pk))
-    needed = assessment.min_group_for_scores
-    mine = rosters[assessment.pk]
-    for pk, label in earlier.items():
-        difference = len(mine ^ rosters[pk])
-        if 0 < difference < needed:
-            return DIFFERENCING.format(
-                other=label,
-                difference=difference,
-                those="that person" if difference == 1 else "those people",
-                needed=needed,
+
+
+def _hide_engagement(
+    report: scoring.Report, reason: str, actions: tuple[str, ...]
+) -> scoring.Report:
+    """The report with step 2 not ready, its reason as its only evidence and
+    ``actions`` as its next actions, and the steps after it waiting for it,
+    unless an earlier step holds them already: nothing left that follows from
+    the answers."""
+    engagement = report.step("engagement")
+    held_by_vision = engagement.blocked_by is not None
+    steps = []
+    for step in report.steps:
+        if step is engagement:
+            step = replace(
+                step,
+                answer=scoring.Answer.NO,
+                status=scoring.Status.BLOCKED
+                if held_by_vision
+                else scoring.Status.NOT_YET,
+                score=0,
+                evidence=(reason,),
+                next_actions=actions,
             )
-    return None
-
-
-WITHHELD = "Scores appear once {needed} people have answered ({count} so far)."
-
-
-def withheld_because(assessment: Assessment, respondents: int) -> str | None:
-    """Why a round's scores and answers must stay hidden now, if they must."""
-    if respondents < assessment.min_group_for_scores:
-        return WITHHELD.format(
-            needed=assessment.min_group_for_scores, count=respondents
-        )
-    if assessment.anonymous:
-        return differencing_risk(assessment)
-    return None
-
-
-def _withhold_engagement(report: scoring.Report, reason: str) -> scoring.Report:
-    """The report with step 2's numbers replaced by the reason they are hidden."""
-    return scoring.Report(
-        tuple(
-            replace(step, score=0, evidence=(reason,))
-            if step.key == "engagement"
-            else step
-            for step in report.steps
-        )
-    )
+        elif step.number > engagement.number and not held_by_vision:
+            step = replace(
+                step,
+                status=scoring.Status.BLOCKED,
+                blocked_by=engagement.number,
+                provisional=True,
+            )
+        steps.append(step)
+    return scoring.Report(tuple(steps))
 
 
 def alignment_input(
-    assessment: Assessment, aggregates: dict, ratings: Iterable[AlignmentRating]
+    assessment: Assessment,
+    aggregates: dict,
+    ratings: Iterable[AlignmentRating],
+    *,
+    shows_scores: bool = True,
 ) -> scoring.AlignmentInput:
     """The manager's ratings, and the team's where enough people rated a question:
-    below the round's minimum group, the team's view is left out entirely."""
+    below the round's minimum group, or when the round shows no scores, the
+    team's view is left out entirely."""
     by_key = {rating.question.key: rating for rating in ratings}
     answers = []
     for key in ALIGNMENT_KEYS:
         team_count = aggregates[f"{key}_count"]
-        shown = team_count >= assessment.min_group_for_scores
+        shown = shows_scores and team_count >= assessment.min_group_for_scores
         answers.append(
             scoring.AlignmentAnswer(
                 key,
@@ -243,70 +239,103 @@ def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentI
 
 
 def round_readiness(
-    assessment: Assessment, *, today: date, aggregates: dict, invitations: int
+    assessment: Assessment,
+    *,
+    today: date,
+    aggregates: dict,
+    invitations: int,
+    visibility: privacy.Visibility,
 ) -> scoring.Report:
-    """The four steps in order, from the round's stored rows.
+    """The four steps in order, from the round's stored rows. Where the round
+    shows no scores, the engine sees how many answered and nothing of what they
+    said, and step 2 says why instead.
 
     ``assessment`` comes with ``vision`` and ``commitment`` selected and its
     ``actions`` and ``alignment_ratings__question`` prefetched.
     """
     vision = assessment.vision
-    summary = scoring.EngagementSummary(
-        invitations=invitations,
-        respondents=aggregates["respondents"],
-        engaged=aggregates["engaged"],
-        per_question=question_tallies(aggregates),
-    )
-    return scoring.build_report(
+    respondents = aggregates["respondents"]
+    if visibility.shows_scores:
+        engaged, per_question = aggregates["engaged"], question_tallies(aggregates)
+    else:
+        engaged = 0
+        per_question = tuple(
+            scoring.QuestionTally(key, 0, 0, 0) for key in ENGAGEMENT_KEYS
+        )
+    report = scoring.build_report(
         vision=scoring.VisionInput(vision.statement, vision.has_vision),
-        engagement=summary,
+        engagement=scoring.EngagementSummary(
+            invitations=invitations,
+            respondents=respondents,
+            engaged=engaged,
+            per_question=per_question,
+        ),
         engagement_thresholds=engagement_thresholds(assessment),
         alignment=alignment_input(
-            assessment, aggregates, assessment.alignment_ratings.all()
+            assessment,
+            aggregates,
+            assessment.alignment_ratings.all(),
+            shows_scores=visibility.shows_scores,
         ),
         commitment=commitment_input(assessment, today),
+    )
+    if visibility.shows_scores:
+        return report
+    return _hide_engagement(
+        report,
+        visibility.reason or "",
+        _hidden_engagement_actions(assessment, respondents, visibility),
     )
 
 
 @dataclass(frozen=True)
 class RoundReport:
-    """What the report page shows of a round, with its privacy thresholds applied."""
+    """What the report page shows of a round, with its privacy rules applied."""
 
     report: scoring.Report
     respondents: int
     invitations: int
-    shows_scores: bool
-    shows_verbatims: bool
-    withheld: str | None
+    visibility: privacy.Visibility
     rescore_due: bool  # the team has grown by half since it was last scored whole
     scoring: ScoringProgress | None = None  # a full scoring asked for or under way
+
+    @property
+    def shows_scores(self) -> bool:
+        return self.visibility.shows_scores
+
+    @property
+    def shows_verbatims(self) -> bool:
+        return self.visibility.shows_quotes
+
+    @property
+    def withheld(self) -> str | None:
+        """Why scores and answers are hidden, if they are."""
+        return None if self.shows_scores else self.visibility.reason
 
 
 def round_report(
     assessment: Assessment, *, today: date, now: datetime | None = None
 ) -> RoundReport:
     """Build a round's readiness report from its stored rows, with the privacy
-    thresholds applied.
+    rules applied.
 
     ``assessment`` comes from ``Assessment.objects.for_report()``.
     """
     aggregates = response_aggregates(assessment)
     invitations = assessment.invitations.live().count()
-    report = round_readiness(
-        assessment, today=today, aggregates=aggregates, invitations=invitations
-    )
     respondents = aggregates["respondents"]
-    withheld = withheld_because(assessment, respondents)
-    if withheld:
-        report = _withhold_engagement(report, withheld)
+    visibility = privacy.visibility(assessment, respondents)
     return RoundReport(
-        report=report,
+        report=round_readiness(
+            assessment,
+            today=today,
+            aggregates=aggregates,
+            invitations=invitations,
+            visibility=visibility,
+        ),
         respondents=respondents,
         invitations=invitations,
-        shows_scores=withheld is None,
-        shows_verbatims=withheld is None
-        and respondents >= assessment.min_group_for_verbatims,
-        withheld=withheld,
+        visibility=visibility,
         rescore_due=rescore_due(assessment, respondents),
         scoring=scoring_progress(assessment, now or timezone.now()),
     )
@@ -331,17 +360,25 @@ def respondent_label(name: str | None, respondent_key: str) -> str:
     """How a respondent is named outside the survey: by name where a named round
     links the response to one, otherwise by a stable pseudonym that leads back
     to no invitation."""
-    return name or f"r-{respondent_key[:12]}"
+    return name or pseudonym(respondent_key)
 
 
-def answers_export_rows(assessment: Assessment) -> Iterator[list[object]]:
+def answers_export_rows(
+    assessment: Assessment, *, staff: bool = False
+) -> Iterator[list[object]]:
     """One row per response with its judgements (overrides applied), read in
-    chunks so any number of responses streams in constant memory.
-
-    Rows are plain values, not model instances: prefetched judgements and their
-    responses point at each other, and such cycles outlive their chunk until a
-    full garbage collection, so memory would grow with the round.
+    chunks so any number of responses streams in constant memory; raises
+    ``privacy.Withheld`` at once, before any row, where the round does not
+    show its answers (to its managers, or ``staff`` in the admin).
     """
+    privacy.require_quotes(assessment, staff=staff)
+    return _export_rows(assessment)
+
+
+def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
+    """Rows are plain values, not model instances: prefetched judgements and
+    their responses point at each other, and such cycles outlive their chunk
+    until a full garbage collection, so memory would grow with the round."""
     responses = Response.objects.for_export(assessment).iterator(
         chunk_size=EXPORT_CHUNK
     )

@@ -1,8 +1,8 @@
 """Visions and answers shared by the tests, and a submission as the survey makes it."""
 
 from assessments import links, services
-from assessments.models import Response
-from tests.factories import InvitationFactory
+from assessments.models import Assessment, Response
+from tests.factories import InvitationFactory, VisionFactory
 
 VISION = "We fix each problem on the first contact and explain it in plain words."
 ANSWERS_CSV = (
@@ -32,10 +32,53 @@ LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do m
 def submit(assessment, answers: dict, *, ratings=None, **invitation) -> Response:
     """Submit as the survey page does: a new person's link, looked up fresh."""
     item = InvitationFactory(assessment=assessment, **invitation)
+    return submit_as(item, answers, ratings=ratings)
+
+
+def submit_as(invitation, answers: dict = ENGAGED, *, ratings=None) -> Response:
+    """Submit as the survey page does, through an invitation made by
+    ``InvitationFactory`` (which keeps its token)."""
     response_id = services.response_submit(
-        link=links.link_lookup(item.token),
-        token=item.token,
+        link=links.link_lookup(invitation.token),
+        token=invitation.token,
         answers=answers,
         ratings=ratings,
     )
     return Response.objects.get(pk=response_id)
+
+
+def people(letters: str) -> list[dict]:
+    """Invitees known by email only, one per letter: "abc" is a@, b@ and c@."""
+    return [{"name": "", "email": f"{letter}@example.com"} for letter in letters]
+
+
+def round_opened(
+    team, invitees: list[dict], *, answered=None, ratings=(), **settings
+) -> Assessment:
+    """A round of ``team`` with a vision, opened as a manager opens one for
+    ``invitees`` (``InvitationFactory`` fields each), then answered with engaged
+    answers by the first ``answered`` of them (all by default), the first ones
+    rating alignment as ``ratings`` says (one dict each)."""
+    assessment = services.assessment_create(team=team, created_by=None, **settings)
+    VisionFactory(assessment=assessment, statement=TEAM_VISION)
+    invited = [InvitationFactory(assessment=assessment, **one) for one in invitees]
+    services.assessment_open(assessment=assessment)
+    for n, invitation in enumerate(invited[:answered]):
+        rated = ratings[n] if n < len(ratings) else None
+        submit_as(invitation, ENGAGED, ratings=rated)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def rounds_too_close(team) -> tuple[Assessment, Assessment]:
+    """Two anonymous rounds of ``team`` whose people differ by one: the first
+    shows its results; the second, opened after it, is withheld. In the second
+    the team also rated empowerment, all of them 1."""
+    first = round_opened(team, people("abcde"))
+    second = round_opened(
+        team,
+        people("abcdef"),
+        team_rates_alignment=True,
+        ratings=[{"empowerment": 1}] * 6,
+    )
+    return first, second

@@ -21,8 +21,12 @@ FACTORIES = {
     models.Assessment: factories.AssessmentFactory,
     models.Vision: factories.VisionFactory,
     models.Invitation: factories.InvitationFactory,
-    models.Response: factories.ResponseFactory,
-    models.AnswerJudgement: factories.AnswerJudgementFactory,
+    # Of a named round: the admin shows it whole (an anonymous round of one
+    # respondent shows nothing).
+    models.Response: lambda: factories.ResponseFactory(assessment__anonymous=False),
+    models.AnswerJudgement: lambda: factories.AnswerJudgementFactory(
+        response__assessment__anonymous=False
+    ),
     models.AlignmentRating: factories.AlignmentRatingFactory,
     models.Commitment: factories.CommitmentFactory,
     models.ActionItem: factories.ActionItemFactory,

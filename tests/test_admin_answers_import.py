@@ -275,6 +275,9 @@ def test_staff_without_the_right_to_add_answers_cannot_import(client, round_):
 def test_formulas_in_an_imported_file_are_stored_as_typed_and_exported_as_text(
     admin_client, round_
 ):
+    # Named, so that the answer of one may be exported.
+    round_.anonymous = False
+    round_.save(update_fields=("anonymous",))
     content = (
         b"respondent,vision,meaning,contribution\n"
         b'r1,"=HYPERLINK(""http://evil"")",+1+1,@SUM(A1)\n'

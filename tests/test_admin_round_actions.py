@@ -111,8 +111,9 @@ def exported_rows(response) -> list[dict[str, str]]:
 
 
 def test_export_action_streams_the_answers_of_several_rounds(admin_client, team):
-    first = factories.AssessmentFactory(team=team)
-    second = factories.AssessmentFactory(team=team)
+    # Named rounds, which the admin exports whatever their size.
+    first = factories.AssessmentFactory(team=team, anonymous=False)
+    second = factories.AssessmentFactory(team=team, anonymous=False)
     for assessment, count in ((first, 2), (second, 3)):
         factories.VisionFactory(assessment=assessment, statement=VISION)
         for _ in range(count):
@@ -141,6 +142,8 @@ def test_export_action_streams_the_answers_of_several_rounds(admin_client, team)
 
 
 def test_export_action_writes_formulas_as_text(admin_client, round_with_vision):
+    for _ in range(3):
+        answer(round_with_vision, LOST)
     answer(round_with_vision, {**LOST, "vision": '=HYPERLINK("http://evil")'})
     answer(round_with_vision, {**LOST, "meaning": "@SUM(A1:A9)"})
 

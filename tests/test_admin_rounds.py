@@ -89,8 +89,42 @@ def test_superuser_creates_a_team_and_an_assessment_and_reads_its_responses(
     assert assessment.created_by == superuser
 
     factories.ResponseFactory(assessment=assessment, meaning_answer="Own the fix.")
+    factories.ResponseFactory.create_batch(4, assessment=assessment)  # quoted from 5
     page = admin_client.get(admin_url(models.Assessment, "change", assessment.pk))
     assert "Own the fix." in page.content.decode()
+
+
+def test_an_anonymous_round_below_the_floors_is_refused_beside_the_fields(
+    admin_client, team
+):
+    empty_inlines = {
+        f"{prefix}-{field}": value
+        for prefix in ("alignment_ratings", "actions")
+        for field, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+    }
+
+    page = admin_client.post(
+        admin_url(models.Assessment, "add"),
+        {
+            "team": team.pk,
+            "status": "draft",
+            "anonymous": "on",
+            "min_group_for_scores": 1,
+            "min_group_for_verbatims": 1,
+            "ready_engaged_share": 0.8,
+            "ready_min_respondents": 3,
+            "ready_min_participation": 0.6,
+            **empty_inlines,
+        },
+    )
+
+    assert page.status_code == HTTPStatus.OK
+    errors = page.context["adminform"].form.errors
+    assert errors == {
+        "min_group_for_scores": [models.ANONYMOUS_SCORES_FLOOR],
+        "min_group_for_verbatims": [models.ANONYMOUS_VERBATIMS_FLOOR],
+    }
+    assert not models.Assessment.objects.filter(team=team).exists()
 
 
 # --- The list of rounds ---------------------------------------------------------------
@@ -182,7 +216,7 @@ def test_engaged_share_waits_for_the_minimum_group_as_in_the_report(admin_client
     factories.ResponseFactory.create_batch(2, assessment=assessment, engaged=True)
 
     text = admin_client.get(admin_url(models.Assessment, "changelist")).content
-    assert b'title="Shown from 3 answers, as in the report"' in text
+    assert b'title="Scores appear once 3 people have answered (2 so far)."' in text
 
 
 @pytest.mark.parametrize(
@@ -298,7 +332,7 @@ def test_change_page_shows_the_latest_answers_with_judgements_and_a_link_to_all(
     assert "Team member" in text  # a named round shows names
 
 
-@pytest.mark.parametrize("answers", [3, 60])
+@pytest.mark.parametrize("answers", [5, 60])
 def test_change_page_runs_a_fixed_number_of_queries_however_many_answered(
     admin_client, django_assert_num_queries, assessment, answers
 ):

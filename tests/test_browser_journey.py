@@ -1,5 +1,5 @@
 """The whole journey in a real headless Chromium: a manager signs up and sets up a
-round, four team members answer through their links, the manager reads the
+round, five team members answer through their links, the manager reads the
 report, overrides a judgement and exports the answers."""
 
 import csv
@@ -32,6 +32,7 @@ MEMBERS = (
     "Ben Okafor <ben@example.com>",
     "Chloe Martin <chloe@example.com>",
     "Dev Patel <dev@example.com>",
+    "Eli Novak <eli@example.com>",
 )
 LINK = re.compile(r"http://[^\s]+/r/[\w-]+/")
 
@@ -51,7 +52,7 @@ def manager_sets_up_a_round(page, mailoutbox) -> list[str]:
     page.get_by_role("button", name="Create team").click()
     page.get_by_role("link", name="Start a round").click()
     page.get_by_text("Advanced: group sizes and readiness thresholds").click()
-    page.get_by_label("Fewest answers before answers are quoted").fill("4")
+    page.get_by_label("Fewest answers before scores show").fill("4")
     page.get_by_role("button", name="Start the round").click()
 
     page.get_by_label("Your customer service vision").fill(VISION)
@@ -63,8 +64,8 @@ def manager_sets_up_a_round(page, mailoutbox) -> list[str]:
     page.get_by_role("button", name="Open the round").click()
     page.get_by_label("People, one per line").fill("\n".join(MEMBERS))
     page.get_by_role("button", name="Add everyone").click()
-    expect(page.get_by_text("Added 4 people.")).to_be_visible()
-    expect(page.get_by_text("4 of 4 emails sent.")).to_be_visible()
+    expect(page.get_by_text("Added 5 people.")).to_be_visible()
+    expect(page.get_by_text("5 of 5 emails sent.")).to_be_visible()
     links = {email.to[0]: LINK.search(email.body)[0] for email in mailoutbox}
     return [links[member.split("<")[1].rstrip(">")] for member in MEMBERS]
 
@@ -84,19 +85,20 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
     ARTIFACTS.mkdir(exist_ok=True)
     manager = new_page()
     links = manager_sets_up_a_round(manager, mailoutbox)
-    assert len(links) == 4
+    assert len(links) == 5
 
     member_answers(
         new_page(viewport=PHONE), links[0], ENGAGED, "journey-survey-phone.png"
     )
     member_answers(new_page(), links[1], ENGAGED)
     member_answers(new_page(), links[2], ENGAGED)
-    member_answers(new_page(), links[3], NOT_ENGAGED)
-    assert Response.objects.count() == 4
+    member_answers(new_page(), links[3], ENGAGED)
+    member_answers(new_page(), links[4], NOT_ENGAGED)
+    assert Response.objects.count() == 5
 
     manager.get_by_role("link", name="Report").first.click()
     expect(manager.get_by_role("heading", name="Step 2: Engagement")).to_be_visible()
-    expect(manager.get_by_text("4 of 4 invited people have answered.")).to_be_visible()
+    expect(manager.get_by_text("5 of 5 invited people have answered.")).to_be_visible()
     expect(manager.get_by_role("img", name="Engagement by question")).to_be_visible()
     manager.screenshot(path=ARTIFACTS / "journey-report.png", full_page=True)
     manager.emulate_media(media="print")
@@ -124,7 +126,7 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
         manager.get_by_role("link", name="Export answers and judgements (CSV)").click()
     exported = download_info.value.path().read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(exported)))
-    assert len(rows) == 4
+    assert len(rows) == 5
     by_vision = {row["vision"]: row for row in rows}
     assert by_vision[ENGAGED[0]]["engaged"] == "True"
     assert by_vision["I don't know"]["vision_clear"] == "True"

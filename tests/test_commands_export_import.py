@@ -31,6 +31,16 @@ def round_(assessment):
 
 
 @pytest.fixture
+def named_round(team):
+    """A round whose answers may be read from three people on."""
+    assessment = AssessmentFactory(
+        team=team, anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
+    VisionFactory(assessment=assessment, statement=VISION)
+    return assessment
+
+
+@pytest.fixture
 def answers_file(tmp_path):
     path = tmp_path / "answers.csv"
     path.write_text(ANSWERS)
@@ -58,10 +68,12 @@ def rows_of(text: str) -> list[dict[str, str]]:
 # --- Exporting ------------------------------------------------------------------------
 
 
-def test_export_writes_one_row_per_response_to_standard_output(round_, answers_file):
-    import_(round_, answers_file)
+def test_export_writes_one_row_per_response_to_standard_output(
+    named_round, answers_file
+):
+    import_(named_round, answers_file)
 
-    text = export(round_)
+    text = export(named_round)
 
     assert text.splitlines()[0].split(",") == list(reports.EXPORT_HEADER)
     rows = rows_of(text)
@@ -86,29 +98,31 @@ def test_export_names_respondents_of_named_rounds(team):
     assert [row["respondent"] for row in rows_of(export(named))] == ["Sam Lee"]
 
 
-def test_export_to_a_file_says_how_many_it_wrote(round_, answers_file, tmp_path):
-    import_(round_, answers_file)
+def test_export_to_a_file_says_how_many_it_wrote(named_round, answers_file, tmp_path):
+    import_(named_round, answers_file)
     target = tmp_path / "out.csv"
     errors = StringIO()
 
     call_command(
-        "export_answers", str(round_.pk), "--output", str(target), stderr=errors
+        "export_answers", str(named_round.pk), "--output", str(target), stderr=errors
     )
 
-    assert errors.getvalue().strip() == f"Wrote 3 answers of {round_} to {target}."
+    assert errors.getvalue().strip() == (
+        f"Wrote 3 answers of {named_round} to {target}."
+    )
     assert len(rows_of(target.read_text(encoding="utf-8"))) == 3
 
 
-def test_export_writes_formulas_as_text(round_, tmp_path):
+def test_export_writes_formulas_as_text(named_round, tmp_path):
     source = tmp_path / "formulas.csv"
     source.write_text(
         "respondent,vision,meaning,contribution\n"
         'r1,"=HYPERLINK(""http://evil"")",+1+1,-2\n'
         "r2,@SUM(A1:A9),\tTabbed,fine\n"
     )
-    import_(round_, source)
+    import_(named_round, source)
 
-    rows = rows_of(export(round_))
+    rows = rows_of(export(named_round))
 
     cells = {row[column] for row in rows for column in ("vision", "meaning")}
     assert cells == {
@@ -121,22 +135,43 @@ def test_export_writes_formulas_as_text(round_, tmp_path):
 
 
 def test_export_neutralises_formulas_a_semicolon_locale_would_split_off(
-    round_, tmp_path
+    named_round, tmp_path
 ):
     source = tmp_path / "split.csv"
     source.write_text(
         'respondent,vision,meaning,contribution\nr1,fine;=1+2,"Own it, +fully",ok\n'
     )
-    import_(round_, source)
+    import_(named_round, source)
 
     cells = [
         cell
-        for row in csv.reader(io.StringIO(export(round_)), delimiter=";")
+        for row in csv.reader(io.StringIO(export(named_round)), delimiter=";")
         for cell in row
     ]
 
     assert any(cell.startswith("'=1+2,") for cell in cells)
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
+@pytest.mark.parametrize(
+    ("withheld_reason", "said"),
+    [
+        ("", "Answers are quoted and exported once 5 people have answered (3 so far)."),
+        ("Too close to another round.", "Too close to another round."),
+    ],
+    ids=["below-the-minimum-group", "withheld"],
+)
+def test_export_refuses_an_anonymous_round_its_managers_cannot_read(
+    round_, answers_file, withheld_reason, said
+):
+    import_(round_, answers_file)
+    round_.withheld_reason = withheld_reason
+    round_.save(update_fields=("withheld_reason",))
+
+    with pytest.raises(CommandError, match=re.escape(f"{round_}: {said}")) as raised:
+        export(round_)
+
+    assert raised.value.returncode == 2
 
 
 def test_export_of_an_unknown_round_exits_2():
@@ -407,20 +442,26 @@ def engine_judgements(assessment) -> list[tuple]:
 
 
 def test_an_export_imported_into_a_new_round_gives_identical_judgements(
-    round_, answers_file, team, tmp_path
+    named_round, answers_file, team, tmp_path
 ):
-    import_(round_, answers_file)
+    import_(named_round, answers_file)
     exported = tmp_path / "export.csv"
     call_command(
-        "export_answers", str(round_.pk), "--output", str(exported), stderr=StringIO()
+        "export_answers",
+        str(named_round.pk),
+        "--output",
+        str(exported),
+        stderr=StringIO(),
     )
-    copy = AssessmentFactory(team=team)
+    copy = AssessmentFactory(
+        team=team, anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
     VisionFactory(assessment=copy, statement=VISION)
 
     import_(copy, exported)
 
-    assert engine_judgements(copy) == engine_judgements(round_)
-    assert exported_cells(copy) == exported_cells(round_)
+    assert engine_judgements(copy) == engine_judgements(named_round)
+    assert exported_cells(copy) == exported_cells(named_round)
 
 
 def exported_cells(assessment) -> list[list[str]]:

@@ -4,6 +4,8 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from assessments import catalogue
 from assessments.models import Question, RoundScoring, Step
@@ -111,3 +113,39 @@ def test_judged_rounds_start_with_the_engine_version_of_their_judgements():
         RoundScoring.objects.values_list("assessment_id", "engine_version")
     ) == {judged.assessment_id: "1"}
     assert not RoundScoring.objects.filter(assessment=unjudged.assessment).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_anonymous_rounds_below_the_floors_are_raised_to_them():
+    executor = MigrationExecutor(connection)
+    [floors] = [
+        key
+        for key in executor.loader.disk_migrations
+        if key[1].endswith("_privacy_decisions_and_anonymous_group_floors")
+    ]
+    before = executor.loader.get_migration(*floors).dependencies
+    before = [key for key in before if key[0] == "assessments"]
+    latest = executor.loader.graph.leaf_nodes("assessments")
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    team = old.get_model("assessments", "Team").objects.create(name="Billing")
+    Round = old.get_model("assessments", "Assessment")
+    low = Round.objects.create(
+        team=team, anonymous=True, min_group_for_scores=1, min_group_for_verbatims=2
+    )
+    high = Round.objects.create(
+        team=team, anonymous=True, min_group_for_scores=6, min_group_for_verbatims=8
+    )
+    named = Round.objects.create(
+        team=team, anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
+
+    MigrationExecutor(connection).migrate(latest)
+
+    groups = {
+        pk: (scores, quotes)
+        for pk, scores, quotes in apps.get_model("assessments", "Assessment")
+        .objects.filter(pk__in=(low.pk, high.pk, named.pk))
+        .values_list("pk", "min_group_for_scores", "min_group_for_verbatims")
+    }
+    assert groups == {low.pk: (3, 5), high.pk: (6, 8), named.pk: (1, 1)}

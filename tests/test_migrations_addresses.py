@@ -10,7 +10,7 @@ from tests.factories import AssessmentFactory, InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = "assessments.migrations.0011_one_invitation_per_person"
+MIGRATION = "assessments.migrations.0012_one_invitation_per_person"
 
 
 def test_existing_invitations_hold_their_address_and_later_duplicates_are_revoked():

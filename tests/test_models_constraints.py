@@ -128,6 +128,29 @@ def test_assessment_refuses_inconsistent_rows(fields):
     assert refused(lambda: factories.AssessmentFactory(**fields))
 
 
+@pytest.mark.parametrize(
+    "groups",
+    [
+        {"min_group_for_scores": 2},
+        {"min_group_for_verbatims": 4},
+        {"min_group_for_scores": 1, "min_group_for_verbatims": 1},
+    ],
+    ids=["scores-from-2", "quotes-from-4", "one-and-one"],
+)
+def test_an_anonymous_round_cannot_show_fewer_people_than_the_floors(groups):
+    assert refused(lambda: factories.AssessmentFactory(anonymous=True, **groups))
+
+
+def test_a_named_round_can_show_one_person():
+    named = factories.AssessmentFactory(
+        anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
+
+    assert refused(
+        lambda: Assessment.objects.filter(pk=named.pk).update(anonymous=True)
+    )
+
+
 def test_vision_yes_needs_a_statement():
     assert refused(lambda: factories.VisionFactory(statement="", has_vision=True))
 
@@ -400,7 +423,7 @@ BROKEN_ROWS = {
         status=Assessment.Status.CLOSED, closed_at=timezone.now() - timedelta(days=1)
     ),
     "assessment_group_sizes_ordered": lambda: round_(
-        min_group_for_scores=5, min_group_for_verbatims=3
+        anonymous=False, min_group_for_scores=5, min_group_for_verbatims=3
     ),
     "vision_yes_needs_a_statement": lambda: Vision(statement="", has_vision=True),
     "invitation_token_hash_unique": taken_token_hash,
@@ -435,6 +458,10 @@ BROKEN_FIELDS = {
     "assessment_participation_0_to_1": (
         lambda: round_(ready_min_participation=-0.1),
         "ready_min_participation",
+    ),
+    "assessment_anonymous_group_floors": (
+        lambda: round_(anonymous=True, min_group_for_scores=2),
+        "min_group_for_scores",
     ),
     "assessment_min_respondents_positive": (
         lambda: round_(ready_min_respondents=0),

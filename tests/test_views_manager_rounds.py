@@ -12,6 +12,8 @@ from django.utils import timezone
 from assessments import services
 from assessments.forms import CLOSES_ON_NOT_AHEAD, REMINDER_DAYS_NOT_NUMBERS
 from assessments.models import (
+    ANONYMOUS_SCORES_FLOOR,
+    ANONYMOUS_VERBATIMS_FLOOR,
     CLOSES_AFTER_OPENING,
     GROUP_SIZES_OUT_OF_ORDER,
     REMINDER_DAYS,
@@ -87,7 +89,9 @@ def test_a_round_can_be_named_with_its_own_group_sizes(manager_client, team):
 def test_the_advanced_settings_open_when_one_of_them_is_wrong(manager_client, team):
     response = manager_client.post(
         reverse("assessments:assessment_create", args=(team.pk,)),
-        round_settings(min_group_for_scores=5, min_group_for_verbatims=3),
+        round_settings(
+            anonymous="False", min_group_for_scores=5, min_group_for_verbatims=3
+        ),
     )
 
     assert response.status_code == HTTPStatus.OK
@@ -95,6 +99,46 @@ def test_the_advanced_settings_open_when_one_of_them_is_wrong(manager_client, te
     assert form.errors["min_group_for_verbatims"] == [GROUP_SIZES_OUT_OF_ORDER]
     assert '<details class="mb-3 border rounded p-3" open>' in response.content.decode()
     assert not Assessment.objects.filter(team=team).exists()
+
+
+def test_an_anonymous_round_refuses_groups_below_the_floors_beside_each_field(
+    manager_client, team
+):
+    response = manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(min_group_for_scores=1, min_group_for_verbatims=1),
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["form"].errors
+    assert errors == {
+        "min_group_for_scores": [ANONYMOUS_SCORES_FLOOR],
+        "min_group_for_verbatims": [ANONYMOUS_VERBATIMS_FLOOR],
+    }
+    assert not Assessment.objects.filter(team=team).exists()
+
+
+def test_a_draft_turned_anonymous_keeps_no_group_below_the_floors(manager_client, team):
+    draft = services.assessment_create(
+        team=team,
+        created_by=None,
+        anonymous=False,
+        min_group_for_scores=1,
+        min_group_for_verbatims=4,
+    )
+
+    response = manager_client.post(
+        reverse("assessments:assessment_settings", args=(draft.pk,)),
+        round_settings(
+            anonymous="True", min_group_for_scores=3, min_group_for_verbatims=4
+        ),
+    )
+
+    assert response.context["form"].errors == {
+        "min_group_for_verbatims": [ANONYMOUS_VERBATIMS_FLOOR]
+    }
+    draft.refresh_from_db()
+    assert (draft.anonymous, draft.min_group_for_scores) == (False, 1)
 
 
 @pytest.mark.parametrize(

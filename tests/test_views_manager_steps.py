@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments import services
 from assessments.forms import DONE_IN_THE_FUTURE, EVIDENCE_NEEDS_RATING
@@ -39,6 +40,7 @@ from assessments.views.manager import (
 )
 from tests.factories import ActionItemFactory, AlignmentRatingFactory, StepResultFactory
 from tests.queries import writes
+from tests.samples import rounds_too_close
 
 pytestmark = pytest.mark.django_db
 
@@ -662,3 +664,48 @@ def test_step_three_runs_a_fixed_number_of_queries(
         manager_client.get(url("alignment", draft_round))
 
     assert writes(captured) == []
+
+
+# --- A round withheld for privacy ---------------------------------------------------
+
+
+class TestAWithheldRound:
+    """A round withheld because another round over almost the same people shows
+    its results: its step pages say so, with the reason, and show nothing the
+    answers decided."""
+
+    def test_step_two_is_withheld_with_the_reason_instead_of_a_score(
+        self, manager_client, team, django_assert_num_queries
+    ):
+        _, withheld = rounds_too_close(team)
+
+        with django_assert_num_queries(6) as captured:
+            page = manager_client.get(url("engagement", withheld))
+
+        text = page.content.decode()
+        assert page.context["result"].status == StepResult.Status.WITHHELD
+        assert '<span class="badge text-bg-secondary">Withheld</span>' in text
+        assert escape(withheld.withheld_reason) in text
+        assert "out of 100" not in text
+        assert writes(captured) == []
+
+    def test_step_three_waits_for_step_two(
+        self, manager_client, team, django_assert_num_queries
+    ):
+        _, withheld = rounds_too_close(team)
+        alignment_questions(withheld.catalogue_version)
+
+        with django_assert_num_queries(5):
+            page = manager_client.get(url("alignment", withheld))
+
+        assert page.context["result"].status == StepResult.Status.BLOCKED
+        step_two = '2 Engagement <span class="visually-hidden">:</span> <small>'
+        assert f"{step_two}(Withheld)</small>" in page.content.decode()
+
+    def test_the_dashboard_shows_step_two_withheld(self, manager_client, team):
+        rounds_too_close(team)
+
+        text = manager_client.get(reverse("assessments:dashboard")).content.decode()
+
+        assert "2 Engagement" in text
+        assert ">Withheld</span>" in text

@@ -23,6 +23,7 @@ from assessments.views.report import OVERRIDE_SAVED, RESCORE_QUEUED
 from tests.factories import (
     ActionItemFactory,
     AlignmentRatingFactory,
+    AssessmentFactory,
     CommitmentFactory,
     InvitationFactory,
     QuestionFactory,
@@ -31,9 +32,10 @@ from tests.factories import (
     VisionFactory,
 )
 from tests.queries import writes
-from tests.samples import ENGAGED, LOST
+from tests.samples import ENGAGED, LOST, rounds_too_close
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
+from tests.samples import submit_as as answer_through
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +293,7 @@ class TestQueryCounts:
         CommitmentFactory(assessment=round_with_vision)
         manager_client.get(report_url(round_with_vision))  # warm caches
 
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             manager_client.get(report_url(round_with_vision))
 
     def test_report_page_writes_nothing(
@@ -302,7 +304,7 @@ class TestQueryCounts:
         round_with_vision.team_profile_size = 1  # grown enough to be scored again
         round_with_vision.save(update_fields=("team_profile_size",))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             page = manager_client.get(report_url(round_with_vision))
 
         assert page.status_code == HTTPStatus.OK
@@ -315,7 +317,7 @@ class TestQueryCounts:
         for _ in range(30):
             answer(round_with_vision, ENGAGED)
 
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = manager_client.get(
                 reverse("assessments:answers_export", args=(round_with_vision.pk,))
             )
@@ -334,15 +336,21 @@ def test_invitation_status_is_untouched_by_reading_the_report(
 
 
 class TestDifferencing:
-    """Two rounds over almost the same people must not be subtractable."""
+    """Two rounds over almost the same people must not be subtractable: the one
+    that would show second is hidden, decided as it opens."""
 
     def round_for(self, team, people: list[str], *, anonymous: bool = True):
-        assessment = Assessment.objects.create(
-            team=team, anonymous=anonymous, status="open", opened_at="2026-01-01T00:00Z"
+        assessment = services.assessment_create(
+            team=team, created_by=None, anonymous=anonymous
         )
         VisionFactory(assessment=assessment, statement=VISION)
-        for person in people:
-            answer(assessment, ENGAGED, email=f"{person}@example.com")
+        invited = [
+            InvitationFactory(assessment=assessment, email=f"{person}@example.com")
+            for person in people
+        ]
+        services.assessment_open(assessment=assessment)
+        for invitation in invited:
+            answer_through(invitation)
         return assessment
 
     def test_a_later_round_differing_by_one_person_is_suppressed(
@@ -396,6 +404,79 @@ class TestDifferencing:
         page = manager_client.get(report_url(later))
 
         assert page.context["summary"].withheld is None
+
+
+class TestAHiddenRound:
+    """Below its minimum group, or withheld, a round shows nothing that follows
+    from what anyone answered."""
+
+    def test_below_the_minimum_group_step_two_is_the_same_whatever_was_answered(
+        self, manager_client, team
+    ):
+        seen = []
+        for answers in (ENGAGED, LOST):
+            assessment = AssessmentFactory(team=team)
+            VisionFactory(assessment=assessment, statement=VISION)
+            answer(assessment, answers)
+            answer(assessment, answers)
+
+            report = manager_client.get(report_url(assessment)).context["report"]
+
+            step = report.step("engagement")
+            seen.append(
+                (
+                    step.status,
+                    step.score,
+                    step.evidence,
+                    step.next_actions,
+                    report.headline,
+                    [s.status for s in report.steps],
+                )
+            )
+        assert seen[0] == seen[1]
+        assert seen[0][3] == (
+            "Wait for 1 more person to answer: scores appear once 3 have.",
+            reports.REMIND_THE_REST,
+        )
+        assert seen[0][2] == ("Scores appear once 3 people have answered (2 so far).",)
+
+    def test_a_withheld_round_shows_nothing_drawn_from_its_answers(
+        self, manager_client, team
+    ):
+        _, withheld = rounds_too_close(team)
+        empowerment = QuestionFactory(key="empowerment")
+        AlignmentRatingFactory(assessment=withheld, question=empowerment, rating=5)
+        services.readiness_refresh(assessment_id=withheld.pk)
+
+        page = manager_client.get(report_url(withheld))
+
+        text = page.content.decode()
+        report = page.context["report"]
+        row = next(r for r in report.step("alignment").detail.rows if r.rating)
+        assert (row.team_mean, row.team_count, row.gap) == (None, 0, None)
+        assert "seen differently" not in text
+        assert "Ask the team why" not in text
+        assert page.context["engagement_chart"] is None
+        assert "team" not in {bar.kind for bar in page.context["alignment_chart"].bars}
+        engagement = report.step("engagement")
+        assert engagement.next_actions == reports.WITHHELD_ACTIONS
+        assert engagement.evidence == (withheld.withheld_reason,)
+        assert [s.blocked_by for s in report.steps[2:]] == [2, 2]
+        assert '<span class="badge text-bg-secondary">Withheld</span>' in text
+        assert escape(withheld.withheld_reason) in text
+        assert ENGAGED["meaning"] not in text
+        export = manager_client.get(
+            reverse("assessments:answers_export", args=(withheld.pk,)), follow=True
+        )
+        assert escape(withheld.withheld_reason) in export.content.decode()
+
+    def test_the_round_shown_first_keeps_its_team_view(self, manager_client, team):
+        shown, _ = rounds_too_close(team)
+
+        page = manager_client.get(report_url(shown))
+
+        assert page.context["summary"].withheld is None
+        assert page.context["engagement_chart"] is not None
 
 
 def test_scoring_every_answer_again_from_the_report(manager_client, round_with_vision):
@@ -503,7 +584,7 @@ class TestDuringAFullScoring:
         )
         manager_client.get(report_url(scored))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             manager_client.get(report_url(scored))
 
         assert writes(captured) == []

@@ -5,11 +5,11 @@ background tasks.
 Actions call the services the manager's pages use, so a change made here keeps
 the same rules (scores, revisions, overrides) as one made there.
 
-Anonymous rounds stay anonymous here too. Staff who are not superusers never see
-an invitation next to an answer, a time finer than a day, or the answers of an
-anonymous round with fewer respondents than it quotes answers from (one answer
-and one invitation marked "Answered" would name its author). They cannot sort,
-filter or search responses by anything that leads back to an invitation.
+Anonymous rounds stay anonymous here too, for every administrator, superusers
+included: what the admin shows of answers is what the round's managers may see
+(``privacy``), never an invitation next to an answer, a time finer than a day,
+an id or order that follows answering, or who answered or was reminded. Nobody
+can sort, filter or search answers by anything that leads back to a person.
 """
 
 # Importing the modules registers their admins on the default site.

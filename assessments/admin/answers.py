@@ -1,17 +1,21 @@
 """Answers, their judgements and the invitations answers come through.
 
-Staff correct an answer or override the engine's judgement through the services
-the report page uses; in anonymous rounds they see answers only in pseudonym
-order, by the day, with no invitation beside them."""
+Administrators correct an answer or override the engine's judgement through the
+services the report page uses. They read the answers of the rounds that quote
+them (``privacy``), in pseudonym order, by the day, with no invitation beside
+them and no id or time to filter by; of an anonymous round's invitations they
+see nothing that tells who answered."""
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 
-from assessments import services
+from assessments import privacy, services
 from assessments.admin.common import (
     AuditedAdmin,
+    plural,
+    refuses_lookup,
     respondent_name,
-    rounds_withholding_answers,
     sees_everything,
 )
 from assessments.catalogue import ENGAGEMENT_KEYS
@@ -20,22 +24,90 @@ from assessments.models import (
     TEAM_RATING_FIELDS,
     AnswerJudgement,
     Invitation,
+    MailKind,
+    MailStatus,
     Response,
 )
+
+# What an anonymous round's invitation may not tell of its person: whether they
+# answered, and anything of a reminder (sent only to those who had not).
+INVITATION_LOOKUPS_REFUSED = (
+    "status",
+    "reminded_at",
+    "mail_kind",
+    "mail_status",
+    "mail_attempts",
+    "mail_error",
+    "mail_retry_at",
+    "response",
+)
+LATEST_EMAIL_FIELDS = ("mail_status", "mail_attempts", "mail_error", "mail_retry_at")
+
+
+def tells_nothing_of_answering(invitation: Invitation) -> bool:
+    """Whether an invitation's latest email can be shown in an anonymous round:
+    an invitation says nothing of answering, a reminder does."""
+    return invitation.mail_kind == MailKind.INVITATION
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    """Invitations by whether their person answered: named rounds only, for in
+    an anonymous round that is nobody's to find out."""
+
+    title = "answered (named rounds)"
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("yes", "Answered"),
+            ("no", "Not answered"),
+            ("revoked", "Revoked (any round)"),
+        )
+
+    def queryset(self, request, queryset):
+        named = queryset.filter(assessment__anonymous=False)
+        if self.value() == "yes":
+            return named.filter(status=Invitation.Status.RESPONDED)
+        if self.value() == "no":
+            return named.filter(status=Invitation.Status.PENDING)
+        if self.value() == "revoked":
+            return queryset.filter(status=Invitation.Status.REVOKED)
+        return queryset
+
+
+class EmailFilter(admin.SimpleListFilter):
+    """Invitations by the state of their latest email; in anonymous rounds,
+    invitation emails only."""
+
+    title = "email"
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return MailStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in MailStatus.values:
+            return queryset
+        return queryset.filter(
+            Q(assessment__anonymous=False) | Q(mail_kind=MailKind.INVITATION),
+            mail_status=self.value(),
+        )
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Invitations; of an anonymous round's, nothing that says who answered:
+    the round's page gives the counts."""
+
     list_display = (
         "__str__",
         "assessment",
-        "status",
+        "answered",
         "sent_at",
-        "mail_status",
-        "mail_attempts",
+        "latest_email",
         "created_at",
     )
-    list_filter = ("status", "mail_status", "mail_kind")
+    list_filter = (AnsweredFilter, EmailFilter)
     list_select_related = ("assessment__team",)
     search_fields = ("name", "email", "assessment__team__name")
     raw_id_fields = ("assessment",)
@@ -49,6 +121,35 @@ class InvitationAdmin(admin.ModelAdmin):
         "mail_error",
         "mail_retry_at",
     )
+
+    @admin.display(description="answered")
+    def answered(self, obj):
+        if obj.assessment.anonymous and obj.status != Invitation.Status.REVOKED:
+            return None  # shown as the admin's empty value
+        return obj.get_status_display()
+
+    @admin.display(description="latest email")
+    def latest_email(self, obj):
+        if obj.assessment.anonymous and not tells_nothing_of_answering(obj):
+            return None
+        state = f"{obj.get_mail_kind_display()}: {obj.get_mail_status_display()}"
+        if obj.mail_attempts:
+            state += f" ({plural(obj.mail_attempts, 'attempt')})"
+        return state
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not obj.assessment.anonymous:
+            return fields
+        hidden = {"status", "reminded_at", "mail_kind"}
+        if not tells_nothing_of_answering(obj):
+            hidden.update(LATEST_EMAIL_FIELDS)
+        return [name for name in fields if name not in hidden]
+
+    def lookup_allowed(self, lookup, value, request):
+        if refuses_lookup(lookup, INVITATION_LOOKUPS_REFUSED):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class OverrideForm(ConstraintErrorsBesideTheirField, forms.ModelForm):
@@ -111,45 +212,55 @@ class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
         return False
 
 
+# Ids number answers in the order they came, times date them, and the
+# invitation is who gave them: a changelist filters by none of them.
+RESPONSE_LOOKUPS_REFUSED = (
+    "pk",
+    "id",
+    "invitation",
+    "judgements",
+    "created_at",
+    "updated_at",
+)
+# "response__gt" would number the answers as "id__gt" does.
+JUDGEMENT_LOOKUPS_REFUSED = ("pk", "id", "response", "scored_at", "overridden_at")
+ANSWER_HISTORY = "admin/assessments/answer_history_list.html"
+
+
 @admin.register(Response)
 class ResponseAdmin(AuditedAdmin):
+    """Answers of the rounds that quote them (``privacy``), in pseudonym order,
+    as on the report: it follows nobody's answering time."""
+
+    list_display = ("respondent", "assessment", "engaged", "received")
     list_filter = ("engaged",)
     list_select_related = ("assessment__team", "invitation")
     search_fields = services.ANSWER_FIELDS
+    ordering = ("assessment", "respondent_key")
     inlines = (AnswerJudgementInline,)
+    hides_rows = True
+    object_history_list_template = ANSWER_HISTORY
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_everything(request):
-            return queryset
-        # Pseudonym order, as on the report: it follows nobody's answering time.
-        return queryset.exclude(assessment__in=rounds_withholding_answers()).order_by(
-            "respondent_key"
+        # Ordered by key too, so a sort on any column breaks its ties by key.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(assessment__in=privacy.rounds_quoting_answers(staff=True))
+            .order_by("respondent_key")
         )
 
-    def get_ordering(self, request):
-        if sees_everything(request):
-            return super().get_ordering(request)
-        return ("assessment", "respondent_key")
-
-    def get_list_display(self, request):
-        if sees_everything(request):
-            return ("respondent", "assessment", "engaged", "created_at")
-        return ("respondent", "assessment", "engaged", "received")
-
     def lookup_allowed(self, lookup, value, request):
-        if not sees_everything(request) and lookup.split("__")[0] in (
-            "pk",
-            "id",
-            "invitation",
-            "created_at",
-            "updated_at",
-        ):
+        if refuses_lookup(lookup, RESPONSE_LOOKUPS_REFUSED):
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def _times(self, request) -> tuple[str, ...]:
-        return ("created_at", "updated_at") if sees_everything(request) else ()
+    def _times(self, request, obj) -> tuple[str, ...]:
+        """A named round's exact times, for superusers."""
+        named = obj is not None and not obj.assessment.anonymous
+        return (
+            ("created_at", "updated_at") if named and sees_everything(request) else ()
+        )
 
     def get_fields(self, request, obj=None):
         return (
@@ -159,7 +270,7 @@ class ResponseAdmin(AuditedAdmin):
             "engaged",
             *TEAM_RATING_FIELDS,
             "received",
-            *self._times(request),
+            *self._times(request, obj),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -169,7 +280,7 @@ class ResponseAdmin(AuditedAdmin):
             "engaged",
             *TEAM_RATING_FIELDS,
             "received",
-            *self._times(request),
+            *self._times(request, obj),
         )
 
     @admin.display(description="respondent", ordering="respondent_key")
@@ -205,9 +316,11 @@ class ResponseAdmin(AuditedAdmin):
 
 @admin.register(AnswerJudgement)
 class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
+    """Judgements of the rounds that quote their answers, in pseudonym order."""
+
     form = OverrideForm
     list_display = (
-        "__str__",
+        "respondent",
         "question_key",
         "clear",
         "consistent",
@@ -215,8 +328,11 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "overridden",
     )
     list_filter = ("question_key", "clear", "consistent")
-    list_select_related = ("response",)
+    list_select_related = ("response__assessment", "response__invitation")
     search_fields = ("override_reason",)
+    ordering = ("response__respondent_key", "question_key")
+    hides_rows = True
+    object_history_list_template = ANSWER_HISTORY
     fields = (
         "response",
         "question_key",
@@ -240,17 +356,21 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_everything(request):
-            return queryset
-        return queryset.exclude(
-            response__assessment__in=rounds_withholding_answers()
-        ).order_by("response__respondent_key", "question_key")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(response__assessment__in=privacy.rounds_quoting_answers(staff=True))
+            .order_by("response__respondent_key", "question_key")
+        )
 
-    def get_ordering(self, request):
-        if sees_everything(request):
-            return super().get_ordering(request)
-        return ("response__respondent_key", "question_key")
+    def lookup_allowed(self, lookup, value, request):
+        if refuses_lookup(lookup, JUDGEMENT_LOOKUPS_REFUSED):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="respondent", ordering="response__respondent_key")
+    def respondent(self, obj):
+        return respondent_name(obj.response)
 
     @admin.display(description="overridden", boolean=True)
     def overridden(self, obj):

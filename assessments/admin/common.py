@@ -1,14 +1,14 @@
-"""What the admin's modules share: who sees everything, when an anonymous round
-withholds its answers, how a respondent is named, and the read-only audit trail."""
+"""What the admin's modules share: who sees a named round's times, how a
+respondent is named, lookups that would lead back to a person, and the
+read-only audit trail."""
 
 from django.contrib.admin.utils import unquote
-from django.db.models import Count, F
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments import reports
-from assessments.models import Assessment, Response
+from assessments.models import Response
 
 
 def plural(count: int, noun: str) -> str:
@@ -16,26 +16,9 @@ def plural(count: int, noun: str) -> str:
 
 
 def sees_everything(request) -> bool:
+    """Superusers see a named round's exact times; of an anonymous round every
+    administrator sees what its managers see (``privacy``)."""
     return request.user.is_superuser
-
-
-def rounds_withholding_answers():
-    """Anonymous rounds with fewer respondents than they quote answers from."""
-    return (
-        Assessment.objects.filter(anonymous=True)
-        .alias(respondents=Count("responses"))
-        .filter(respondents__lt=F("min_group_for_verbatims"))
-        .order_by()
-        .values("pk")
-    )
-
-
-def withholds_answers(request, assessment: Assessment, respondents: int) -> bool:
-    return (
-        not sees_everything(request)
-        and assessment.anonymous
-        and respondents < assessment.min_group_for_verbatims
-    )
 
 
 def respondent_name(response: Response) -> str:
@@ -53,15 +36,27 @@ def responses_url(assessment_pk: int) -> str:
     )
 
 
+def refuses_lookup(lookup: str, fields: tuple[str, ...]) -> bool:
+    """Whether a changelist lookup starts at one of ``fields``: ids and times
+    that number or date answers in the order they came, and links to who gave
+    them."""
+    return lookup.split("__")[0] in fields
+
+
 # --- The audit trail ----------------------------------------------------------------
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
     """History pages for what staff may see, read-only: a revert would skip the
-    services that keep revisions, judgements and engaged flags in step."""
+    services that keep revisions, judgements and engaged flags in step.
+
+    ``hides_rows`` marks an admin whose queryset leaves rows out for privacy:
+    their history is out of reach too, superusers included."""
+
+    hides_rows = False
 
     def _require_visible(self, request, object_id) -> None:
-        if sees_everything(request):
+        if sees_everything(request) and not self.hides_rows:
             return
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404

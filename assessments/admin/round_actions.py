@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
-from assessments import reports, services
-from assessments.admin.common import plural, withholds_answers
+from assessments import privacy, reports, services
+from assessments.admin.common import plural
 from assessments.answers_csv import csv_lines
 from assessments.models import Assessment
 
@@ -27,10 +27,7 @@ NOT_OPENED = "Not opened, already open or closed: {names}."
 NOT_OPENED_CLOSES_ON = "Not opened: {name}. {reason}"
 EMAILS_RETRIED = "Trying {emails} again in {rounds}."
 NOT_RETRIED_CLOSED = "No emails retried in closed rounds: {names}."
-EXPORT_WITHHELD = (
-    "Nothing was exported: answers of {names} are shown once the round's minimum "
-    "group has answered."
-)
+EXPORT_WITHHELD = "Nothing was exported. {reasons}"
 IMPORT_ONE_ROUND = "Choose exactly one round to import answers into."
 
 
@@ -137,23 +134,23 @@ def retry_failed_emails(modeladmin, request, queryset):
 
 @admin.action(description="Export the selected rounds' answers as CSV")
 def export_answers(modeladmin, request, queryset):
-    rounds = _selected(queryset)
-    withheld = [
-        str(assessment)
-        for assessment in rounds
-        if withholds_answers(request, assessment, assessment.n_responses)
-    ]
+    exports, withheld = [], []
+    for assessment in _selected(queryset):
+        try:
+            exports.append(
+                (assessment, reports.answers_export_rows(assessment, staff=True))
+            )
+        except privacy.Withheld as refusal:
+            withheld.append(f"{assessment}: {refusal}")
     if withheld:
         modeladmin.message_user(
-            request,
-            EXPORT_WITHHELD.format(names=", ".join(withheld)),
-            messages.ERROR,
+            request, EXPORT_WITHHELD.format(reasons=" ".join(withheld)), messages.ERROR
         )
         return None
 
     def rows():
-        for assessment in rounds:
-            for row in reports.answers_export_rows(assessment):
+        for assessment, answers in exports:
+            for row in answers:
                 yield [assessment.pk, *row]
 
     response = StreamingHttpResponse(

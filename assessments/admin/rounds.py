@@ -21,15 +21,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from assessments import services
+from assessments import privacy, services
 from assessments.admin import round_actions
 from assessments.admin.answers_import import answers_import
-from assessments.admin.common import (
-    respondent_name,
-    responses_url,
-    sees_everything,
-    withholds_answers,
-)
+from assessments.admin.common import respondent_name, responses_url
 from assessments.admin.readiness import (
     STEP_NUMBERS,
     ReadinessFilter,
@@ -55,10 +50,6 @@ from assessments.models import (
 )
 
 ANSWERS_SHOWN = 20
-ANSWERS_WITHHELD = (
-    "Anonymous round: answers are shown once {needed} people have answered; "
-    "{count} have so far."
-)
 
 
 def _count_per_round(queryset) -> Coalesce:
@@ -124,20 +115,22 @@ class AssessmentAdmin(admin.ModelAdmin):
         css = {"all": ("css/admin.css",)}
 
     def get_queryset(self, request):
-        """Counts and readiness as subqueries: one query for any number of rows."""
-        responses = _count_per_round(Response.objects.all())
+        """Counts and readiness as subqueries: one query for any number of rows.
+        The engaged share only where the round shows scores (``privacy``)."""
         return (
             super()
             .get_queryset(request)
             .annotate(
-                n_responses=responses,
-                n_engaged=_count_per_round(Response.objects.filter(engaged=True)),
+                n_responses=privacy.respondents_per_round(),
+                n_engaged=_count_per_round(
+                    privacy.counted_responses().filter(engaged=True)
+                ),
                 n_invitations=_count_per_round(
                     Invitation.objects.exclude(status=Invitation.Status.REVOKED)
                 ),
                 share_engaged=Case(
                     When(
-                        n_responses__gte=F("min_group_for_scores"),
+                        privacy.scores_shown("n_responses"),
                         then=F("n_engaged") * 1.0 / F("n_responses"),
                     ),
                     output_field=FloatField(),
@@ -165,12 +158,14 @@ class AssessmentAdmin(admin.ModelAdmin):
             f"{obj.n_invitations:,}",
         )
 
+    def _visibility(self, obj) -> privacy.Visibility:
+        return privacy.visibility(obj, obj.n_responses)
+
     @admin.display(description="engaged", ordering="share_engaged")
     def engaged_share(self, obj):
         if obj.share_engaged is None:
             return format_html(
-                '<span title="Shown from {} answers, as in the report">&ndash;</span>',
-                obj.min_group_for_scores,
+                '<span title="{}">&ndash;</span>', self._visibility(obj).reason
             )
         return f"{obj.share_engaged:.0%}"
 
@@ -187,7 +182,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     @admin.display(description="answers")
     def answer_counts(self, obj):
         share = (
-            f"shown from {obj.min_group_for_scores} answers"
+            self._visibility(obj).reason
             if obj.share_engaged is None
             else f"{obj.share_engaged:.0%}"
         )
@@ -241,7 +236,17 @@ class AssessmentAdmin(admin.ModelAdmin):
                 )
             )
             fieldsets.append(
-                ("Results", {"fields": ("readiness", "answer_counts", "report_link")})
+                (
+                    "Results",
+                    {
+                        "fields": (
+                            "readiness",
+                            "answer_counts",
+                            "withheld_reason",
+                            "report_link",
+                        )
+                    },
+                )
             )
         fieldsets.append(
             ("Record", {"fields": ("catalogue_version", "created_by", "created_at")})
@@ -255,6 +260,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             "created_at",
             "readiness",
             "answer_counts",
+            "withheld_reason",
             "report_link",
         ]
         if obj is not None:
@@ -302,7 +308,8 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def answers_summary(self, request, assessment: Assessment) -> dict:
         """A bounded view of the round's answers with their judgements: the latest
-        few, or for staff in an anonymous round a few in no telling order."""
+        few, or in an anonymous round a few in no telling order; none where the
+        round does not quote them (``privacy``)."""
         total = assessment.n_responses
         summary = {
             "total": total,
@@ -311,15 +318,14 @@ class AssessmentAdmin(admin.ModelAdmin):
             "rows": [],
             "random_order": False,
         }
-        if withholds_answers(request, assessment, total):
-            summary["withheld"] = ANSWERS_WITHHELD.format(
-                needed=assessment.min_group_for_verbatims, count=total
-            )
+        shown = privacy.visibility(assessment, total, staff=True)
+        if not shown.shows_quotes:
+            summary["withheld"] = shown.reason
             return summary
         responses = Response.objects.filter(assessment=assessment).prefetch_related(
             Prefetch("judgements", queryset=AnswerJudgement.objects.order_by())
         )
-        if assessment.anonymous and not sees_everything(request):
+        if assessment.anonymous:
             responses = responses.order_by("respondent_key")
             summary["random_order"] = True
         else:

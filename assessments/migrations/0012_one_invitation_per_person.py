@@ -36,7 +36,7 @@ def hold_one_invitation_per_person(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0010_round_scoring_in_the_background_and_queued_imports'),
+        ('assessments', '0011_action_item_revisions'),
     ]
 
     operations = [

@@ -48,6 +48,7 @@ from assessments.services.mail import (
     invitations_delivery_resume,
     survey_url,
 )
+from assessments.services.privacy import round_decide
 from assessments.services.rounds import (
     CLOSES_ON_PASSED,
     LINKS_HANDED_OUT,
@@ -165,6 +166,7 @@ __all__ = [
     "response_submit",
     "response_timestamp",
     "responses_import",
+    "round_decide",
     "round_upkeep",
     "round_upkeep_schedule",
     "rounds_upkeep",

@@ -29,6 +29,7 @@ from assessments.models import (
     Assessment,
     Response,
     RoundScoring,
+    StepKey,
     StepResult,
     Vision,
     catalogue_steps,
@@ -291,20 +292,27 @@ def _team_judgements_store(
 
 
 def _step_results_store(
-    *, assessment: Assessment, report: scoring.Report, now: datetime
+    *, assessment: Assessment, summary: reports.RoundReport, now: datetime
 ) -> None:
-    """Keep the report's status and score per step, for dashboards and the admin."""
+    """Keep the report's status and score per step, for dashboards and the admin;
+    step 2 of a round withheld for privacy is stored as withheld."""
     steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
+
+    def status(step: scoring.StepReport) -> str:
+        if step.key == StepKey.ENGAGEMENT and summary.visibility.withheld:
+            return StepResult.Status.WITHHELD
+        return str(step.status)
+
     StepResult.objects.bulk_create(
         [
             StepResult(
                 assessment=assessment,
                 step=steps[step.key],
-                status=str(step.status),
+                status=status(step),
                 score=step.score,
                 computed_at=now,
             )
-            for step in report.steps
+            for step in summary.report.steps
             if step.key in steps
         ],
         update_conflicts=True,
@@ -321,7 +329,7 @@ def readiness_refresh(
     now = now or timezone.now()
     assessment = Assessment.objects.for_report().get(pk=assessment_id)
     summary = reports.round_report(assessment, today=timezone.localdate(now))
-    _step_results_store(assessment=assessment, report=summary.report, now=now)
+    _step_results_store(assessment=assessment, summary=summary, now=now)
     return summary
 
 

@@ -89,9 +89,12 @@ def assessment_open(
     if assessment.invitations.filter(mail_status=MailStatus.QUEUED).exists():
         mail.deliver_soon(assessment)
     _timetable_enqueue(assessment, now)
-    # Imported here: upkeep needs judging, which needs this module.
+    # Imported here: upkeep and the privacy decision need judging, which needs
+    # this module.
+    from assessments.services.privacy import round_decide
     from assessments.services.upkeep import round_upkeep_schedule
 
+    round_decide(assessment, now=now)
     round_upkeep_schedule(assessment_id=assessment.pk, now=assessment.opened_at)
     return assessment
 
@@ -168,15 +171,19 @@ def _require_anonymous_invitations(assessment: Assessment) -> None:
 def assessment_close(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
-    """Close an open round: its links stop working and its counts are final.
-    Emails still queued are not sent."""
+    """Close an open round: its links stop working and its counts are final,
+    and whether it shows its results is decided again. Emails still queued are
+    not sent."""
     if assessment.status == Assessment.Status.DRAFT:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
     if assessment.status == Assessment.Status.OPEN:
+        from assessments.services.privacy import round_decide  # as in opening
+
         assessment.status = Assessment.Status.CLOSED
         assessment.closed_at = now or timezone.now()
         assessment.save(update_fields=("status", "closed_at"))
         mail.mail_cancel(assessment)
+        round_decide(assessment, now=assessment.closed_at)
     return assessment
 
 

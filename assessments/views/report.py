@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import reports, services
+from assessments import privacy, reports, services
 from assessments.answers_csv import csv_lines
 from assessments.charts import alignment_chart, engagement_chart
 from assessments.forms import JudgementOverrideForm
@@ -31,9 +31,6 @@ RESCORE_QUEUED = (
 )
 OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
 OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
-TOO_FEW_TO_EXPORT = (
-    "Answers can be exported once {needed} people have answered ({count} so far)."
-)
 
 
 def _managed(request: HttpRequest, pk: int):
@@ -146,17 +143,13 @@ def judgement_override_view(
 @require_GET
 def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).select_related("team"))
-    count = Response.objects.filter(assessment=assessment).count()
-    refusal = reports.withheld_because(assessment, count)
-    if refusal is None and count < assessment.min_group_for_verbatims:
-        refusal = TOO_FEW_TO_EXPORT.format(
-            needed=assessment.min_group_for_verbatims, count=count
-        )
-    if refusal:
-        messages.error(request, refusal)
+    try:
+        rows = reports.answers_export_rows(assessment)
+    except privacy.Withheld as refusal:
+        messages.error(request, str(refusal))
         return redirect("assessments:report", pk=assessment.pk)
     response = StreamingHttpResponse(
-        csv_lines(reports.EXPORT_HEADER, reports.answers_export_rows(assessment)),
+        csv_lines(reports.EXPORT_HEADER, rows),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import reports
+from assessments import privacy, reports
 from assessments.answers_csv import csv_lines
 from assessments.models import Assessment
 
@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Write a round's answers and the engine's judgements as CSV, one row per "
         "response, streamed so any number of responses fits in memory. Cells that "
-        "a spreadsheet would run as formulas are written as text."
+        "a spreadsheet would run as formulas are written as text. An anonymous "
+        "round whose answers its managers cannot read yet is refused, with the "
+        "reason."
     )
 
     def add_arguments(self, parser):
@@ -25,9 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, assessment_id, output, **options):
         assessment = round_or_error(assessment_id)
-        lines = csv_lines(
-            reports.EXPORT_HEADER, reports.answers_export_rows(assessment)
-        )
+        try:
+            rows = reports.answers_export_rows(assessment, staff=True)
+        except privacy.Withheld as refusal:
+            raise CommandError(f"{assessment}: {refusal}", returncode=2) from None
+        lines = csv_lines(reports.EXPORT_HEADER, rows)
         if output is None:
             for line in lines:
                 self.stdout.write(line, ending="")
