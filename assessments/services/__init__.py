@@ -72,9 +72,14 @@ from assessments.services.survey import response_build, response_submit
 from assessments.services.survey_statement import ANSWER_FIELDS
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
-    NO_SUCH_ACCOUNT,
+    INVITATION_ANSWERED,
+    NOT_YOUR_INVITATION,
+    manager_invitation_accept,
+    manager_invitation_decline,
+    manager_invitation_deliver,
+    manager_invitation_withdraw,
+    manager_invite,
     team_create,
-    team_manager_add,
 )
 from assessments.services.upkeep import (
     UPKEEP_EVERY,
@@ -93,7 +98,8 @@ __all__ = [
     "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
     "NOTHING_TO_RETRY",
-    "NO_SUCH_ACCOUNT",
+    "INVITATION_ANSWERED",
+    "NOT_YOUR_INVITATION",
     "OVERRIDE_NEEDS_A_REASON",
     "PRIVACY_FIELDS",
     "PRIVACY_FROZEN",
@@ -138,6 +144,11 @@ __all__ = [
     "invitations_remind",
     "invitations_send",
     "judgement_override",
+    "manager_invitation_accept",
+    "manager_invitation_decline",
+    "manager_invitation_deliver",
+    "manager_invitation_withdraw",
+    "manager_invite",
     "members_invite",
     "readiness_refresh",
     "require_importable",
@@ -153,6 +164,5 @@ __all__ = [
     "step_row_revise",
     "survey_url",
     "team_create",
-    "team_manager_add",
     "vision_update",
 ]

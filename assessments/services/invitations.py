@@ -99,7 +99,6 @@ def members_invite(
     assessment: Assessment,
     invitees: Sequence[Invitee],
     email_links: bool,
-    base_url: str,
     sender,
 ) -> list[IssuedInvitation]:
     """Invite team members not yet invited; with ``email_links``, queue an email
@@ -122,7 +121,7 @@ def members_invite(
         assessment=assessment, invitees=invitees, email_links=email_links
     )
     if any(item.emailed for item in issued):
-        mail.mail_queued(assessment, base_url=base_url, reply_to=sender.email)
+        mail.mail_queued(assessment, reply_to=sender.email)
     return issued
 
 
@@ -134,7 +133,7 @@ def _emailable(invitations):
 
 
 @transaction.atomic
-def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
+def invitations_send(*, assessment: Assessment, sender) -> int:
     """Queue an email with a new link to everyone with an email address not yet
     sent one; returns how many. A link copied from the page earlier stops working
     when the email goes out. A draft round's wait until it opens."""
@@ -143,13 +142,12 @@ def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
         assessment,
         _emailable(assessment.invitations.live().filter(sent_at__isnull=True)),
         kind=MailKind.INVITATION,
-        base_url=base_url,
         reply_to=sender.email,
     )
 
 
 @transaction.atomic
-def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
+def invitations_remind(*, assessment: Assessment, sender) -> int:
     """Queue a reminder with a new link to everyone who has not answered yet and
     has an email address; returns how many. Each reminded person's earlier link
     stops working when the reminder goes out."""
@@ -159,7 +157,6 @@ def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
         assessment,
         _emailable(assessment.invitations.filter(status=Invitation.Status.PENDING)),
         kind=MailKind.REMINDER,
-        base_url=base_url,
         reply_to=sender.email,
     )
 
