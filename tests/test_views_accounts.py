@@ -342,9 +342,7 @@ def test_no_account_request_talks_to_the_mail_server_the_worker_sends(
     with smtp_server(collector, port=port):
         task_queue.run()
 
-    received = {
-        (message["To"], message["Subject"]) for message in collector.messages
-    }
+    received = {(message["To"], message["Subject"]) for message in collector.messages}
     assert received == {
         ("boss@example.com", "servicecult: Reset your password"),
         ("nobody@example.com", "servicecult: No account uses this address"),
