@@ -157,8 +157,10 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies) on the live server."""
+def new_page(browser, live_server, settings):
+    """Open a page in a fresh browser context (its own cookies) on the live server,
+    which links in emails and on pages point to."""
+    settings.SITE_URL = live_server.url
     contexts = []
 
     def open_page(viewport=None):

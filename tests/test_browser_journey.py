@@ -1,9 +1,10 @@
-"""The whole journey in a real headless Chromium: a manager signs up and sets up a
-round, four team members answer through their links, the manager reads the
+"""The whole journey in a real headless Chromium: a manager signs up, confirms
+their address from the email, and sets up a round, four team members answer through their links, the manager reads the
 report, overrides a judgement and exports the answers."""
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -29,12 +30,18 @@ NOT_ENGAGED = ("I don't know", "not sure", "I do my job")
 MEMBERS = ("Ana Silva", "Ben Okafor", "Chloe Martin", "Dev Patel")
 
 
-def manager_sets_up_a_round(page) -> list[str]:
+def manager_sets_up_a_round(page, mailoutbox) -> list[str]:
     page.goto("/accounts/signup/")
-    page.get_by_label("Work email address").fill("lead@example.com")
+    page.get_by_label("Email").fill("lead@example.com")
     page.locator("#id_password1").fill("a long enough passphrase")
     page.locator("#id_password2").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    [email] = mailoutbox
+    page.goto(
+        re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", email.body)[1]
+    )
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", name="My teams")).to_be_visible()
 
     page.get_by_role("link", name="Create your first team").click()
@@ -70,10 +77,10 @@ def member_answers(page, link: str, answers: tuple[str, str, str], screenshot=No
     expect(page.get_by_role("status")).to_contain_text("your answers are saved")
 
 
-def test_manager_and_team_walk_the_journey_to_the_report(new_page):
+def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
     ARTIFACTS.mkdir(exist_ok=True)
     manager = new_page()
-    links = manager_sets_up_a_round(manager)
+    links = manager_sets_up_a_round(manager, mailoutbox)
     assert len(links) == 4
 
     member_answers(
