@@ -1,6 +1,7 @@
 """The whole journey in a real headless Chromium: a manager signs up, confirms
-their address from the email, and sets up a round, four team members answer through their links, the manager reads the
-report, overrides a judgement and exports the answers."""
+their address from the email and sets up a round, four team members answer
+through their links, the manager reads the report, overrides a judgement and
+exports the answers."""
 
 import csv
 import io

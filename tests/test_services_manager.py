@@ -24,6 +24,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
 def refused(call) -> list[str]:
     with pytest.raises(ValidationError) as caught:
         call()
@@ -270,7 +271,7 @@ def test_an_emailed_link_starts_with_the_site_address(
             assessment=assessment,
             invitees=[services.Invitee(name="Sam", email="sam@example.com")],
             email_links=True,
-                sender=manager,
+            sender=manager,
         )
 
     assert re.search(r"https://service\.example\.com/r/[\w-]+/", mailoutbox[0].body)
@@ -285,12 +286,7 @@ def test_revoked_invitations_are_not_sent_or_counted_as_taken(
         status=Invitation.Status.REVOKED,
     )
 
-    assert (
-        services.invitations_send(
-            assessment=assessment, sender=manager
-        )
-        == 0
-    )
+    assert services.invitations_send(assessment=assessment, sender=manager) == 0
     services.members_invite(
         assessment=assessment,
         invitees=[services.Invitee(email="sam@example.com")],
@@ -306,9 +302,7 @@ def test_reminding_reissues_the_link_and_records_when(
     invitation = InvitationFactory(assessment=assessment, email="sam@example.com")
 
     with django_capture_on_commit_callbacks(execute=True):
-        reminded = services.invitations_remind(
-            assessment=assessment, sender=manager
-        )
+        reminded = services.invitations_remind(assessment=assessment, sender=manager)
 
     assert reminded == 1
 

@@ -390,3 +390,46 @@ def test_a_reset_link_starts_with_the_site_address_whatever_host_asked(
         "https://service.example.com/accounts/confirm-email/"
     )
     assert "1337" not in reset.body + confirmation.body
+
+
+# --- The pages themselves ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_email_verification_sent",
+    ],
+)
+def test_an_account_page_is_the_sites_own_and_has_no_inline_script_or_style(
+    client, name
+):
+    html = client.get(reverse(name)).content.decode()
+
+    assert 'href="/static/css/site.css"' in html  # templates/base.html
+    assert "<script>" not in html
+    assert "<style" not in html
+    assert "style=" not in html
+    assert "onclick=" not in html
+
+
+def test_a_manager_adds_an_address_and_confirms_it_from_the_email(
+    manager_client, manager, mailoutbox, send_emails
+):
+    page = reverse("account_email")
+
+    send_emails(
+        manager_client.post, page, {"email": "Lead@Home.example", "action_add": ""}
+    )
+
+    listed = manager_client.get(page).content.decode()
+    assert "lead@home.example" in listed
+    assert "Not confirmed" in listed
+    [email] = mailoutbox
+    assert email.to == ["lead@home.example"]
+    manager_client.post(link_in(email, "/accounts/confirm-email/"))
+    assert EmailAddress.objects.get(email="lead@home.example", user=manager).verified
