@@ -300,7 +300,12 @@ class ManagerInvitation(models.Model):
         Team, on_delete=models.CASCADE, related_name="manager_invitations"
     )
     email = models.EmailField()
-    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    token_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        validators=[RegexValidator(HEX_SHA256)],
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )

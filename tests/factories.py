@@ -49,6 +49,12 @@ class ManagerInvitationFactory(factory.django.DjangoModelFactory):
     )
 
     @classmethod
+    def _build(cls, model_class, *args, token, **kwargs):
+        invitation = super()._build(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation
+
+    @classmethod
     def _create(cls, model_class, *args, token, **kwargs):
         invitation = super()._create(model_class, *args, **kwargs)
         invitation.token = token

@@ -433,3 +433,22 @@ def test_a_manager_adds_an_address_and_confirms_it_from_the_email(
     assert email.to == ["lead@home.example"]
     manager_client.post(link_in(email, "/accounts/confirm-email/"))
     assert EmailAddress.objects.get(email="lead@home.example", user=manager).verified
+
+
+def test_staff_with_no_confirmed_address_still_log_in_to_the_admin(client):
+    """As ``createsuperuser`` makes them; the app's login asks them to confirm."""
+    UserFactory(email="admin@example.com", is_staff=True, verified=False)
+
+    admin = client.post(
+        reverse("admin:login"),
+        {
+            "username": "admin@example.com",
+            "password": FACTORY_PASSWORD,
+            "next": reverse("admin:index"),
+        },
+    )
+    client.logout()
+    app = log_in(client, "admin@example.com")
+
+    assert admin.url == reverse("admin:index")
+    assert app.url == reverse("account_email_verification_sent")
