@@ -16,6 +16,7 @@ from tests.browser import ARTIFACTS, PHONE
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("catalogue_rows"),
 ]
 
 VISION = (
