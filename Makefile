@@ -11,6 +11,8 @@ DEMO_LOGIN := .demo-login.json
 DOT_ENV := .env
 # collectstatic runs on a fresh clone, before there is a .env: debug spares it a key.
 BUILD_ENV := DJANGO_DEBUG=true
+# Links in emails, and the login the demo prints, point where make run serves.
+SITE_ENV := DJANGO_SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test lint check-python install static demo bench lock clean
 
@@ -43,11 +45,11 @@ $(DOT_ENV): | check-python
 demo: install $(DOT_ENV)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
-	$(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN) --base-url http://$(HOST):$(PORT)
+	$(SITE_ENV) $(BIN)/python manage.py seed_demo --login-file $(DEMO_LOGIN)
 
 # The web server and a task worker together (Procfile); Ctrl-C ends both.
 run: demo
-	SERVE_AT=$(HOST):$(PORT) $(BIN)/honcho start --procfile Procfile
+	$(SITE_ENV) SERVE_AT=$(HOST):$(PORT) $(BIN)/honcho start --procfile Procfile
 
 # Coverage is measured and reported on every run, failing under the floor set in
 # pyproject.toml; PYTEST_COV= leaves it out (for a few tests, say).

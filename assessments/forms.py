@@ -5,8 +5,6 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -108,35 +106,6 @@ class SurveyForm(forms.Form):
             q.key: self.cleaned_data[team_rating_field(q.key)]
             for q in self.alignment_questions
         }
-
-
-# --- Accounts ---------------------------------------------------------------------
-
-EMAIL_TAKEN = (
-    "An account with this email address already exists. Log in, or reset your "
-    "password if you have forgotten it."
-)
-
-
-class SignupForm(BaseUserCreationForm):
-    """A manager's account: an email address, the login, and a password."""
-
-    class Meta:
-        model = get_user_model()
-        fields = ("email",)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        email = self.fields["email"]
-        email.label = "Work email address"
-        email.widget.attrs["autocomplete"] = "email"
-
-    def clean_email(self) -> str:
-        user_model = get_user_model()
-        email = user_model.objects.normalize_email(self.cleaned_data["email"])
-        if user_model.objects.filter(email=email).exists():
-            raise forms.ValidationError(EMAIL_TAKEN, code="taken")
-        return email
 
 
 # --- The manager's pages ----------------------------------------------------------
@@ -288,7 +257,8 @@ class TeamForm(RefuseControlCharacters, forms.ModelForm):
 class CoManagerForm(forms.Form):
     email = forms.EmailField(
         label="Their email address",
-        help_text="They need an account: ask them to sign up first.",
+        help_text="We email them a link to accept; they log in with this address "
+        "(or sign up with it) to do so.",
     )
 
 

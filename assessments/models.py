@@ -8,6 +8,7 @@ import functools
 import itertools
 from datetime import datetime, time, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -25,6 +26,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from assessments import tokens
 from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
 from assessments.limits import MAX_ANSWER_LENGTH
@@ -281,6 +283,118 @@ class Team(models.Model):
         return self.name
 
 
+class ManagerInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ManagerInvitation.Status.PENDING)
+
+    def for_team_page(self):
+        """A team's pending invitations as its page lists them, oldest first;
+        nothing joined (the page shows their addresses)."""
+        return self.pending().order_by("created_at", "pk")
+
+    def for_invitee(self, token: str):
+        """The pending invitation a link's token opens, with its team and who
+        sent it joined for the page that asks to accept it."""
+        return (
+            self.pending()
+            .select_related("team", "invited_by")
+            .filter(token_hash=tokens.manager_invitation_hash(token))
+        )
+
+
+class ManagerInvitation(models.Model):
+    """An invitation to manage a team, emailed to an address. It is accepted by
+    whoever has proved they own that address (a confirmed address of their
+    account), however many accounts exist. Only a keyed hash of its link's token
+    is stored, made when the worker sends the email: empty until then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="manager_invitations"
+    )
+    email = models.EmailField()
+    token_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        validators=[RegexValidator(HEX_SHA256)],
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was accepted, declined or withdrawn."
+    )
+
+    objects = ManagerInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("team", "created_at", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("team", "email"),
+                condition=Q(status="pending"),
+                name="manager_invitation_one_pending_per_address",
+                violation_error_code="manager_invitation_one_pending_per_address",
+                violation_error_message="This address already has an invitation.",
+            ),
+            models.UniqueConstraint(
+                fields=("token_hash",),
+                condition=~Q(token_hash=""),
+                name="manager_invitation_token_hash_unique",
+                violation_error_code="manager_invitation_token_hash_unique",
+                violation_error_message="Another invitation already has this link.",
+            ),
+            models.CheckConstraint(
+                condition=Q(token_hash="") | Q(token_hash__regex=HEX_SHA256),
+                name="manager_invitation_token_hash_is_hex_sha256",
+                violation_error_code="manager_invitation_token_hash_is_hex_sha256",
+                violation_error_message=NOT_A_HASH,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", closed_at__isnull=True)
+                | (~Q(status="pending") & Q(closed_at__isnull=False)),
+                name="manager_invitation_closed_when_answered",
+                violation_error_code="manager_invitation_closed_when_answered",
+                violation_error_message=(
+                    "An invitation has the time it was answered or withdrawn once it "
+                    "no longer waits, and only then."
+                ),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email} to manage {self.team}"
+
+    def is_for(self, user) -> bool:
+        """Whether ``user`` has proved the invited address is theirs: one of
+        their account's addresses, confirmed (allauth's ``EmailAddress``)."""
+        return EmailAddress.objects.filter(
+            user=user, email__iexact=self.email, verified=True
+        ).exists()
+
+
 class AssessmentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=Assessment.Status.OPEN)
@@ -421,9 +535,8 @@ class Assessment(models.Model):
     closes_on = models.DateField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     # What the worker needs to send this round's emails without a request: the
-    # site's address as the manager's request that last queued email saw it
-    # (links start with it) and that manager's address (replies go to it).
-    mail_base_url = models.CharField(max_length=200, blank=True, editable=False)
+    # address of the manager who last queued email (replies go to it). Links
+    # start with the configured site address (settings.SITE_URL).
     mail_reply_to = models.EmailField(blank=True, editable=False)
 
     objects = AssessmentQuerySet.as_manager()

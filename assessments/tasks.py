@@ -22,6 +22,12 @@ def invitations_deliver(assessment_id: int) -> dict:
 
 
 @task
+def manager_invitation_send(invitation_id: int) -> bool:
+    """Email an invitation to manage a team its link (services.teams)."""
+    return services.manager_invitation_deliver(invitation_id=invitation_id)
+
+
+@task
 def assessment_remind(assessment_id: int, number: int) -> int:
     """Queue the round's automatic reminder ``number`` if it is still due."""
     return services.assessment_remind_due(assessment_id=assessment_id, number=number)

@@ -1,4 +1,4 @@
-"""Invitation tokens and the two keyed hashes derived from them.
+"""Invitation tokens and the keyed hashes derived from them.
 
 A token is shown to the manager once and then lives only in the respondent's
 link. The invitation stores one HMAC of it and the response another, each keyed
@@ -58,3 +58,8 @@ def invitation_hash(token: str) -> str:
 def respondent_key(token: str) -> str:
     """The key stored on the response, used to find it again from the same link."""
     return _keyed_hash("response", token)
+
+
+def manager_invitation_hash(token: str) -> str:
+    """The hash stored on an invitation to manage a team, found from its link."""
+    return _keyed_hash("manager-invitation", token)

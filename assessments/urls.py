@@ -15,8 +15,28 @@ urlpatterns = [
     path("teams/<int:pk>/", manager.team_detail, name="team_detail"),
     path(
         "teams/<int:pk>/managers/",
-        manager.team_manager_add_view,
-        name="team_manager_add",
+        manager.team_manager_invite_view,
+        name="team_manager_invite",
+    ),
+    path(
+        "teams/<int:pk>/managers/invitations/<int:manager_invitation_pk>/withdraw/",
+        manager.manager_invitation_withdraw_view,
+        name="manager_invitation_withdraw",
+    ),
+    path(
+        "team-invitations/<str:token>/",
+        manager.manager_invitation,
+        name="manager_invitation",
+    ),
+    path(
+        "team-invitations/<str:token>/accept/",
+        manager.manager_invitation_accept_view,
+        name="manager_invitation_accept",
+    ),
+    path(
+        "team-invitations/<str:token>/decline/",
+        manager.manager_invitation_decline_view,
+        name="manager_invitation_decline",
     ),
     path(
         "teams/<int:pk>/rounds/new/",

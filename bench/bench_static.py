@@ -28,6 +28,7 @@ def main() -> None:
         DJANGO_ENV_FILE="",  # production's settings, never a local .env
         DJANGO_SECRET_KEY="bench-static-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SITE_URL="http://testserver",
         DJANGO_HTTPS="false",
         DATABASE_URL=f"sqlite:///{run_dir}/static.sqlite3",
         BENCH_STATIC_ROOT=str(run_dir / "static"),

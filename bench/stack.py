@@ -201,6 +201,7 @@ def app_env(database_url: str, run_dir: Path, secret_key: str) -> dict[str, str]
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secret_key,
         DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SITE_URL=f"http://{HOST}",
         DJANGO_HTTPS="false",
         DJANGO_CONN_MAX_AGE="60",
         DJANGO_LOG_LEVEL="WARNING",

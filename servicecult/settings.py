@@ -14,6 +14,7 @@ so that a ``.env`` in the checkout never changes what they see.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import environ
@@ -98,6 +99,28 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# The site's address as people reach it: every link in every email starts with it,
+# never with the Host header of the request that caused the email.
+SITE_URL = env.str(
+    "DJANGO_SITE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL is required when DJANGO_DEBUG is off: the address people "
+        "open the site at, such as https://service.example.com (links in emails "
+        "start with it)."
+    )
+site_address = urlsplit(SITE_URL)
+if (
+    site_address.scheme not in ("http", "https")
+    or not site_address.netloc
+    or (site_address.path or site_address.query)
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_SITE_URL={SITE_URL!r} is not a site address: give the scheme and "
+        "host alone, such as https://service.example.com."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -111,6 +134,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks_db",
     "axes",
+    "allauth",
+    "allauth.account",
     "accounts",
     "assessments",
 ]
@@ -130,6 +155,7 @@ MIDDLEWARE = [
     # Lets the audit trail record which signed-in user made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "assessments.middleware.DatabaseUnavailableMiddleware",
@@ -232,35 +258,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{VALIDATORS_MODULE}.CommonPasswordValidator"},
     {"NAME": f"{VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]
-# Managers log in with their email address (accounts.User).
+# Managers log in with their email address (accounts.User), through django-allauth:
+# an account is used only once its address is proved, and neither signing up,
+# logging in nor a password reset tells whether an address has an account.
 AUTH_USER_MODEL = "accounts.User"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "servicecult: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = site_address.scheme
+# django-axes (below) locks out repeated login failures; allauth's own count of
+# them would answer the sixth attempt before django-axes sees it.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # Login brute force: after 5 failures for one email address from one client address,
 # that pair waits 15 minutes. Locking on the pair (not the address alone, and not
 # for ever) keeps an office behind one address, and the account's owner
 # elsewhere, able to log in. Only failures are kept, never successful logins.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",  # refuses locked-out attempts, then defers
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The login form's field is "username" whatever USERNAME_FIELD is; the callable
-# counts "Boss@x" and "boss@x" as the one account they log in to.
-AXES_USERNAME_FORM_FIELD = "username"
+# The app's login form names its field "login", the admin's "username"; the
+# callable reads either and counts "Boss@x" and "boss@x" as the one account.
+AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "accounts.logins.submitted_email"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 # How many proxies (load balancers) stand in front of the app and append to
 # X-Forwarded-For; 0 when clients connect directly. Throttling keys on the client.
 TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "assessments.clients.client_address"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 
 # --- Internationalisation -------------------------------------------------------
 

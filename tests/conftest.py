@@ -1,3 +1,5 @@
+from importlib import import_module
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.tasks import TaskResultStatus
@@ -157,8 +159,28 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies) on the live server."""
+def catalogue_rows():
+    """The catalogue's rows as the migrations load them, for a browser test that
+    writes rows pointing at them: once an earlier browser test has run and been
+    flushed, ``serialized_rollback`` restores nothing (the session-long
+    browser's event loop gives Django a connection of another context)."""
+    from django.apps import apps
+
+    import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
+        apps, schema_editor=None
+    )
+    catalogue_steps.cache_clear()
+    alignment_questions.cache_clear()
+    yield
+    catalogue_steps.cache_clear()
+    alignment_questions.cache_clear()
+
+
+@pytest.fixture
+def new_page(browser, live_server, settings):
+    """Open a page in a fresh browser context (its own cookies) on the live server,
+    which links in emails and on pages point to."""
+    settings.SITE_URL = live_server.url
     contexts = []
 
     def open_page(viewport=None):

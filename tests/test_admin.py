@@ -31,11 +31,18 @@ FACTORIES = {
     models.Commitment: factories.CommitmentFactory,
     models.ActionItem: factories.ActionItemFactory,
     models.StepResult: factories.StepResultFactory,
+    models.ManagerInvitation: factories.ManagerInvitationFactory,
 }
 
 
-# Rows the engine or the survey writes: the admin reads and corrects them.
-NOT_ADDED_IN_THE_ADMIN = {models.Response, models.AnswerJudgement, models.StepResult}
+# Rows the engine, the survey or a team's page writes: the admin reads (and
+# corrects) them.
+NOT_ADDED_IN_THE_ADMIN = {
+    models.Response,
+    models.AnswerJudgement,
+    models.StepResult,
+    models.ManagerInvitation,
+}
 
 
 APP_MODELS = [m for m in admin.site._registry if m._meta.app_label == "assessments"]

@@ -27,7 +27,7 @@ def failed_email(assessment, email):
 def test_retry_action_queues_the_failed_emails_of_open_rounds(
     admin_client, team, mailoutbox, django_capture_on_commit_callbacks
 ):
-    live = factories.AssessmentFactory(team=team, mail_base_url="http://testserver/")
+    live = factories.AssessmentFactory(team=team)
     closed = factories.AssessmentFactory(team=team, title="Closed one", closed=True)
     failed_email(live, "sam@example.com")
     failed_email(live, "jo@example.com")

@@ -69,8 +69,6 @@ ALLOWED = {
     # The one optimistic-locking write, a conditional UPDATE over the revision
     # read, which every service (and so the admin) saves step rows through.
     ("assessments.models", "Revised.save_revision"): {"update"},
-    # Django's user creation form saves the new account (hashing its password).
-    ("assessments.views.accounts", "signup"): {"save"},
 }
 
 

@@ -151,6 +151,7 @@ def test_command_line_exit_status_is_2_for_a_bad_file(files):
         "--answers",
         str(answers),
         DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SITE_URL="https://service.example.com",
     )
 
     assert result.returncode == 2

@@ -1,9 +1,11 @@
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from assessments.models import Assessment, Invitation, Response, StepResult
 
@@ -16,10 +18,10 @@ def seed(*args: str) -> dict:
     return json.loads(output.getvalue())
 
 
-def test_json_output_has_the_documented_shape():
-    data = seed(
-        "--team-size", "6", "--answered", "4", "--base-url", "http://example.test:9"
-    )
+def test_json_output_has_the_documented_shape(settings):
+    settings.SITE_URL = "http://example.test:9"
+
+    data = seed("--team-size", "6", "--answered", "4")
 
     assert set(data) == {
         "email",
@@ -74,7 +76,7 @@ def test_second_run_reuses_the_manager_and_adds_a_new_team():
 
 
 def test_open_links_reach_the_survey(client):
-    data = seed("--team-size", "2", "--answered", "1", "--base-url", "")
+    data = seed("--team-size", "2", "--answered", "1")
 
     assert client.get(data["open_links"][0]).status_code == 200
     assert client.get(data["links"][0]).status_code == 200
@@ -85,15 +87,20 @@ def test_answered_cannot_exceed_team_size():
         call_command("seed_demo", "--team-size", "2", "--answered", "3")
 
 
-def test_readable_summary_prints_the_login():
+def test_readable_summary_prints_a_login_that_works_on_the_login_page(settings, client):
+    settings.SITE_URL = "http://127.0.0.1:8001"
     output = StringIO()
     call_command("seed_demo", stdout=output)
 
-    assert (
-        "Log in at http://127.0.0.1:8000/accounts/login/ as demo@example.com"
-        in output.getvalue()
+    printed = output.getvalue()
+    assert "Log in at http://127.0.0.1:8001/accounts/login/ as demo@example.com" in (
+        printed
     )
-    assert "Password: " in output.getvalue()
+    password = re.search(r"Password: (\S+)", printed)[1]
+    response = client.post(
+        reverse("account_login"), {"login": "demo@example.com", "password": password}
+    )
+    assert response.url == "/"
 
 
 def test_login_file_seeds_once_and_then_shows_the_saved_login(tmp_path):

@@ -40,7 +40,7 @@ def survey_url():
 
 def test_a_large_multipart_post_to_the_login_page_is_refused_unread(client):
     response = client.post(
-        reverse("login"), {"username": "a@example.com", "file": big_file()}
+        reverse("account_login"), {"login": "a@example.com", "file": big_file()}
     )
 
     assert_refused_unread(response)
@@ -171,6 +171,7 @@ def test_the_upload_caps_come_from_the_environment():
         "from django.conf import settings; "
         "print(settings.UPLOAD_MAX_BYTES, settings.FILE_UPLOAD_MAX_MEMORY_SIZE)",
         DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SITE_URL="https://service.example.com",
         DJANGO_UPLOAD_MAX_BYTES="1048576",
         DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE="65536",
     )

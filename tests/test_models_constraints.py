@@ -16,6 +16,7 @@ from assessments.models import (
     Assessment,
     Commitment,
     Invitation,
+    ManagerInvitation,
     Question,
     Response,
     RoundScoring,
@@ -400,6 +401,20 @@ def second_step_result():
     )
 
 
+def second_pending_manager_invitation():
+    invitation = factories.ManagerInvitationFactory()
+    return factories.ManagerInvitationFactory.build(
+        team=invitation.team, email=invitation.email
+    )
+
+
+def taken_manager_invitation_hash():
+    return factories.ManagerInvitationFactory.build(
+        team=factories.TeamFactory(),
+        token_hash=factories.ManagerInvitationFactory().token_hash,
+    )
+
+
 def round_(**fields) -> Assessment:
     return factories.AssessmentFactory.build(team=factories.TeamFactory(), **fields)
 
@@ -441,6 +456,13 @@ BROKEN_ROWS = {
     "round_scoring_done_within_total": lambda: RoundScoring(
         assessment=factories.AssessmentFactory(), done=5, total=4
     ),
+    "manager_invitation_one_pending_per_address": second_pending_manager_invitation,
+    "manager_invitation_token_hash_unique": taken_manager_invitation_hash,
+    "manager_invitation_closed_when_answered": lambda: (
+        factories.ManagerInvitationFactory.build(
+            team=factories.TeamFactory(), status=ManagerInvitation.Status.ACCEPTED
+        )
+    ),
 }
 
 # A row breaking each constraint that repeats a rule of one field, with that
@@ -470,6 +492,10 @@ BROKEN_FIELDS = {
     "vision_statement_max_length": (lambda: Vision(statement=TOO_LONG), "statement"),
     "invitation_token_hash_is_hex_sha256": (
         lambda: Invitation(token_hash=NOT_A_HASH),
+        "token_hash",
+    ),
+    "manager_invitation_token_hash_is_hex_sha256": (
+        lambda: ManagerInvitation(token_hash=NOT_A_HASH),
         "token_hash",
     ),
     "response_respondent_key_is_hex_sha256": (

@@ -23,13 +23,14 @@ def test_production_settings_pass_the_deployment_check():
         "WARNING",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="service.example.com",
+        DJANGO_SITE_URL="https://service.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_pages_carry_the_security_headers(client):
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
 
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
@@ -45,7 +46,7 @@ def test_pages_have_no_inline_script(client):
     invitation = InvitationFactory()
 
     for url in (
-        reverse("login"),
+        reverse("account_login"),
         reverse("assessments:survey", args=(invitation.token,)),
     ):
         html = client.get(url).content.decode()

@@ -20,7 +20,6 @@ from tests.smtp import LINK
 
 pytestmark = pytest.mark.django_db
 
-BASE_URL = "https://service.example.com/"
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -64,7 +63,6 @@ def scripted(settings, mailoutbox):
 @pytest.fixture
 def sender(assessment):
     manager = UserFactory(email="lead@example.com")
-    assessment.mail_base_url = BASE_URL
     assessment.mail_reply_to = manager.email
     assessment.save()
     return manager
@@ -150,8 +148,6 @@ def test_a_reminder_says_so_and_records_when(assessment, sender, mailoutbox):
 def test_a_named_rounds_answers_follow_the_new_link(team, mailoutbox):
     named = services.assessment_create(team=team, created_by=None, anonymous=False)
     services.assessment_open(assessment=named)
-    named.mail_base_url = BASE_URL
-    named.save()
     sam = queued(named, "sam@example.com", mail_kind=MailKind.REMINDER)
     response = ResponseFactory(
         assessment=named,

@@ -41,7 +41,6 @@ def open_round(team, *, days=(), closes_on=None) -> Assessment:
     assessment = services.assessment_create(team=team, created_by=None)
     assessment.remind_after_days = list(days)
     assessment.closes_on = closes_on
-    assessment.mail_base_url = "https://service.example.com/"
     assessment.save()
     return services.assessment_open(assessment=assessment, now=OPENED)
 
@@ -97,7 +96,6 @@ def test_changing_an_open_rounds_timetable_schedules_it_again(
     with django_capture_on_commit_callbacks(execute=True):
         services.assessment_update(
             assessment=assessment,
-            base_url="https://elsewhere.example.com/",
             reply_to=manager.email,
             remind_after_days=[5],
         )
@@ -107,7 +105,6 @@ def test_changing_an_open_rounds_timetable_schedules_it_again(
         ("assessment_remind", [assessment.pk, 1], OPENED + timedelta(days=5))
     ]
     assessment.refresh_from_db()
-    assert assessment.mail_base_url == "https://elsewhere.example.com/"
     assert assessment.mail_reply_to == manager.email
 
 

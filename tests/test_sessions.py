@@ -18,6 +18,7 @@ from tests.factories import (
     ActionItemFactory,
     AnswerJudgementFactory,
     InvitationFactory,
+    ManagerInvitationFactory,
     ResponseFactory,
 )
 from tests.test_views_login_required import PASSWORD, PROTECTED, PUBLIC, VIEWS
@@ -78,7 +79,9 @@ def test_a_public_page_answers_whatever_its_cookies_hold(name):
         Client(), settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"
     )
 
-    assert client.get(path).status_code == HTTPStatus.OK
+    # Some public pages send a visitor with no flow under way to log in: with
+    # NUL cookies a page answers as it does with none.
+    assert client.get(path).status_code == Client().get(path).status_code < 400
 
 
 def test_the_survey_is_answered_whatever_its_cookies_hold(survey_url):
@@ -110,6 +113,9 @@ def test_a_manager_holding_nul_cookies_logs_in_and_reaches_every_page(
         judgement=AnswerJudgementFactory(
             response=ResponseFactory(assessment=assessment)
         ),
+        manager_invitation=ManagerInvitationFactory(
+            team=assessment.team, email=manager.email
+        ),
     )
     client = with_nul_cookies(
         Client(enforce_csrf_checks=True),
@@ -118,11 +124,11 @@ def test_a_manager_holding_nul_cookies_logs_in_and_reaches_every_page(
         "messages",
         "other",
     )
-    client.get(reverse("login"))
+    client.get(reverse("account_login"))
     logged_in = client.post(
-        reverse("login"),
+        reverse("account_login"),
         {
-            "username": manager.email,
+            "login": manager.email,
             "password": PASSWORD,
             "csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value,
         },

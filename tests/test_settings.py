@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SITE_URL = "https://service.example.com"
 
 
 def run_manage(
@@ -102,6 +103,7 @@ def test_a_value_is_taken_as_written_even_when_it_starts_with_a_dollar():
         "-c",
         "from django.conf import settings; print(settings.SECRET_KEY)",
         DJANGO_SECRET_KEY="$HOME-and-a-long-random-rest",
+        DJANGO_SITE_URL=SITE_URL,
     )
 
     assert result.returncode == 0, result.stderr
@@ -145,6 +147,7 @@ def test_the_environment_wins_over_the_dot_env_file(tmp_path):
         env_file=str(env_file),
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SITE_URL=SITE_URL,
         DJANGO_TIME_ZONE="Asia/Tokyo",
     )
 
@@ -199,11 +202,41 @@ def test_allowed_hosts_come_from_the_environment():
         "-c",
         "from django.conf import settings; print(settings.ALLOWED_HOSTS)",
         DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SITE_URL=SITE_URL,
         DJANGO_ALLOWED_HOSTS="service.example.com, www.example.com",
     )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("['service.example.com', 'www.example.com']")
+
+
+def test_without_debug_the_site_address_is_required_in_one_line():
+    result = run_manage("check", DJANGO_SECRET_KEY="x" * 50)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: DJANGO_SITE_URL is required when DJANGO_DEBUG is off: "
+        "the address people open the site at, such as https://service.example.com "
+        "(links in emails start with it)."
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["service.example.com", "ftp://service.example.com", "https://x.com/app"]
+)
+def test_a_site_address_with_no_scheme_or_with_a_path_is_refused(url):
+    result = run_manage("check", DJANGO_DEBUG="true", DJANGO_SITE_URL=url)
+
+    assert result.returncode == 1
+    assert f"DJANGO_SITE_URL={url!r} is not a site address" in result.stderr
+
+
+def test_the_site_address_comes_from_the_environment_without_a_trailing_slash():
+    printed = print_settings(
+        "SITE_URL", DJANGO_DEBUG="true", DJANGO_SITE_URL="http://127.0.0.1:8001/"
+    )
+
+    assert printed == "http://127.0.0.1:8001"
 
 
 def older_python() -> str | None:

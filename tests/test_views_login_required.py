@@ -21,12 +21,17 @@ from tests.factories import InvitationFactory
 PUBLIC = {
     "healthz",
     "readyz",
-    "signup",
-    "login",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
+    "account_signup",
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_confirm_login_code",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
     "assessments:survey",
     "assessments:code_entry",
     "admin:login",
@@ -90,7 +95,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, path, view):
     """To the app's login page; the admin's site-wide pages use its own."""
     response = client.get(path)
 
-    login_pages = [reverse("login")]
+    login_pages = [reverse("account_login")]
     if path.startswith("/admin/"):
         login_pages.append(reverse("admin:login"))
     next_query = urlencode({"next": path}, safe="/")
@@ -109,11 +114,26 @@ def public_paths(db):
     }
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC))
+# Public steps of a journey an anonymous visitor has not begun: they send them to
+# log in rather than refuse them.
+SENT_TO_LOG_IN = {"account_logout", "account_confirm_login_code"}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC - SENT_TO_LOG_IN))
 def test_a_public_page_answers_an_anonymous_visitor(client, public_paths, name):
     response = client.get(public_paths[name])
 
     assert response.status_code == HTTPStatus.OK, response.get("Location")
+
+
+@pytest.mark.parametrize("name", sorted(SENT_TO_LOG_IN))
+def test_a_public_step_not_begun_sends_the_visitor_to_log_in(
+    client, public_paths, name
+):
+    response = client.get(public_paths[name])
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == reverse("account_login")
 
 
 def test_an_admin_page_sends_staff_to_log_in_and_back(client, staff):
@@ -122,7 +142,7 @@ def test_an_admin_page_sends_staff_to_log_in_and_back(client, staff):
     login = client.get(page, follow=True)
     response = client.post(
         login.redirect_chain[-1][0],
-        {"username": staff.email, "password": PASSWORD},
+        {"login": staff.email, "password": PASSWORD},
         follow=True,
     )
 

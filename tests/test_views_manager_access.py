@@ -6,13 +6,14 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from assessments.models import ActionItem, Assessment, Invitation
+from assessments.models import ActionItem, Assessment, Invitation, ManagerInvitation
 from assessments.urls import urlpatterns
 from tests.factories import (
     ActionItemFactory,
     AnswerJudgementFactory,
     AssessmentFactory,
     InvitationFactory,
+    ManagerInvitationFactory,
     ResponseFactory,
     TeamFactory,
 )
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"survey", "code_entry"}
 
 
-def manager_urls(*, team, round_, invitation, action, judgement) -> list[str]:
+def manager_urls(
+    *, team, round_, invitation, action, judgement, manager_invitation
+) -> list[str]:
     """Every manager URL of the app, pointed at the given objects; a new pattern
     with a parameter this does not know fails here instead of going untested."""
     urls = []
@@ -39,6 +42,10 @@ def manager_urls(*, team, round_, invitation, action, judgement) -> list[str]:
             kwargs["action_pk"] = action.pk
         if "<int:judgement_pk>" in route:
             kwargs["judgement_pk"] = judgement.pk
+        if "<int:manager_invitation_pk>" in route:
+            kwargs["manager_invitation_pk"] = manager_invitation.pk
+        if "<str:token>" in route:
+            kwargs["token"] = manager_invitation.token
         urls.append(reverse(f"assessments:{pattern.name}", kwargs=kwargs))
     return urls
 
@@ -56,6 +63,7 @@ def someone_elses():
         "judgement": AnswerJudgementFactory(
             response=ResponseFactory(assessment=round_)
         ),
+        "manager_invitation": ManagerInvitationFactory(team=team),
     }
 
 
@@ -71,6 +79,7 @@ def test_another_manager_gets_404_on_every_url_of_a_team_not_theirs(
 ):
     own_pages = (reverse("assessments:dashboard"), reverse("assessments:team_create"))
     invitation = someone_elses["invitation"]
+    token = someone_elses["manager_invitation"].token
     for url in manager_urls(**someone_elses):
         if url in own_pages:
             continue
@@ -78,19 +87,22 @@ def test_another_manager_gets_404_on_every_url_of_a_team_not_theirs(
             manager_client.get(url).status_code,
             manager_client.post(url).status_code,
         }
-        # Each URL answers 404 to the method it takes and 405 to the other one.
-        assert HTTPStatus.NOT_FOUND in statuses, url
-        assert statuses <= {HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED}, url
+        # Each URL answers 404 (403 through an invitation's link) to the method
+        # it takes and 405 to the other one.
+        refused = HTTPStatus.FORBIDDEN if token in url else HTTPStatus.NOT_FOUND
+        assert refused in statuses, url
+        assert statuses <= {refused, HTTPStatus.METHOD_NOT_ALLOWED}, url
 
     assert Assessment.objects.get(pk=someone_elses["round_"].pk).is_open
     assert Invitation.objects.get(pk=invitation.pk).token_hash == invitation.token_hash
     assert ActionItem.objects.filter(pk=someone_elses["action"].pk).exists()
+    assert ManagerInvitation.objects.pending().count() == 1
 
 
 def test_a_visitor_not_logged_in_is_sent_to_log_in_from_every_url(
     client, someone_elses
 ):
-    login = reverse("login")
+    login = reverse("account_login")
     for url in manager_urls(**someone_elses):
         for response in (client.get(url), client.post(url)):
             assert response.status_code == HTTPStatus.FOUND, url

@@ -455,8 +455,6 @@ def test_the_page_says_where_sending_stands_in_counts(manager_client, assessment
 def test_a_failed_email_is_retried_from_the_page(
     manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
-    assessment.mail_base_url = "http://testserver/"
-    assessment.save()
     failed = mail_state(assessment, "sam@example.com", MailStatus.FAILED)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -474,8 +472,6 @@ def test_a_failed_email_is_retried_from_the_page(
 def test_every_failed_email_is_retried_at_once(
     manager_client, assessment, mailoutbox, django_capture_on_commit_callbacks
 ):
-    assessment.mail_base_url = "http://testserver/"
-    assessment.save()
     mail_state(assessment, "a@example.com", MailStatus.FAILED)
     mail_state(assessment, "b@example.com", MailStatus.FAILED)
 

@@ -1,4 +1,5 @@
-"""The dashboard, creating a team and sharing it with a co-manager."""
+"""The dashboard, creating a team and its page (sharing it with a co-manager:
+test_views_manager_invitations.py)."""
 
 from http import HTTPStatus
 
@@ -6,16 +7,15 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from assessments import services
 from assessments.models import Step, StepResult, Team
-from assessments.views.manager import MANAGER_ADDED, TEAM_CREATED, TEAMS_PER_PAGE
+from assessments.views.manager import TEAM_CREATED, TEAMS_PER_PAGE
 from tests.factories import (
     AssessmentFactory,
     InvitationFactory,
+    ManagerInvitationFactory,
     ResponseFactory,
     StepResultFactory,
     TeamFactory,
-    UserFactory,
 )
 from tests.queries import writes
 
@@ -167,68 +167,21 @@ def test_the_team_page_lists_its_rounds_with_participation(manager_client, team)
 def test_the_team_page_runs_a_fixed_number_of_queries(
     manager_client, team, django_assert_num_queries, rounds
 ):
-    """Session, user, team, rounds with their counts, their step results, managers."""
+    """Session, user, team, rounds with their counts, their step results,
+    managers, invitations to manage the team still pending."""
     for _ in range(rounds):
         round_ = AssessmentFactory(team=team, title="")
         InvitationFactory(assessment=round_)
         StepResultFactory(assessment=round_, step=Step.objects.get(key="vision"))
+        ManagerInvitationFactory(team=team)
 
-    with django_assert_num_queries(6) as captured:
+    with django_assert_num_queries(7) as captured:
         response = manager_client.get(
             reverse("assessments:team_detail", args=(team.pk,))
         )
 
     assert response.status_code == HTTPStatus.OK
     assert writes(captured) == []
-
-
-def test_a_manager_adds_a_co_manager_by_email(manager_client, team):
-    colleague = UserFactory(email="alex@example.com")
-
-    response = manager_client.post(
-        reverse("assessments:team_manager_add", args=(team.pk,)),
-        {"email": "Alex@Example.com"},
-    )
-
-    assert response.url == reverse("assessments:team_detail", args=(team.pk,))
-    assert colleague in team.managers.all()
-    assert messages_of(response) == [
-        MANAGER_ADDED.format(email="alex@example.com", team=team.name)
-    ]
-
-
-def test_a_co_manager_sees_the_team_on_their_dashboard(client, team):
-    colleague = UserFactory()
-    services.team_manager_add(team=team, email=colleague.email)
-    client.force_login(colleague)
-
-    assert team.name in client.get(DASHBOARD).content.decode()
-
-
-def test_adding_a_co_manager_without_an_account_explains_what_to_do(
-    manager_client, team
-):
-    response = manager_client.post(
-        reverse("assessments:team_manager_add", args=(team.pk,)),
-        {"email": "nobody@example.com"},
-    )
-
-    assert response.status_code == HTTPStatus.OK
-    assert response.context["co_manager_form"].errors["email"] == [
-        services.NO_SUCH_ACCOUNT
-    ]
-    assert team.managers.count() == 1
-
-
-def test_adding_a_co_manager_twice_says_so(manager_client, team, manager):
-    response = manager_client.post(
-        reverse("assessments:team_manager_add", args=(team.pk,)),
-        {"email": manager.email},
-    )
-
-    assert response.context["co_manager_form"].errors["email"] == [
-        services.ALREADY_A_MANAGER.format(email=manager.email)
-    ]
 
 
 @pytest.mark.parametrize("teams", [2, 30])

@@ -61,6 +61,7 @@ def worker_env(smtp_port: int) -> dict[str, str]:
         DJANGO_ENV_FILE="",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=django_settings.SECRET_KEY,  # the links' hashes
+        DJANGO_SITE_URL=django_settings.SITE_URL,
         DJANGO_HTTPS="false",
         DJANGO_LOG_LEVEL="WARNING",
         DATABASE_URL=database_url(),

@@ -1,8 +1,9 @@
-"""The framework's steps and questions, and the teams rounds are run for."""
+"""The framework's steps and questions, the teams rounds are run for, and the
+invitations to manage them."""
 
 from django.contrib import admin
 
-from assessments.models import Question, Step, Team
+from assessments.models import ManagerInvitation, Question, Step, Team
 
 
 class QuestionInline(admin.TabularInline):
@@ -35,3 +36,29 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ("name", "managers__email")
     autocomplete_fields = ("parent",)
     filter_horizontal = ("managers",)
+
+
+@admin.register(ManagerInvitation)
+class ManagerInvitationAdmin(admin.ModelAdmin):
+    """A record to read: invitations are sent, answered and withdrawn from the
+    team's page, where the invited person proves they own the address."""
+
+    list_display = ("email", "team", "status", "invited_by", "created_at", "sent_at")
+    list_filter = ("status",)
+    list_select_related = ("team", "invited_by")
+    search_fields = ("email", "team__name")
+    date_hierarchy = "created_at"
+    fields = (
+        "team",
+        "email",
+        "status",
+        "invited_by",
+        "accepted_by",
+        "created_at",
+        "sent_at",
+        "closed_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -4,6 +4,7 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -29,7 +30,8 @@ from assessments.services.teams import team_create
 
 @transaction.atomic
 def demo_manager_ensure(*, email: str, password: str):
-    """The demo manager, created once; an administrator too, with a new password."""
+    """The demo manager, created once; an administrator too, with a new password
+    and its address confirmed, so it logs in at once."""
     user, _ = get_user_model().objects.get_or_create(
         email=email, defaults={"first_name": "Demo"}
     )
@@ -38,6 +40,9 @@ def demo_manager_ensure(*, email: str, password: str):
     user.is_superuser = True
     user.set_password(password)
     user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 

@@ -185,7 +185,6 @@ def members_invite(
     assessment: Assessment,
     invitees: Sequence[Invitee],
     email_links: bool,
-    base_url: str,
     sender,
 ) -> list[IssuedInvitation]:
     """Invite team members not yet invited; queue an email with their link to
@@ -213,7 +212,7 @@ def members_invite(
             raise error from None
         raise
     if any(item.emailed for item in issued):
-        mail.mail_queued(assessment, base_url=base_url, reply_to=sender.email)
+        mail.mail_queued(assessment, reply_to=sender.email)
     return issued
 
 
@@ -225,7 +224,7 @@ def _emailable(invitations):
 
 
 @transaction.atomic
-def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
+def invitations_send(*, assessment: Assessment, sender) -> int:
     """Queue an email with a new link to everyone with an email address not yet
     sent one; returns how many. A link copied from the page earlier stops working
     when the email goes out. A draft round's wait until it opens."""
@@ -234,13 +233,12 @@ def invitations_send(*, assessment: Assessment, base_url: str, sender) -> int:
         assessment,
         _emailable(assessment.invitations.live().filter(sent_at__isnull=True)),
         kind=MailKind.INVITATION,
-        base_url=base_url,
         reply_to=sender.email,
     )
 
 
 @transaction.atomic
-def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
+def invitations_remind(*, assessment: Assessment, sender) -> int:
     """Queue a reminder with a new link to everyone who has not answered yet and
     has an email address; returns how many. Each reminded person's earlier link
     stops working when the reminder goes out."""
@@ -250,7 +248,6 @@ def invitations_remind(*, assessment: Assessment, base_url: str, sender) -> int:
         assessment,
         _emailable(assessment.invitations.filter(status=Invitation.Status.PENDING)),
         kind=MailKind.REMINDER,
-        base_url=base_url,
         reply_to=sender.email,
     )
 
@@ -285,9 +282,7 @@ def invitations_email_retry(*, assessment: Assessment) -> int:
 
 
 @transaction.atomic
-def invitation_reissue(
-    *, invitation: Invitation, base_url: str, sender
-) -> IssuedInvitation:
+def invitation_reissue(*, invitation: Invitation, sender) -> IssuedInvitation:
     """A new link for someone who lost theirs; the old one stops working at once.
 
     Someone with an email address is emailed the new link (sent once the round
@@ -307,7 +302,6 @@ def invitation_reissue(
             assessment,
             Invitation.objects.filter(pk=invitation.pk),
             kind=MailKind.INVITATION,
-            base_url=base_url,
             reply_to=sender.email,
         )
         for name, value in fields.items():

@@ -67,9 +67,9 @@ GAVE_UP = "Gave up after {attempts} attempts: {error}"
 WORKER_STOPPED = "the worker stopped while sending it"
 
 
-def survey_url(base_url: str, token: str) -> str:
-    """The absolute address of a team member's survey."""
-    return base_url.rstrip("/") + reverse("assessments:survey", args=(token,))
+def survey_url(token: str) -> str:
+    """The absolute address of a team member's survey, on the configured site."""
+    return settings.SITE_URL + reverse("assessments:survey", args=(token,))
 
 
 # --- Enqueueing ---------------------------------------------------------------------
@@ -113,20 +113,12 @@ def queued_fields(kind: str | None = None) -> dict:
     return fields
 
 
-def mail_queued(
-    assessment: Assessment, *, base_url: str | None = None, reply_to: str | None = None
-) -> None:
-    """After queueing emails in ``assessment``: remember where links point and who
-    replies reach (when a request says so), and have them delivered."""
-    sender = {}
-    if base_url is not None:
-        sender["mail_base_url"] = base_url
+def mail_queued(assessment: Assessment, *, reply_to: str | None = None) -> None:
+    """After queueing emails in ``assessment``: remember who replies reach (when
+    a request says so), and have them delivered."""
     if reply_to is not None:
-        sender["mail_reply_to"] = reply_to
-    if sender:
-        Assessment.objects.filter(pk=assessment.pk).update(**sender)
-        for name, value in sender.items():
-            setattr(assessment, name, value)
+        Assessment.objects.filter(pk=assessment.pk).update(mail_reply_to=reply_to)
+        assessment.mail_reply_to = reply_to
     deliver_soon(assessment)
 
 
@@ -135,7 +127,6 @@ def mail_queue(
     invitations,
     *,
     kind: str | None = None,
-    base_url: str | None = None,
     reply_to: str | None = None,
 ) -> int:
     """Queue an email of ``kind`` (or of the kind each last had) to each of
@@ -143,7 +134,7 @@ def mail_queue(
     how many."""
     count = invitations.update(**queued_fields(kind))
     if count:
-        mail_queued(assessment, base_url=base_url, reply_to=reply_to)
+        mail_queued(assessment, reply_to=reply_to)
     return count
 
 
@@ -189,7 +180,7 @@ def _message(assessment: Assessment, row: dict, token: str) -> EmailMessage:
             "name": row["name"],
             "team": team,
             "anonymous": assessment.anonymous,
-            "link": survey_url(assessment.mail_base_url, token),
+            "link": survey_url(token),
             "reminder": reminder,
         },
     )

@@ -103,15 +103,14 @@ def assessment_open(
 def assessment_update(
     *,
     assessment: Assessment,
-    base_url: str | None = None,
     reply_to: str | None = None,
     **fields,
 ) -> Assessment:
     """Change a round's settings; its privacy only while it is still a draft.
 
-    A changed timetable on an open round is scheduled again; with ``base_url``
-    (and ``reply_to``) the automatic reminders' links start there (and replies
-    reach that address), as for email a manager sends."""
+    A changed timetable on an open round is scheduled again; with ``reply_to``
+    replies to the automatic reminders reach that address, as for email a
+    manager sends."""
     # Read the stored row, locked: the caller's instance may hold form input, and
     # the round may have been opened since the form was shown.
     stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -128,8 +127,8 @@ def assessment_update(
         for name in TIMETABLE_FIELDS
         if name in fields
     )
-    if retimed and base_url is not None:
-        fields = {**fields, "mail_base_url": base_url, "mail_reply_to": reply_to or ""}
+    if retimed and reply_to is not None:
+        fields = {**fields, "mail_reply_to": reply_to}
     for name, value in fields.items():
         setattr(stored, name, value)
     stored.full_clean()

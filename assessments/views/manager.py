@@ -7,6 +7,9 @@ step page is its own form: POST, redirect, GET with a message, so a manager can
 stop anywhere.
 """
 
+from http import HTTPStatus
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,6 +41,7 @@ from assessments.models import (
     ActionItem,
     Assessment,
     Invitation,
+    ManagerInvitation,
     StepKey,
     Team,
     alignment_questions,
@@ -48,7 +52,12 @@ from assessments.scoring import check_vision
 TEAMS_PER_PAGE = 25
 
 TEAM_CREATED = "{team} is ready. Start its first round when you are."
-MANAGER_ADDED = "{email} can now manage {team} too."
+MANAGER_INVITED = "We've emailed an invitation to {email}."
+INVITATION_WITHDRAWN = (
+    "The invitation to {email} is withdrawn: its link no longer works."
+)
+MANAGER_JOINED = "You now manage {team} too."
+INVITATION_DECLINED = "You declined the invitation."
 ROUND_CREATED = "Round started. Begin with the vision: everything saves as you go."
 SETTINGS_SAVED = "The round's settings are saved."
 ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
@@ -159,6 +168,7 @@ def _render_team(
         {
             "team": team,
             "managers": team.managers.order_by("email"),
+            "manager_invitations": team.manager_invitations.for_team_page(),
             "rounds": team.assessments.for_team_page(),
             "co_manager_form": co_manager_form,
         },
@@ -172,22 +182,91 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-def team_manager_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def team_manager_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
     form = CoManagerForm(request.POST)
     if form.is_valid():
         try:
-            user = services.team_manager_add(
-                team=team, email=form.cleaned_data["email"]
+            invitation = services.manager_invite(
+                team=team, email=form.cleaned_data["email"], invited_by=request.user
             )
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(
-                request, MANAGER_ADDED.format(email=user.email, team=team.name)
-            )
+            messages.success(request, MANAGER_INVITED.format(email=invitation.email))
             return redirect("assessments:team_detail", pk=team.pk)
     return _render_team(request, team, form)
+
+
+@require_POST
+def manager_invitation_withdraw_view(
+    request: HttpRequest, pk: int, manager_invitation_pk: int
+) -> HttpResponse:
+    team = _team_for(request, pk)
+    invitation = get_object_or_404(
+        team.manager_invitations.pending(), pk=manager_invitation_pk
+    )
+    try:
+        services.manager_invitation_withdraw(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, INVITATION_WITHDRAWN.format(email=invitation.email))
+    return redirect("assessments:team_detail", pk=team.pk)
+
+
+# --- An invitation to manage a team, as its recipient sees it -----------------------
+# The link's token finds a pending invitation (404 otherwise); only the account
+# that has proved the invited address is shown the team and may answer.
+
+
+def _manager_invitation_for(token: str) -> ManagerInvitation:
+    return get_object_or_404(ManagerInvitation.objects.for_invitee(token))
+
+
+def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request,
+        "assessments/manager_invitation_refused.html",
+        {"reason": reason},
+        status=HTTPStatus.FORBIDDEN,
+    )
+
+
+@never_cache
+def manager_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _manager_invitation_for(token)
+    if not invitation.is_for(request.user):
+        return _refused(request, services.NOT_YOUR_INVITATION)
+    return render(
+        request,
+        "assessments/manager_invitation.html",
+        {"invitation": invitation, "token": token},
+    )
+
+
+@require_POST
+def manager_invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _manager_invitation_for(token)
+    try:
+        team = services.manager_invitation_accept(
+            invitation=invitation, user=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, error.messages[0])
+    messages.success(request, MANAGER_JOINED.format(team=team.name))
+    return redirect("assessments:team_detail", pk=team.pk)
+
+
+@require_POST
+def manager_invitation_decline_view(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _manager_invitation_for(token)
+    try:
+        services.manager_invitation_decline(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        return _refused(request, error.messages[0])
+    messages.success(request, INVITATION_DECLINED)
+    return redirect("assessments:dashboard")
 
 
 # --- Rounds -----------------------------------------------------------------------
@@ -218,7 +297,6 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.assessment_update(
                 assessment=assessment,
-                base_url=request.build_absolute_uri("/"),
                 reply_to=request.user.email,
                 **form.cleaned_data,
             )
@@ -337,9 +415,8 @@ def _render_engagement(
     invitations = list(assessment.invitations.for_engagement())
     people = [i for i in invitations if i.name or i.email]
     tokens_issued = dict(request.session.pop(_issued_key(assessment), []))
-    base_url = request.build_absolute_uri("/")
     new_links = [
-        (invitation, services.survey_url(base_url, tokens_issued[invitation.pk]))
+        (invitation, services.survey_url(tokens_issued[invitation.pk]))
         for invitation in people
         if invitation.pk in tokens_issued
     ]
@@ -379,7 +456,6 @@ def _invite(
                 assessment=assessment,
                 invitees=form.invitees(),
                 email_links=form.email_links(),
-                base_url=request.build_absolute_uri("/"),
                 sender=request.user,
             )
         except ValidationError as error:
@@ -454,7 +530,6 @@ def invitation_reissue_view(
     try:
         issued = services.invitation_reissue(
             invitation=invitation,
-            base_url=request.build_absolute_uri("/"),
             sender=request.user,
         )
     except ValidationError as error:
@@ -507,16 +582,14 @@ def invitation_codes(request: HttpRequest, pk: int) -> HttpResponse:
     if not codes:
         messages.info(request, CODES_SHOWN_ONCE)
         return redirect("assessments:engagement", pk=pk)
-    base_url = request.build_absolute_uri("/")
     return render(
         request,
         "assessments/invitation_codes.html",
         {
             "assessment": assessment,
-            "entry_url": request.build_absolute_uri(reverse("assessments:code_entry")),
+            "entry_url": settings.SITE_URL + reverse("assessments:code_entry"),
             "slips": [
-                (tokens.code_grouped(code), services.survey_url(base_url, code))
-                for code in codes
+                (tokens.code_grouped(code), services.survey_url(code)) for code in codes
             ],
         },
     )
@@ -529,7 +602,6 @@ def _links_emailed_by(request: HttpRequest, pk: int, send, said: dict[bool, tupl
     try:
         count = send(
             assessment=assessment,
-            base_url=request.build_absolute_uri("/"),
             sender=request.user,
         )
     except ValidationError as error:

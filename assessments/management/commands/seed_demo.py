@@ -2,9 +2,11 @@ import json
 import secrets
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
@@ -21,7 +23,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--team-size", type=int, default=12, metavar="N")
         parser.add_argument("--answered", type=int, default=10, metavar="K")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument(
             "--json",
             action="store_true",
@@ -36,16 +37,14 @@ class Command(BaseCommand):
             "and keep the new login there; otherwise show the saved one.",
         )
 
-    def handle(
-        self, *args, team_size, answered, base_url, as_json, login_file, **options
-    ):
+    def handle(self, *args, team_size, answered, as_json, login_file, **options):
         if team_size < 0 or answered < 0:
             raise CommandError("--team-size and --answered cannot be negative.")
         if answered > team_size:
             raise CommandError("--answered cannot exceed --team-size.")
         summary = _saved_login(login_file) if login_file else None
         if summary is None:
-            summary = self._seed(team_size, answered, base_url.rstrip("/"))
+            summary = self._seed(team_size, answered)
             if login_file:
                 login_file.write_text(json.dumps(summary, ensure_ascii=False))
         if as_json:
@@ -59,13 +58,14 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"Log in at {base_url.rstrip('/')}/accounts/login/ as {summary['email']}"
+            f"Log in at {settings.SITE_URL}{reverse('account_login')} as "
+            f"{summary['email']}"
         )
         self.stdout.write(f"Password: {summary['password']}")
         if summary["open_links"]:
             self.stdout.write(f"An unanswered survey link: {summary['open_links'][0]}")
 
-    def _seed(self, team_size: int, answered: int, base_url: str) -> dict:
+    def _seed(self, team_size: int, answered: int) -> dict:
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
             manager = services.demo_manager_ensure(email=DEMO_EMAIL, password=password)
@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 answered=answered,
                 now=timezone.now(),
             )
-        links = [services.survey_url(base_url, item.token) for item in issued]
+        links = [services.survey_url(item.token) for item in issued]
         open_links = links[answered:]
         return {
             "email": manager.email,
