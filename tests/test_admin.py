@@ -40,6 +40,7 @@ FACTORIES = {
 NOT_ADDED_IN_THE_ADMIN = {
     models.Response,
     models.AnswerJudgement,
+    models.Invitation,
     models.StepResult,
     models.ManagerInvitation,
 }

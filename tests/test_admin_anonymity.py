@@ -297,6 +297,24 @@ def test_an_anonymous_invitations_page_shows_no_answer_or_reminder(
     assert "field-sent_at" in text
 
 
+def test_an_administrator_cannot_add_a_second_invitation_for_one_person(
+    admin_client, invitations
+):
+    person, *_ = invitations
+    change = admin_url(models.Invitation, "change", person.pk)
+    edited = admin_client.post(
+        change,
+        {"assessment": person.assessment_id, "email": "someone.else@example.com"},
+    )
+
+    assert admin_client.get(admin_url(models.Invitation, "add")).status_code == (
+        HTTPStatus.FORBIDDEN
+    )
+    assert edited.status_code == HTTPStatus.FOUND
+    person.refresh_from_db()
+    assert person.email != "someone.else@example.com"
+
+
 # --- Query counts -------------------------------------------------------------------
 
 

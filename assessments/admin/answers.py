@@ -97,7 +97,8 @@ class EmailFilter(admin.SimpleListFilter):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     """Invitations; of an anonymous round's, nothing that says who answered:
-    the round's page gives the counts."""
+    the round's page gives the counts. People are invited, and their addresses
+    changed, on the manager's page, which keeps one invitation per person."""
 
     list_display = (
         "__str__",
@@ -113,6 +114,8 @@ class InvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ("assessment",)
     # The worker's record of the latest email: retried from the round's actions.
     readonly_fields = (
+        "name",
+        "email",
         "token_hash",
         "created_at",
         "mail_status",
@@ -136,6 +139,9 @@ class InvitationAdmin(admin.ModelAdmin):
         if obj.mail_attempts:
             state += f" ({plural(obj.mail_attempts, 'attempt')})"
         return state
+
+    def has_add_permission(self, request):
+        return False
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
