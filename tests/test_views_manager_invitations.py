@@ -12,14 +12,20 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import ManagerInvitation
+from assessments.models import Assessment, Invitation, ManagerInvitation
 from assessments.views.manager import (
     INVITATION_DECLINED,
     INVITATION_WITHDRAWN,
     MANAGER_INVITED,
     MANAGER_JOINED,
 )
-from tests.factories import ManagerInvitationFactory, TeamFactory, UserFactory
+from tests.factories import (
+    AssessmentFactory,
+    InvitationFactory,
+    ManagerInvitationFactory,
+    TeamFactory,
+    UserFactory,
+)
 from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +270,25 @@ def test_the_owner_of_the_address_accepts_after_a_confirmation_page(
     assert invitation.closed_at is not None
     assert client.get(link).status_code == HTTPStatus.NOT_FOUND
     assert client.post(link + "accept/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_member_who_becomes_a_manager_can_no_longer_answer_anonymously(
+    invite, client, team
+):
+    collecting = AssessmentFactory(team=team, status=Assessment.Status.OPEN)
+    named = AssessmentFactory(team=team, anonymous=False)
+    held = InvitationFactory(assessment=collecting, email="Alex+team@example.com")
+    kept = InvitationFactory(assessment=named, email="alex@example.com")
+    colleague = UserFactory(email="alex@example.com")
+    _, link = invite("alex@example.com")
+    client.force_login(colleague)
+
+    client.post(link + "accept/")
+
+    held.refresh_from_db()
+    kept.refresh_from_db()
+    assert held.status == Invitation.Status.REVOKED
+    assert kept.status == Invitation.Status.PENDING
 
 
 def test_a_confirmed_second_address_of_an_account_accepts_too(invite, client, team):

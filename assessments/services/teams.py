@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import tokens
-from assessments.models import ManagerInvitation, Team
+from assessments.addresses import normalized_address
+from assessments.models import Assessment, Invitation, ManagerInvitation, Team
 from assessments.services.mail import enqueue_on_commit
 
 ALREADY_A_MANAGER = "{email} already manages this team."
@@ -115,10 +116,20 @@ def _require_owner(invitation: ManagerInvitation, user) -> None:
 
 @transaction.atomic
 def manager_invitation_accept(*, invitation: ManagerInvitation, user) -> Team:
-    """``user``, who owns the invited address, becomes a manager of the team."""
+    """``user``, who owns the invited address, becomes a manager of the team.
+
+    A manager cannot answer for the team: a link they were sent as a member of
+    one of its anonymous rounds still collecting answers stops working."""
     _require_owner(invitation, user)
     _close(invitation, ManagerInvitation.Status.ACCEPTED, accepted_by=user)
     invitation.team.managers.add(user)
+    Invitation.objects.live().filter(
+        assessment__team=invitation.team,
+        assessment__anonymous=True,
+        normalized_email=normalized_address(user.email),
+    ).exclude(assessment__status=Assessment.Status.CLOSED).update(
+        status=Invitation.Status.REVOKED, normalized_email=""
+    )
     return invitation.team
 
 
