@@ -78,10 +78,13 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
 
 
 def response_aggregates(assessment: Assessment) -> dict:
-    """Respondents, engaged ones, per-answer tallies and the team's alignment
-    ratings, in one query."""
+    """Released respondents, those of them who count for the minimum groups,
+    engaged ones, per-answer tallies and the team's alignment ratings, in one
+    query."""
+    counted = Q(counts_for_minimum=True)
     aggregates = {
         "respondents": Count("pk"),
+        "counted": Count("pk", filter=counted),
         "engaged": Count("pk", filter=Q(engaged=True)),
     }
     for key in ENGAGEMENT_KEYS:
@@ -94,7 +97,12 @@ def response_aggregates(assessment: Assessment) -> dict:
         field = team_rating_field(key)
         aggregates[f"{key}_mean"] = Avg(field)
         aggregates[f"{key}_count"] = Count(field)
-    return Response.objects.filter(assessment=assessment).aggregate(**aggregates)
+        aggregates[f"{key}_counted"] = Count(field, filter=counted)
+    return (
+        Response.objects.filter(assessment=assessment)
+        .released()
+        .aggregate(**aggregates)
+    )
 
 
 def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:
@@ -207,12 +215,13 @@ def alignment_input(
     assessment: Assessment, aggregates: dict, ratings: Iterable[AlignmentRating]
 ) -> scoring.AlignmentInput:
     """The manager's ratings, and the team's where enough people rated a question:
-    below the round's minimum group, the team's view is left out entirely."""
+    below the round's minimum group of counted raters, the team's view is left
+    out entirely."""
     by_key = {rating.question.key: rating for rating in ratings}
     answers = []
     for key in ALIGNMENT_KEYS:
         team_count = aggregates[f"{key}_count"]
-        shown = team_count >= assessment.min_group_for_scores
+        shown = aggregates[f"{key}_counted"] >= assessment.min_group_for_scores
         answers.append(
             scoring.AlignmentAnswer(
                 key,
@@ -285,8 +294,10 @@ class RoundReport:
 def round_report(
     assessment: Assessment, *, today: date, now: datetime | None = None
 ) -> RoundReport:
-    """Build a round's readiness report from its stored rows, with the privacy
-    thresholds applied.
+    """Build a round's readiness report from its released answers, with the
+    privacy thresholds applied: the minimum groups count only respondents who
+    count for them (see ``Response.counts_for_minimum``), though every released
+    answer is shown once they are met.
 
     ``assessment`` comes from ``Assessment.objects.for_report()``.
     """
@@ -296,7 +307,8 @@ def round_report(
         assessment, today=today, aggregates=aggregates, invitations=invitations
     )
     respondents = aggregates["respondents"]
-    withheld = withheld_because(assessment, respondents)
+    counted = aggregates["counted"]
+    withheld = withheld_because(assessment, counted)
     if withheld:
         report = _withhold_engagement(report, withheld)
     return RoundReport(
@@ -305,7 +317,7 @@ def round_report(
         invitations=invitations,
         shows_scores=withheld is None,
         shows_verbatims=withheld is None
-        and respondents >= assessment.min_group_for_verbatims,
+        and counted >= assessment.min_group_for_verbatims,
         withheld=withheld,
         rescore_due=rescore_due(assessment, respondents),
         scoring=scoring_progress(assessment, now or timezone.now()),

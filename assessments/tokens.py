@@ -1,9 +1,17 @@
-"""Invitation tokens and the two keyed hashes derived from them.
+"""Invitation tokens, respondents' edit codes and the keyed hashes of both.
 
 A token is shown to the manager once and then lives only in the respondent's
-link. The invitation stores one HMAC of it and the response another, each keyed
-with the secret key and a different purpose, so neither the database alone nor
-one hash leads to the other. Rotating ``DJANGO_SECRET_KEY`` invalidates links.
+link. The invitation stores one HMAC of it. A named round's response stores
+another, keyed with a different purpose, so the same link finds it again.
+
+An anonymous round's response is found by its respondent alone: by a keyed hash
+of an edit code made at their first submission and given only to them (a cookie
+and a code to note), never derived from the link. Until its answers are
+released, the response also carries a keyed hash of its invitation's stored
+hash, so the link cannot answer twice and the worker can mark the invitation
+answered; the release clears it. Each hash has a purpose of its own, so the
+database alone leads from none to another. Rotating ``DJANGO_SECRET_KEY``
+invalidates links and edit codes.
 """
 
 import hashlib
@@ -13,6 +21,12 @@ import secrets
 from django.conf import settings
 
 TOKEN_BYTES = 32  # 256 bits
+# Edit codes are typed by people: Crockford's base32 (no I, L, O or U), 20
+# characters (100 bits) in groups of 4.
+EDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+EDIT_CODE_LENGTH = 20
+EDIT_CODE_GROUP = 4
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_token() -> str:
@@ -32,5 +46,42 @@ def invitation_hash(token: str) -> str:
 
 
 def respondent_key(token: str) -> str:
-    """The key stored on the response, used to find it again from the same link."""
+    """The key stored on a named round's response (and an imported one, from a
+    token of its own), used to find it again from the same link."""
     return _keyed_hash("response", token)
+
+
+def link_key(token_hash: str) -> str:
+    """The key an anonymous response carries until it is released, from the
+    hash stored on its invitation (so the worker can compute it from the table)."""
+    return _keyed_hash("link", token_hash)
+
+
+def _grouped(code: str) -> str:
+    return "-".join(
+        code[start : start + EDIT_CODE_GROUP]
+        for start in range(0, EDIT_CODE_LENGTH, EDIT_CODE_GROUP)
+    )
+
+
+def new_edit_code() -> str:
+    """A respondent's edit code, as shown to them: ``XXXX-XXXX-XXXX-XXXX-XXXX``."""
+    return _grouped(
+        "".join(secrets.choice(EDIT_CODE_ALPHABET) for _ in range(EDIT_CODE_LENGTH))
+    )
+
+
+def edit_code_normalize(typed: str) -> str | None:
+    """An edit code as typed (any case, spaces or dashes, O for 0, I or L for 1)
+    in its shown form; None when it cannot be one."""
+    code = "".join(ch for ch in typed.upper() if ch.isalnum()).translate(_READ_AS)
+    if len(code) != EDIT_CODE_LENGTH or any(
+        ch not in EDIT_CODE_ALPHABET for ch in code
+    ):
+        return None
+    return _grouped(code)
+
+
+def edit_key(code: str) -> str:
+    """The key stored on an anonymous response: a keyed hash of its edit code."""
+    return _keyed_hash("edit", code)

@@ -8,7 +8,8 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import AnswerJudgement, Response
+from assessments import services
+from assessments.models import AnswerJudgement, Assessment, Response
 from tests.browser import ARTIFACTS, PHONE
 
 pytestmark = [
@@ -27,6 +28,8 @@ ENGAGED = (
 )
 NOT_ENGAGED = ("I don't know", "not sure", "I do my job")
 MEMBERS = ("Ana Silva", "Ben Okafor", "Chloe Martin", "Dev Patel")
+# Their addresses: links of people the app can email count for the minimum groups.
+ADDRESSES = [f"{name} <{name.split()[0].lower()}@example.com>" for name in MEMBERS]
 
 
 def manager_sets_up_a_round(page) -> list[str]:
@@ -52,8 +55,9 @@ def manager_sets_up_a_round(page) -> list[str]:
 
     page.get_by_role("link", name="Go to step 2: Engagement").click()
     page.get_by_role("button", name="Open the round").click()
-    page.get_by_label("People, one per line").fill("\n".join(MEMBERS))
-    page.get_by_label("Email each of them their link now").uncheck()
+    page.get_by_label("People, one per line").fill("\n".join(ADDRESSES))
+    # The two forms' checkboxes share an id, which the labels point to: by name.
+    page.locator('form[action$="/engagement/paste/"] [name="email_link"]').uncheck()
     page.get_by_role("button", name="Add everyone").click()
     expect(page.get_by_role("heading", name="New links: copy them now")).to_be_visible()
     return [page.get_by_label(name, exact=True).input_value() for name in MEMBERS]
@@ -83,6 +87,8 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page):
     member_answers(new_page(), links[2], ENGAGED)
     member_answers(new_page(), links[3], NOT_ENGAGED)
     assert Response.objects.count() == 4
+    # The worker's upkeep releases them, a group of 4 people the app can email.
+    assert services.answers_release(Assessment.objects.get()) == 4
 
     manager.get_by_role("link", name="Report").first.click()
     expect(manager.get_by_role("heading", name="Step 2: Engagement")).to_be_visible()

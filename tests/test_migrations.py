@@ -6,8 +6,19 @@ from django.apps import apps
 from django.core.management import call_command
 
 from assessments import catalogue
-from assessments.models import Question, RoundScoring, Step
-from tests.factories import AnswerJudgementFactory, ResponseFactory
+from assessments.models import (
+    AnswerJudgement,
+    Invitation,
+    Question,
+    Response,
+    RoundScoring,
+    Step,
+)
+from tests.factories import (
+    AnswerJudgementFactory,
+    InvitationFactory,
+    ResponseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +122,30 @@ def test_judged_rounds_start_with_the_engine_version_of_their_judgements():
         RoundScoring.objects.values_list("assessment_id", "engine_version")
     ) == {judged.assessment_id: "1"}
     assert not RoundScoring.objects.filter(assessment=unjudged.assessment).exists()
+
+
+def test_answers_given_before_releases_stay_shown_and_get_random_ids():
+    migration = import_module("assessments.migrations.0011_untraceable_answers")
+    anonymous = ResponseFactory(release=None, counts_for_minimum=False)
+    named = ResponseFactory(
+        release=None, counts_for_minimum=False, assessment__anonymous=False
+    )
+    judgement = AnswerJudgementFactory(response=anonymous)
+    answered = InvitationFactory(
+        assessment=anonymous.assessment, status=Invitation.Status.RESPONDED
+    )
+    pending = InvitationFactory(assessment=anonymous.assessment)
+
+    migration.release_existing_answers(apps, schema_editor=None)
+
+    assert set(Response.objects.values_list("release", "counts_for_minimum")) == {
+        (1, True),
+        (0, True),
+    }
+    assert Response.objects.get(assessment=named.assessment).release == 0
+    assert not Response.objects.filter(pk__in=(anonymous.pk, named.pk)).exists()
+    moved = AnswerJudgement.objects.get()
+    assert moved.pk != judgement.pk
+    assert moved.response.assessment == anonymous.assessment
+    assert Invitation.objects.get(pk=answered.pk).link_used is True
+    assert Invitation.objects.get(pk=pending.pk).link_used is False

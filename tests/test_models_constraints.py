@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments import tokens
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
@@ -341,6 +342,14 @@ def taken_respondent_key():
     )
 
 
+def taken_link_key():
+    key = tokens.link_key(factories.InvitationFactory().token_hash)
+    factories.ResponseFactory(link_key=key, release=None)
+    return factories.ResponseFactory.build(
+        assessment=factories.AssessmentFactory(), link_key=key, release=None
+    )
+
+
 def response_changed_before_given():
     now = timezone.now()
     return factories.ResponseFactory.build(
@@ -397,6 +406,7 @@ BROKEN_ROWS = {
     "vision_yes_needs_a_statement": lambda: Vision(statement="", has_vision=True),
     "invitation_token_hash_unique": taken_token_hash,
     "response_respondent_key_unique": taken_respondent_key,
+    "response_link_key_unique": taken_link_key,
     "response_updated_after_created": response_changed_before_given,
     "judgement_unique_per_answer": second_judgement,
     "judgement_override_needs_a_reason": lambda: factories.AnswerJudgementFactory.build(
@@ -439,6 +449,10 @@ BROKEN_FIELDS = {
     "response_respondent_key_is_hex_sha256": (
         lambda: Response(respondent_key=NOT_A_HASH),
         "respondent_key",
+    ),
+    "response_link_key_is_hex_sha256": (
+        lambda: Response(link_key=NOT_A_HASH),
+        "link_key",
     ),
     **{
         f"response_{key}_answer_max_length": (

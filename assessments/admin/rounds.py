@@ -323,7 +323,11 @@ class AssessmentAdmin(admin.ModelAdmin):
             responses = responses.order_by("respondent_key")
             summary["random_order"] = True
         else:
-            responses = responses.select_related("invitation").order_by("-pk")
+            # Ids are random: the latest by the time stored (the day in
+            # anonymous rounds).
+            responses = responses.select_related("invitation").order_by(
+                "-created_at", "-pk"
+            )
         questions = dict(EngagementQuestionKey.choices)
         for response in responses[:ANSWERS_SHOWN]:
             response.assessment = assessment

@@ -41,6 +41,7 @@ from assessments.services.mail import (
     invitations_delivery_resume,
     survey_url,
 )
+from assessments.services.release import answers_release, release_due
 from assessments.services.rounds import (
     CLOSES_ON_PASSED,
     PRIVACY_FIELDS,
@@ -68,7 +69,12 @@ from assessments.services.steps import (
     step_row_revise,
     vision_update,
 )
-from assessments.services.survey import response_build, response_submit
+from assessments.services.survey import (
+    LINK_USED,
+    Saved,
+    response_build,
+    response_submit,
+)
 from assessments.services.survey_statement import ANSWER_FIELDS
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
@@ -92,6 +98,7 @@ __all__ = [
     "CLOSES_ON_PASSED",
     "IMPORT_EXPIRED",
     "IMPORT_ROUND_CLOSED",
+    "LINK_USED",
     "NOTHING_TO_RETRY",
     "NO_SUCH_ACCOUNT",
     "OVERRIDE_NEEDS_A_REASON",
@@ -107,11 +114,13 @@ __all__ = [
     "IssuedInvitation",
     "QueuedImport",
     "Rating",
+    "Saved",
     "action_create",
     "action_delete",
     "action_update",
     "alignment_update",
     "answers_import_queue",
+    "answers_release",
     "answers_upload_cancel",
     "answers_upload_confirm",
     "answers_upload_create",
@@ -140,6 +149,7 @@ __all__ = [
     "judgement_override",
     "members_invite",
     "readiness_refresh",
+    "release_due",
     "require_importable",
     "respondent_judge",
     "response_build",

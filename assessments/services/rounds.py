@@ -129,7 +129,7 @@ def assessment_close(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
     """Close an open round: its links stop working and its counts are final.
-    Emails still queued are not sent."""
+    Emails still queued are not sent; every answer still waiting is released."""
     if assessment.status == Assessment.Status.DRAFT:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
     if assessment.status == Assessment.Status.OPEN:
@@ -137,6 +137,10 @@ def assessment_close(
         assessment.closed_at = now or timezone.now()
         assessment.save(update_fields=("status", "closed_at"))
         mail.mail_cancel(assessment)
+        # Imported here: releasing refreshes readiness, which needs this module.
+        from assessments.services.release import answers_release
+
+        answers_release(assessment, closing=True)
     return assessment
 
 
@@ -193,7 +197,9 @@ def assessment_remind_due(
         .exclude(email="")
         .exclude(mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING))
     )
-    return mail.mail_queue(assessment, waiting, kind=MailKind.REMINDER)
+    return mail.mail_queue(
+        assessment, mail.not_answered(assessment, waiting), kind=MailKind.REMINDER
+    )
 
 
 @transaction.atomic

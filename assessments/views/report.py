@@ -146,7 +146,7 @@ def judgement_override_view(
 @require_GET
 def answers_export(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).select_related("team"))
-    count = Response.objects.filter(assessment=assessment).count()
+    count = Response.objects.filter(assessment=assessment).released().counted().count()
     refusal = reports.withheld_because(assessment, count)
     if refusal is None and count < assessment.min_group_for_verbatims:
         refusal = TOO_FEW_TO_EXPORT.format(
