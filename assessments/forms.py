@@ -76,6 +76,7 @@ class SurveyForm(forms.Form):
     def helper(self) -> FormHelper:
         """How crispy renders the form; not needed to save a valid one."""
         helper = FormHelper()
+        helper.attrs = {"data-submit-once": "true"}
         helper.add_input(Submit("submit", "Save my answers"))
         return helper
 
