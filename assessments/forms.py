@@ -88,6 +88,7 @@ class SurveyForm(forms.Form):
     def helper(self) -> FormHelper:
         """How crispy renders the form; not needed to save a valid one."""
         helper = FormHelper()
+        helper.attrs = {"data-submit-once": "true"}
         helper.add_input(Submit("submit", "Save my answers"))
         return helper
 
@@ -106,6 +107,35 @@ class SurveyForm(forms.Form):
             q.key: self.cleaned_data[team_rating_field(q.key)]
             for q in self.alignment_questions
         }
+
+
+EDIT_CODE_UNREADABLE = (
+    "An edit code has 20 letters and digits, in groups of 4 like "
+    "7K2M-9QXD-4HTW-R8ZB-C3NP."
+)
+EDIT_CODE_UNKNOWN = (
+    "This code matches no answers in this round. Check it against the one you "
+    "were shown when you first saved your answers."
+)
+
+
+class EditCodeForm(forms.Form):
+    """An anonymous respondent's edit code, typed to reach their answers."""
+
+    edit_code = forms.CharField(
+        label="Your edit code",
+        max_length=40,
+        validators=[validate_no_control_characters],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": 40}
+        ),
+    )
+
+    def clean_edit_code(self) -> str:
+        code = tokens.edit_code_normalize(self.cleaned_data["edit_code"])
+        if code is None:
+            raise forms.ValidationError(EDIT_CODE_UNREADABLE, code="unreadable")
+        return code
 
 
 # --- The manager's pages ----------------------------------------------------------

@@ -2,11 +2,13 @@
 
 The survey is the one page everyone in a round opens, so it reads exactly what it
 shows and judges with, as plain values: the invitation, its round, the round's
-team name and vision, and the team profile new answers are judged against.
+team name and vision, the team profile new answers are judged against, and
+whether answers through this link are waiting for their release.
 """
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
@@ -18,17 +20,19 @@ from assessments.statements import Statement
 LOOKUP = Statement(
     "servicecult_survey_link",
     """
-    SELECT i.id, i.status, i.name, a.id, a.status, a.anonymous,
+    SELECT i.id, i.status, i.name, i.email <> '', i.link_used,
+           EXISTS (SELECT 1 FROM assessments_response r WHERE r.link_key = $3),
+           a.id, a.status, a.anonymous,
            a.min_group_for_scores, a.min_group_for_verbatims,
            a.team_rates_alignment, a.catalogue_version, a.team_profile,
-           t.name, v.statement
+           a.closes_on, t.name, v.statement
     FROM assessments_invitation i
     JOIN assessments_assessment a ON a.id = i.assessment_id
     JOIN assessments_team t ON t.id = a.team_id
     LEFT JOIN assessments_vision v ON v.assessment_id = a.id
     WHERE i.token_hash = $1 AND i.status <> $2
     """,
-    ("text", "text"),
+    ("text", "text", "text"),
 )
 
 
@@ -37,6 +41,10 @@ class SurveyLink:
     invitation_id: int
     invitation_status: str
     invitee_name: str
+    has_email: bool  # the invitation has an address: the app emails its links
+    link_key: str  # what a response through this link carries until released
+    link_used: bool  # answers through this very link were released
+    answer_waiting: bool  # answers through this link wait for their release
     assessment_id: int
     status: str
     anonymous: bool
@@ -45,6 +53,7 @@ class SurveyLink:
     team_rates_alignment: bool
     catalogue_version: int
     team_profile: scoring.TeamProfile
+    closes_on: date | None
     team_name: str
     vision: str
 
@@ -54,6 +63,11 @@ class SurveyLink:
 
     @property
     def answered(self) -> bool:
+        """Whether someone answered through this link: in a named round, the
+        invitation (re-issued links reach the same answers); in an anonymous
+        round, this very link, whichever invitation's earlier links did."""
+        if self.anonymous:
+            return self.link_used or self.answer_waiting
         return self.invitation_status == Invitation.Status.RESPONDED
 
 
@@ -87,10 +101,10 @@ def _health_check_pending() -> bool:
 
 
 def _read_link(token: str) -> SurveyLink | None:
+    token_hash = tokens.invitation_hash(token)
+    link_key = tokens.link_key(token_hash)
     with connection.cursor() as cursor:
-        LOOKUP.execute(
-            cursor, (tokens.invitation_hash(token), Invitation.Status.REVOKED.value)
-        )
+        LOOKUP.execute(cursor, (token_hash, Invitation.Status.REVOKED.value, link_key))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -98,6 +112,9 @@ def _read_link(token: str) -> SurveyLink | None:
         invitation_id,
         invitation_status,
         invitee_name,
+        has_email,
+        link_used,
+        answer_waiting,
         assessment_id,
         status,
         anonymous,
@@ -106,6 +123,7 @@ def _read_link(token: str) -> SurveyLink | None:
         team_rates_alignment,
         catalogue_version,
         profile,
+        closes_on,
         team_name,
         vision,
     ) = row
@@ -113,14 +131,22 @@ def _read_link(token: str) -> SurveyLink | None:
         invitation_id=invitation_id,
         invitation_status=invitation_status,
         invitee_name=invitee_name,
+        # SQLite gives 0 or 1 for booleans, and dates as text
+        has_email=bool(has_email),
+        link_key=link_key,
+        link_used=bool(link_used),
+        answer_waiting=bool(answer_waiting),
         assessment_id=assessment_id,
         status=status,
-        anonymous=bool(anonymous),  # SQLite gives 0 or 1
+        anonymous=bool(anonymous),
         min_group_for_scores=min_group_for_scores,
         min_group_for_verbatims=min_group_for_verbatims,
         team_rates_alignment=bool(team_rates_alignment),
         catalogue_version=catalogue_version,
         team_profile=scoring.TeamProfile.from_dict(_json(profile)),
+        closes_on=date.fromisoformat(closes_on)
+        if isinstance(closes_on, str)
+        else closes_on,
         team_name=team_name,
         vision=vision or "",
     )

@@ -6,6 +6,8 @@ guard, so a bad row is refused even when it does not come through a form.
 
 import functools
 import itertools
+import secrets
+import uuid
 from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
@@ -73,6 +75,12 @@ REMINDER_DAYS = (
     f"to {MAX_REMINDER_DAY}, in increasing order: for example “3, 7”."
 )
 CLOSES_AFTER_OPENING = "A round closes on a day after the day it opened."
+
+
+def random_id() -> int:
+    """A random positive 63-bit primary key, for rows whose ids must not tell the
+    order they were written in (responses and their judgements)."""
+    return secrets.randbelow(2**63 - 1) + 1
 
 
 def validate_reminder_days(value) -> None:
@@ -857,6 +865,11 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Whether answers released from an anonymous round came through this
+    # invitation's current link: set with the status at the release, and cleared
+    # whenever the invitation gets a new link, which starts unused (a new link
+    # must not tell whether an earlier one answered).
+    link_used = models.BooleanField(default=False, editable=False)
 
     # --- Its email, sent by the worker (services/mail.py) ---
     # The state of the latest email to this person, an invitation or a reminder.
@@ -959,31 +972,64 @@ class ResponseQuerySet(models.QuerySet):
     def engaged(self):
         return self.filter(engaged=True)
 
-    def for_review(self, assessment):
-        """A round's responses as the answer list shows them, with their
-        judgements prefetched in the order they were made.
+    def released(self):
+        """Responses whose answers pages may show: an anonymous round's once the
+        worker has released them in a batch, a named round's at once."""
+        return self.filter(release__isnull=False)
 
-        An anonymous round's are ordered by respondent key, a keyed hash:
-        shuffled, the same on every visit, and leading to no invitation. A named
-        round's are ordered by the invitee's name, with the invitation joined for
-        the heading.
+    def waiting(self):
+        """An anonymous round's responses not released yet."""
+        return self.filter(release__isnull=True)
+
+    def counted(self):
+        """Responses that count towards a round's minimum groups."""
+        return self.filter(counts_for_minimum=True)
+
+    def for_respondent(self, *, assessment_id: int, edit_code: str):
+        """The anonymous response whose edit code is ``edit_code``, if any."""
+        return self.filter(
+            assessment_id=assessment_id, respondent_key=tokens.edit_key(edit_code)
+        )
+
+    def for_review(self, assessment):
+        """A round's released responses as the answer list shows them, with their
+        judgements prefetched in the order of the questions.
+
+        An anonymous round's are ordered by their random primary key: shuffled,
+        the same on every visit, and telling neither who answered nor when. A
+        named round's are ordered by the invitee's name, with the invitation
+        joined for the heading.
         """
-        responses = self.filter(assessment=assessment).prefetch_related(
-            models.Prefetch(
-                "judgements", queryset=AnswerJudgement.objects.order_by("pk")
+        responses = (
+            self.filter(assessment=assessment)
+            .released()
+            .prefetch_related(
+                models.Prefetch(
+                    "judgements",
+                    queryset=AnswerJudgement.objects.order_by(
+                        models.Case(
+                            *(
+                                models.When(question_key=key, then=position)
+                                for position, key in enumerate(ENGAGEMENT_KEYS)
+                            )
+                        )
+                    ),
+                )
             )
         )
         if assessment.anonymous:
-            return responses.order_by("respondent_key")
+            return responses.order_by("pk")
         return responses.select_related("invitation").order_by("invitation__name", "pk")
 
     def for_export(self, assessment):
-        """A round's responses as rows of the answers' export, in respondent-key
-        order: ``(pk, respondent_key, invitee's name or None, the three answers,
-        engaged)``. Plain values, so a long export holds no model instances."""
+        """A round's released responses as rows of the answers' export, in random
+        primary-key order: ``(pk, respondent_key, invitee's name or None, the
+        three answers, engaged)``. Plain values, so a long export holds no model
+        instances."""
         return (
             self.filter(assessment=assessment)
-            .order_by("respondent_key")
+            .released()
+            .order_by("pk")
             .values_list(
                 "pk",
                 "respondent_key",
@@ -999,21 +1045,43 @@ class ResponseQuerySet(models.QuerySet):
 class Response(models.Model):
     """A team member's three answers.
 
-    The respondent reaches it again through ``respondent_key``, a keyed hash of
-    their token that differs from the invitation's, so in an anonymous round the
-    database alone cannot join a response to an invitation. Named rounds also set
-    ``invitation``.
+    In a named round the respondent reaches it again through ``respondent_key``,
+    a keyed hash of their token, and ``invitation`` names them. In an anonymous
+    round ``respondent_key`` is a keyed hash of an edit code only the respondent
+    was given, and nothing stored joins the response to an invitation once it is
+    released: until then ``link_key`` (see ``assessments/tokens.py``) stops the
+    same link answering twice. Its primary key is random, so neither ids nor
+    their order tell when anyone answered; the release rewrites the rows, so
+    neither do their place on disk nor their transaction ids.
     """
 
-    # Indexed with engaged (counts) and with the key (the anonymous answer list,
-    # page by page in key order) below, and the key by its unique constraint:
-    # no index of its own for every submission to write.
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    # Indexed with engaged (counts) and with the id (the answer list, page by
+    # page in id order) below, and the key by its unique constraint: no index of
+    # its own for every submission to write.
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
     respondent_key = models.CharField(
         max_length=64, editable=False, validators=[RegexValidator(HEX_SHA256)]
     )
+    # NULL rather than "" once released: a lookup by key (``link_key = $1``)
+    # implies IS NOT NULL, so a prepared statement can use the partial index.
+    link_key = models.CharField(  # noqa: DJ001
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[RegexValidator(HEX_SHA256)],
+        help_text="Set only until an anonymous round's answers are released.",
+    )
+    # Which release made the answers visible: an anonymous round's are released
+    # in batches by the worker (services/release.py), a named round's at once (0).
+    release = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Whether the respondent counts towards the round's minimum groups: in an
+    # anonymous round, only those who answered through a link that had an email
+    # address (a person the app emailed, not a link the manager handed out).
+    counts_for_minimum = models.BooleanField(default=False, editable=False)
     invitation = models.OneToOneField(
         Invitation,
         on_delete=models.SET_NULL,
@@ -1068,10 +1136,18 @@ class Response(models.Model):
     updated_at = models.DateTimeField()
 
     # The audit trail keeps who changed the answers, never who gave them: no link
-    # to the invitation, no respondent key, no submission times (see
-    # _response_history_by_the_day for the time of each change).
+    # to the invitation, no respondent or link key, no submission times (see
+    # _response_history_by_the_day for the time of each change), and no
+    # sequential ids of its own.
     history = HistoricalRecords(
-        excluded_fields=("invitation", "respondent_key", "created_at", "updated_at")
+        excluded_fields=(
+            "invitation",
+            "respondent_key",
+            "link_key",
+            "created_at",
+            "updated_at",
+        ),
+        history_id_field=models.UUIDField(default=uuid.uuid4),
     )
 
     objects = ResponseQuerySet.as_manager()
@@ -1080,7 +1156,7 @@ class Response(models.Model):
         ordering = ("assessment", "pk")
         indexes = (
             models.Index(fields=("assessment", "engaged")),
-            models.Index(fields=("assessment", "respondent_key")),
+            models.Index(fields=("assessment", "id")),
         )
         constraints = (
             models.UniqueConstraint(
@@ -1088,6 +1164,19 @@ class Response(models.Model):
                 name="response_respondent_key_unique",
                 violation_error_code="response_respondent_key_unique",
                 violation_error_message="This person has already answered.",
+            ),
+            models.UniqueConstraint(
+                fields=("link_key",),
+                condition=Q(link_key__isnull=False),
+                name="response_link_key_unique",
+                violation_error_code="response_link_key_unique",
+                violation_error_message="This link has already been used.",
+            ),
+            models.CheckConstraint(
+                condition=Q(link_key__isnull=True) | Q(link_key__regex=HEX_SHA256),
+                name="response_link_key_is_hex_sha256",
+                violation_error_code="response_link_key_is_hex_sha256",
+                violation_error_message=NOT_A_HASH,
             ),
             models.CheckConstraint(
                 condition=Q(respondent_key__regex=HEX_SHA256),
@@ -1170,8 +1259,12 @@ class AnswerJudgementQuerySet(models.QuerySet):
 
 
 class AnswerJudgement(models.Model):
-    """The scoring engine's judgement of one answer, with any manager override."""
+    """The scoring engine's judgement of one answer, with any manager override.
 
+    Its primary key is random, like its response's: the page's anchors and the
+    override's address carry it."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     # Indexed by the unique (response, question_key) constraint.
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="judgements", db_index=False
@@ -1202,7 +1295,7 @@ class AnswerJudgement(models.Model):
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_id_field=models.UUIDField(default=uuid.uuid4))
 
     objects = AnswerJudgementQuerySet.as_manager()
 

@@ -2,7 +2,9 @@
 pages, the dashboard and team pages (through the stored readiness), the admin,
 the answers' export and the commands. Nothing here writes.
 
-- **Respondents** are counted by ``counted_responses`` and nothing else.
+- **Respondents** are counted by ``counted_responses`` and nothing else: released
+  answers (pages never read an anonymous round's answers live) of people the app
+  sent a link to itself.
 - **Groups.** Scores, and everything drawn from answers or judgements (step 2's
   verdict and next actions, the team's alignment means and the perception gap,
   the charts, the admin's engaged share), show once a round has
@@ -40,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from assessments.addresses import normalized_address
 from assessments.models import (
     Assessment,
     Invitation,
@@ -63,10 +66,22 @@ DIFFERENCING = (
 # --- Respondents ----------------------------------------------------------------------
 
 
+# Respondents counted against the minimum groups: those the app sent a link to
+# itself (``Response.counts_for_minimum``); answers through a printed code or a
+# link the manager handed out are shown, but never make up a group.
+COUNTED = Q(counts_for_minimum=True)
+
+
+def released_responses() -> QuerySet[Response]:
+    """The responses pages may read: an anonymous round's as the worker releases
+    them in groups (``services.answers_release``), a named round's at once."""
+    return Response.objects.released()
+
+
 def counted_responses() -> QuerySet[Response]:
     """The responses that count as a round's respondents, wherever they are
     counted against its minimum groups."""
-    return Response.objects.all()
+    return released_responses().filter(COUNTED)
 
 
 def respondent_count(assessment: Assessment) -> int:
@@ -168,21 +183,6 @@ def rounds_quoting_answers(*, staff: bool = False) -> QuerySet:
 # --- Telling people apart -------------------------------------------------------------
 
 
-GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
-
-
-def normalized_email(email: str) -> str:
-    """An address as a mailbox: lower-case, no +tag, Gmail's dots dropped."""
-    address = email.strip().lower()
-    local, at, domain = address.rpartition("@")
-    if not at:
-        return address
-    local = local.split("+", 1)[0]
-    if domain in GMAIL_DOMAINS:
-        local, domain = local.replace(".", ""), GMAIL_DOMAINS[0]
-    return f"{local}@{domain}"
-
-
 def normalized_name(name: str) -> str:
     return " ".join(name.casefold().split())
 
@@ -208,7 +208,7 @@ class _People:
 def _keys(pk: int, name: str, email: str) -> list[str]:
     keys = []
     if email.strip():
-        keys.append(f"email:{normalized_email(email)}")
+        keys.append(f"email:{normalized_address(email)}")
     if name.strip():
         keys.append(f"name:{normalized_name(name)}")
     return keys or [f"invitation:{pk}"]  # someone nobody could name twice

@@ -79,10 +79,13 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
 
 
 def response_aggregates(assessment: Assessment) -> dict:
-    """Respondents, engaged ones, per-answer tallies and the team's alignment
-    ratings, in one query."""
+    """Released respondents, those of them who count for the minimum groups,
+    engaged ones, per-answer tallies and the team's alignment ratings, in one
+    query."""
+    counted = privacy.COUNTED
     aggregates = {
         "respondents": Count("pk"),
+        "counted": Count("pk", filter=counted),
         "engaged": Count("pk", filter=Q(engaged=True)),
     }
     for key in ENGAGEMENT_KEYS:
@@ -95,8 +98,9 @@ def response_aggregates(assessment: Assessment) -> dict:
         field = team_rating_field(key)
         aggregates[f"{key}_mean"] = Avg(field)
         aggregates[f"{key}_count"] = Count(field)
+        aggregates[f"{key}_counted"] = Count(field, filter=counted)
     return (
-        privacy.counted_responses()
+        privacy.released_responses()
         .filter(assessment=assessment)
         .aggregate(**aggregates)
     )
@@ -202,13 +206,16 @@ def alignment_input(
     shows_scores: bool = True,
 ) -> scoring.AlignmentInput:
     """The manager's ratings, and the team's where enough people rated a question:
-    below the round's minimum group, or when the round shows no scores, the
-    team's view is left out entirely."""
+    below the round's minimum group of counted raters, or when the round shows
+    no scores, the team's view is left out entirely."""
     by_key = {rating.question.key: rating for rating in ratings}
     answers = []
     for key in ALIGNMENT_KEYS:
         team_count = aggregates[f"{key}_count"]
-        shown = shows_scores and team_count >= assessment.min_group_for_scores
+        shown = (
+            shows_scores
+            and aggregates[f"{key}_counted"] >= assessment.min_group_for_scores
+        )
         answers.append(
             scoring.AlignmentAnswer(
                 key,
@@ -316,15 +323,17 @@ class RoundReport:
 def round_report(
     assessment: Assessment, *, today: date, now: datetime | None = None
 ) -> RoundReport:
-    """Build a round's readiness report from its stored rows, with the privacy
-    rules applied.
+    """Build a round's readiness report from its released answers, with the
+    privacy rules applied: the minimum groups count only respondents who count
+    for them (see ``Response.counts_for_minimum``), though every released answer
+    is shown once they are met.
 
     ``assessment`` comes from ``Assessment.objects.for_report()``.
     """
     aggregates = response_aggregates(assessment)
     invitations = assessment.invitations.live().count()
     respondents = aggregates["respondents"]
-    visibility = privacy.visibility(assessment, respondents)
+    visibility = privacy.visibility(assessment, aggregates["counted"])
     return RoundReport(
         report=round_readiness(
             assessment,

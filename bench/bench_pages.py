@@ -8,8 +8,10 @@ child process migrates, seeds one round per size with ``seed_demo`` and drives
 Django's test client in-process, signed in as the demo manager:
 
 - the readiness report, ``GET /assessments/<id>/report/``;
-- the survey page of a link that has answered, ``GET /r/<token>/``;
-- a first submission, ``POST /r/<token>/`` (a new link each time);
+- the survey page of a link that has answered, ``GET /r/<token>/``, opened
+  without its edit code (as anyone but its respondent sees it);
+- a first submission, ``POST /r/<token>/`` (a new link each time, from a new
+  browser: the test client would send one link's edit-code cookie to all);
 - the dashboard, ``GET /``.
 
 After seeding, PostgreSQL's statistics are refreshed (``ANALYZE``), as autovacuum
@@ -116,7 +118,7 @@ def child(backend: str) -> None:
             "survey": measure(lambda i, c=client, p=answered: c.get(p), REPS, (200,)),
             "dashboard": measure(lambda i, c=client: c.get("/"), REPS, (200,)),
             "submit": measure(
-                lambda i, c=client, u=unanswered: c.post(u[i], ANSWERS), REPS, (302,)
+                lambda i, u=unanswered: Client().post(u[i], ANSWERS), REPS, (302,)
             ),
         }
         print(

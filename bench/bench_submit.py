@@ -7,10 +7,11 @@ workers, persistent connections, production settings on plain HTTP), seeds a
 round with ``seed_demo``, and sends 16 concurrent browsers at three endpoints
 of the same server in the same run:
 
-- the survey submission, ``POST /r/<token>/``, each to its own personal link (a
-  first submission: the link's look-up, validation, scoring, and one statement
-  that upserts the response and its three judgements and marks the invitation
-  answered);
+- the survey submission, ``POST /r/<token>/``, each to its own personal link of
+  the seeded anonymous round (a first submission: the link's look-up,
+  validation, scoring, a new edit code, and one statement that upserts the
+  response and its three judgements; the invitation is marked answered later,
+  by the worker's release);
 - the baseline, ``POST /bench/baseline/`` (``bench/baseline.py``): the same
   middleware and form fields, one INSERT through a cursor, nothing else: the
   ceiling, which the target is measured against;
@@ -85,6 +86,10 @@ def stored_rows(cluster: stack.Cluster, assessment_id: int) -> dict[str, int]:
             "SELECT count(*) FROM assessments_answerjudgement j "
             "JOIN assessments_response r ON r.id = j.response_id "
             "WHERE r.assessment_id = %s"
+        ),
+        "waiting": (
+            "SELECT count(*) FROM assessments_response "
+            "WHERE assessment_id = %s AND link_key IS NOT NULL AND release IS NULL"
         ),
         "answered": (
             "SELECT count(*) FROM assessments_invitation "
@@ -224,7 +229,8 @@ def main() -> int:
     expected = {
         "responses": all_ok["survey"],
         "judgements": 3 * all_ok["survey"],
-        "answered": all_ok["survey"],
+        "waiting": all_ok["survey"],  # for the worker to release them
+        "answered": 0,  # until then
         "baseline": all_ok["baseline"],
         "orm": all_ok["orm"],
     }

@@ -8,18 +8,22 @@ Run from the repository root::
 The checks, each against production settings on plain HTTP (debug off, a random
 secret key, 5 sync workers, persistent connections with health checks):
 
-``double``   PostgreSQL. 20 links, each hit by 50 simultaneous POSTs with distinct
-             numbered answers: exactly one response per link, holding the answers
-             of the last transaction to commit (a bench-owned trigger logs every
-             write, PostgreSQL's commit timestamps order them), its judgements
-             written by that same transaction, no 5xx.
+``double``   PostgreSQL. 20 links of an anonymous round, each hit by 50
+             simultaneous first POSTs with distinct numbered answers: exactly one
+             response per link, holding the answers of the one POST confirmed
+             (its redirect), the 49 others told the link is used (409), its
+             judgements written by the same transaction, no 5xx.
 ``load``     PostgreSQL. 4,000 links submitted once each, 32 at a time: exactly
              4,000 responses, every one whole and as sent, no 5xx.
 ``kill``     The same while gunicorn workers are killed with SIGKILL several times
              (the master starts new ones; a client retries a request whose
-             connection was reset, at most 3 times): every stored response whole,
-             and every link's invitation answered if and only if a response exists
-             for its respondent key.
+             connection was reset, at most 3 times, and a retry of a submission
+             already saved is told the link is used): every stored response
+             whole, one per link at most.
+
+Every check then audits the round: an anonymous response waits for its release
+under its link's key (``assessments.tokens.link_key``), and no invitation is
+marked answered before a release.
 ``restart``  PostgreSQL stopped between two batches: while it is down, pages answer
              503 with the app's page within a second, /readyz 503 and /healthz
              200; after it is back, requests succeed with no 5xx. Then stopped
@@ -66,27 +70,6 @@ DOWN_LIMIT_SECONDS = 1.0
 CHECK_SECONDS = 180
 UNAVAILABLE_PAGE = b"briefly unavailable"
 
-TRIGGER_SQL = """
-    CREATE TABLE bench_response_write (
-        id bigserial PRIMARY KEY,
-        respondent_key text NOT NULL,
-        vision_answer text NOT NULL
-    );
-    CREATE FUNCTION bench_response_written() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO bench_response_write (respondent_key, vision_answer)
-        VALUES (NEW.respondent_key, NEW.vision_answer);
-        RETURN NULL;
-    END $$;
-    CREATE TRIGGER bench_response_written
-        AFTER INSERT OR UPDATE ON assessments_response
-        FOR EACH ROW EXECUTE FUNCTION bench_response_written();
-"""
-DROP_TRIGGER_SQL = """
-    DROP TRIGGER bench_response_written ON assessments_response;
-    DROP FUNCTION bench_response_written();
-"""
-
 
 def answers(link: int, post: int = 0) -> dict[str, str]:
     """Answers unique to one POST, so the stored row tells which POST it came from."""
@@ -118,9 +101,15 @@ def submissions(
     fields: dict[str, dict[str, str]], results: list[stack.Result]
 ) -> dict[str, Submission]:
     return {
-        token: Submission(fields[token], result.status == 302)
+        token: Submission(fields[token], saved(result))
         for token, result in zip(fields, results, strict=True)
     }
+
+
+def saved(result: stack.Result) -> bool:
+    """Whether the app confirmed the answers saved: its redirect, or a retry's
+    409 (the link is used: the attempt whose connection was reset saved them)."""
+    return result.status == 302 or (result.status == 409 and result.attempts > 1)
 
 
 # --- What is stored ---------------------------------------------------------------
@@ -158,40 +147,37 @@ def verify_round(
     sent: dict[str, Submission],
     postgres: bool,
 ) -> None:
-    """Every stored response whole and as sent, and every link consistent: its
-    invitation is answered if and only if a response exists for its key."""
+    """Every stored response whole and as sent, at most one per link, waiting for
+    its release under its link's key, and no invitation marked answered yet."""
     from assessments import tokens
 
     responses = {
         key: (vision, meaning, contribution)
         for key, vision, meaning, contribution in store.rows(
-            "SELECT respondent_key, vision_answer, meaning_answer, contribution_answer "
+            "SELECT link_key, vision_answer, meaning_answer, contribution_answer "
             "FROM assessments_response WHERE assessment_id = %s",
             (round_.assessment_id,),
         )
     }
-    statuses = dict(
-        store.rows(
-            "SELECT token_hash, status FROM assessments_invitation "
-            "WHERE assessment_id = %s",
-            (round_.assessment_id,),
-        )
-    )
+    marked = store.rows(
+        "SELECT count(*) FROM assessments_invitation "
+        "WHERE assessment_id = %s AND status <> 'pending'",
+        (round_.assessment_id,),
+    )[0][0]
     judgements = dict(
         store.rows(
-            "SELECT r.respondent_key, count(j.id) FROM assessments_response r "
+            "SELECT r.link_key, count(j.id) FROM assessments_response r "
             "LEFT JOIN assessments_answerjudgement j ON j.response_id = r.id "
-            "WHERE r.assessment_id = %s GROUP BY r.respondent_key",
+            "WHERE r.assessment_id = %s GROUP BY r.link_key",
             (round_.assessment_id,),
         )
     )
-    keys = {token: tokens.respondent_key(token) for token in round_.tokens}
-    inconsistent, not_as_sent, missing, short = [], [], [], []
+    keys = {
+        token: tokens.link_key(tokens.invitation_hash(token)) for token in round_.tokens
+    }
+    not_as_sent, missing, short = [], [], []
     for token in round_.tokens:
         key = keys[token]
-        answered = statuses[tokens.invitation_hash(token)] == "responded"
-        if answered != (key in responses):
-            inconsistent.append(token)
         submission = sent.get(token)
         if key in responses:
             if submission is None or responses[key] != triple(submission.fields):
@@ -216,9 +202,8 @@ def verify_round(
     )
     verdict.check(not short, f"{len(short)} responses without their 3 judgements")
     verdict.check(
-        not inconsistent,
-        f"{len(inconsistent)} links whose invitation status disagrees with the "
-        "presence of a response",
+        marked == 0,
+        f"{marked} invitations marked answered before their answers were released",
     )
     if postgres:
         torn = store.rows(
@@ -249,8 +234,9 @@ def tracebacks(log: str) -> list[str]:
 
 
 def check_statuses(verdict: Verdict, label: str, results: list[stack.Result]) -> None:
+    """Every POST confirmed: redirected, or (retried) told its link is used."""
     counts = stack.status_counts(results)
-    bad = {status: n for status, n in counts.items() if status != "302"}
+    bad = sum(not saved(result) for result in results)
     verdict.check(not bad, f"{label}: {sum(counts.values())} POSTs, statuses {counts}")
 
 
@@ -276,80 +262,44 @@ def post_once(token: str, fields: dict[str, str], retries: int = 0) -> stack.Tas
 def check_double(ctx: Context) -> Verdict:
     verdict = Verdict("double")
     round_ = stack.seed(ctx.env, DOUBLE_LINKS)
-    ctx.cluster.execute(TRIGGER_SQL)
-    try:
-        with stack.gunicorn(ctx.env, ctx.run_dir) as server:
-            clients = [stack.Client(server.port) for _ in range(SIMULTANEOUS)]
-            for client in clients:
-                client.prime()
-            results: list[stack.Result] = []
-            with ThreadPoolExecutor(max_workers=SIMULTANEOUS) as pool:
-                for link, token in enumerate(round_.tokens):
-                    barrier = threading.Barrier(SIMULTANEOUS, timeout=30)
+    with stack.gunicorn(ctx.env, ctx.run_dir) as server:
+        clients = [stack.Client(server.port) for _ in range(SIMULTANEOUS)]
+        for client in clients:
+            client.prime()
+        results: list[list[stack.Result]] = []
+        with ThreadPoolExecutor(max_workers=SIMULTANEOUS) as pool:
+            for link, token in enumerate(round_.tokens):
+                barrier = threading.Barrier(SIMULTANEOUS, timeout=30)
 
-                    def fire(post, link=link, token=token, barrier=barrier):
-                        barrier.wait()
-                        return clients[post].post(
-                            stack.survey_path(token), answers(link, post)
-                        )
+                def fire(post, link=link, token=token, barrier=barrier):
+                    barrier.wait()
+                    return clients[post].post(
+                        stack.survey_path(token), answers(link, post)
+                    )
 
-                    results += pool.map(fire, range(SIMULTANEOUS))
-        writes = ctx.store().rows(
-            "SELECT respondent_key, vision_answer, pg_xact_commit_timestamp(xmin), id "
-            "FROM bench_response_write ORDER BY 1, 3, 4"
-        )
-    finally:
-        ctx.cluster.execute(DROP_TRIGGER_SQL)
+                results.append(list(pool.map(fire, range(SIMULTANEOUS))))
 
     print(
-        f"  {len(results)} POSTs: {SIMULTANEOUS} at once on each of "
+        f"  {sum(map(len, results))} POSTs: {SIMULTANEOUS} at once on each of "
         f"{DOUBLE_LINKS} links"
     )
-    check_statuses(verdict, "simultaneous POSTs", results)
-    from assessments import tokens
-
-    rows = ctx.store().rows(
-        "SELECT respondent_key, vision_answer, meaning_answer, contribution_answer "
-        "FROM assessments_response WHERE assessment_id = %s",
-        (round_.assessment_id,),
-    )
-    per_key = Counter(key for key, *_ in rows)
-    stored = {key: tuple(answers_) for key, *answers_ in rows}
-    last_write = {}
-    ties = 0
-    for key, vision, committed, _ in writes:
-        previous = last_write.get(key)
-        ties += previous is not None and previous[1] == committed
-        last_write[key] = (vision, committed)
-    one_each = whole = last_wins = 0
-    for link, token in enumerate(round_.tokens):
-        key = tokens.respondent_key(token)
-        one_each += per_key[key] == 1
-        sent = {triple(answers(link, post)) for post in range(SIMULTANEOUS)}
-        whole += stored.get(key) in sent
-        last_wins += (
-            key in last_write and stored.get(key, ("",))[0] == last_write[key][0]
-        )
-    verdict.check(
-        len(rows) == DOUBLE_LINKS and one_each == DOUBLE_LINKS,
-        f"{len(rows)} responses for {DOUBLE_LINKS} links, {one_each} links with "
-        "exactly one",
+    counts = stack.status_counts(r for posts in results for r in posts)
+    one_saved = sum(
+        [r.status for r in posts].count(302) == 1
+        and {r.status for r in posts} == {302, 409}
+        for posts in results
     )
     verdict.check(
-        whole == DOUBLE_LINKS,
-        f"{whole} of {DOUBLE_LINKS} stored responses are one POST's three answers",
+        one_saved == DOUBLE_LINKS,
+        f"{one_saved} of {DOUBLE_LINKS} links with one POST saved and the others "
+        f"told the link is used (statuses {counts})",
     )
-    verdict.check(
-        last_wins == DOUBLE_LINKS and ties == 0,
-        f"{last_wins} of {DOUBLE_LINKS} hold the last committed POST's answers "
-        f"({len(writes)} committed writes logged, {ties} commit-time ties)",
-    )
-    winners = {}
-    for link, token in enumerate(round_.tokens):
-        key = tokens.respondent_key(token)
-        for post in range(SIMULTANEOUS):
-            if stored.get(key) == triple(answers(link, post)):
-                winners[token] = Submission(answers(link, post), confirmed=True)
+    winners = {
+        token: Submission(answers(link, post), confirmed=True)
+        for link, (token, posts) in enumerate(zip(round_.tokens, results, strict=True))
+        for post, result in enumerate(posts)
+        if result.status == 302
+    }
     verify_round(verdict, ctx.store(), round_, winners, postgres=True)
     return verdict
 

@@ -159,13 +159,17 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):
+    """A response already released, from someone who counts for the minimum."""
+
     class Meta:
         model = models.Response
 
     assessment = factory.SubFactory(AssessmentFactory)
     respondent_key = factory.LazyFunction(
-        lambda: tokens.respondent_key(tokens.new_token())
+        lambda: tokens.edit_key(tokens.new_edit_code())
     )
+    release = 1
+    counts_for_minimum = True
     vision_answer = "Fix problems on the first contact and explain them plainly."
     meaning_answer = "I sort out a billing error on the call instead of passing it on."
     contribution_answer = "I call customers back the next day to check the fix held."

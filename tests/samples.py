@@ -1,5 +1,7 @@
 """Visions and answers shared by the tests, and a submission as the survey makes it."""
 
+import uuid
+
 from assessments import links, services
 from assessments.models import Assessment, Response
 from tests.factories import InvitationFactory, VisionFactory
@@ -29,22 +31,33 @@ ENGAGED = {
 LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
 
 
-def submit(assessment, answers: dict, *, ratings=None, **invitation) -> Response:
-    """Submit as the survey page does: a new person's link, looked up fresh."""
-    item = InvitationFactory(assessment=assessment, **invitation)
-    return submit_as(item, answers, ratings=ratings)
+def submit(
+    assessment, answers: dict, *, ratings=None, released=True, **invitation
+) -> Response:
+    """Submit as the survey page does: a new person's link, emailed to them and
+    looked up fresh; then, unless ``released`` is false, release the round's
+    waiting answers as the worker does, however few."""
+    item = InvitationFactory(
+        assessment=assessment,
+        **{"email": f"person-{uuid.uuid4().hex[:12]}@example.com", **invitation},
+    )
+    return submit_as(item, answers, ratings=ratings, released=released)
 
 
-def submit_as(invitation, answers: dict = ENGAGED, *, ratings=None) -> Response:
+def submit_as(
+    invitation, answers: dict = ENGAGED, *, ratings=None, released=True
+) -> Response:
     """Submit as the survey page does, through an invitation made by
-    ``InvitationFactory`` (which keeps its token)."""
-    response_id = services.response_submit(
+    ``InvitationFactory`` (which keeps its token), and release as ``submit``."""
+    saved = services.response_submit(
         link=links.link_lookup(invitation.token),
         token=invitation.token,
         answers=answers,
         ratings=ratings,
     )
-    return Response.objects.get(pk=response_id)
+    if released:
+        services.answers_release(invitation.assessment, closing=True)
+    return Response.objects.get(pk=saved.response_id)
 
 
 def people(letters: str) -> list[dict]:

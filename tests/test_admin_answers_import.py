@@ -76,13 +76,14 @@ def test_confirming_saves_every_answer_and_scores_the_round(
     assert messages_of(confirmed) == [
         f"Imported 3 answers into {round_}; the round is scored again."
     ]
-    responses = list(Response.objects.filter(assessment=round_).order_by("pk"))
-    assert [r.meaning_answer for r in responses] == [
-        "A wrong bill is corrected on the call, with no jargon",
-        "not sure",
-        "I solve the billing error while they are on the line",
+    responses = list(
+        Response.objects.filter(assessment=round_).order_by("meaning_answer")
+    )
+    assert [(r.meaning_answer, r.engaged) for r in responses] == [
+        ("A wrong bill is corrected on the call, with no jargon", True),
+        ("I solve the billing error while they are on the line", True),
+        ("not sure", False),
     ]
-    assert [r.engaged for r in responses] == [True, False, True]
     assert all(r.invitation_id is None for r in responses)
     assert all(r.judgements.count() == 3 for r in responses)
     assert {r.created_at.time() for r in responses} == {time(0, 0)}  # anonymous

@@ -10,7 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import AnswerJudgement, Response
+from assessments import services
+from assessments.models import AnswerJudgement, Assessment, Response
 from tests.browser import ARTIFACTS, PHONE
 
 pytestmark = [
@@ -107,6 +108,8 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
     member_answers(new_page(), links[3], ENGAGED)
     member_answers(new_page(), links[4], NOT_ENGAGED)
     assert Response.objects.count() == 5
+    # The worker's upkeep releases them, a group of people the app emailed.
+    assert services.answers_release(Assessment.objects.get()) == 5
 
     manager.get_by_role("link", name="Report").first.click()
     expect(manager.get_by_role("heading", name="Step 2: Engagement")).to_be_visible()

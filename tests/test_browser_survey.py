@@ -71,3 +71,28 @@ def test_double_click_on_save_leaves_one_response(new_page):
 
     expect(page.get_by_role("status")).to_contain_text("your answers are saved")
     assert Response.objects.count() == 1
+
+
+def test_the_edit_code_reopens_the_answers_in_another_browser_only(new_page):
+    invitation = InvitationFactory()
+    neighbour = InvitationFactory(assessment=invitation.assessment)
+    page = new_page()
+    page.goto(reverse("assessments:survey", args=(invitation.token,)))
+    page.get_by_label("What is the customer service vision?").fill("Fix it first time.")
+    page.get_by_role("button", name="Save my answers").click()
+    code = page.locator("#edit-code").inner_text()
+
+    # The cookie goes to this link alone: a colleague's link is untouched.
+    page.goto(reverse("assessments:survey", args=(neighbour.token,)))
+    expect(page.get_by_label("What is the customer service vision?")).to_have_value("")
+    elsewhere = new_page()
+    elsewhere.goto(reverse("assessments:survey", args=(invitation.token,)))
+    expect(
+        elsewhere.get_by_role("heading", name="This link has been used")
+    ).to_be_visible()
+    elsewhere.get_by_label("Your edit code").fill(code)
+    elsewhere.get_by_role("button", name="Open my answers").click()
+
+    expect(
+        elsewhere.get_by_label("What is the customer service vision?")
+    ).to_have_value("Fix it first time.")

@@ -91,6 +91,7 @@ def test_export_names_respondents_of_named_rounds(team):
         invitation=invitation,
         respondent_key=tokens.respondent_key(invitation.token),
         vision_answer="Fix it first time.",
+        release=0,  # a named round's answers are shown as they come
         created_at=timezone.now(),
         updated_at=timezone.now(),
     )
@@ -198,6 +199,7 @@ def test_export_streams_10000_responses_in_bounded_memory(round_, tmp_path):
                 meaning_answer=f"Meaning answer {n}{padding}",
                 contribution_answer=f"Contribution answer {n}{padding}",
                 engaged=True,
+                release=1,
                 created_at=now,
                 updated_at=now,
             )

@@ -12,6 +12,7 @@ import time
 from types import MappingProxyType
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 
 from assessments import links, services
@@ -34,11 +35,12 @@ SECOND = {
 THREADS = 8
 
 
-def submit(invitation, answers):
+def submit(invitation, answers, edit_code=None):
     return services.response_submit(
         link=links.link_lookup(invitation.token),
         token=invitation.token,
         answers=answers,
+        edit_code=edit_code,
     )
 
 
@@ -68,18 +70,25 @@ def judgement_rows(response: Response) -> list[tuple]:
     )
 
 
-@pytest.mark.django_db
-def test_two_submissions_in_a_row_leave_one_response_with_the_last_answers():
-    invitation = InvitationFactory()
+ANSWERED = {
+    True: Invitation.Status.PENDING,  # until the answers are released
+    False: Invitation.Status.RESPONDED,
+}
 
-    submit(invitation, FIRST)
-    submit(invitation, SECOND)
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_two_submissions_in_a_row_leave_one_response_with_the_last_answers(anonymous):
+    invitation = InvitationFactory(assessment__anonymous=anonymous)
+
+    saved = submit(invitation, FIRST)
+    submit(invitation, SECOND, edit_code=saved.edit_code)
 
     response = Response.objects.get()
     assert stored_answers(response) == SECOND
     assert [row[0] for row in judgement_rows(response)] == sorted(ENGAGEMENT_KEYS)
     invitation.refresh_from_db()
-    assert invitation.status == Invitation.Status.RESPONDED
+    assert invitation.status == ANSWERED[anonymous]
 
 
 @pytest.mark.django_db
@@ -101,42 +110,46 @@ def test_a_resubmission_that_fails_inside_keeps_the_earlier_answers_whole(
     monkeypatch,
 ):
     invitation = InvitationFactory()
-    submit(invitation, FIRST)
+    saved = submit(invitation, FIRST)
     response = Response.objects.get()
     judgements_before = judgement_rows(response)
     refuse_the_last_judgement(monkeypatch)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        submit(invitation, SECOND)
+        submit(invitation, SECOND, edit_code=saved.edit_code)
 
     response.refresh_from_db()
     assert Response.objects.count() == 1
     assert stored_answers(response) == FIRST
     assert judgement_rows(response) == judgements_before
-    invitation.refresh_from_db()
-    assert invitation.status == Invitation.Status.RESPONDED
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_simultaneous_submissions_to_one_link_leave_one_whole_response(anonymous):
+    """In a named round each submission updates the one response; in an
+    anonymous one the first wins and the others are told the link is used."""
     if connection.vendor != "postgresql":
         pytest.skip(
             "SQLite takes one writer at a time on the whole file, so threads only "
             "queue; bench/check_concurrency.py --only sqlite covers it under load"
         )
-    invitation = InvitationFactory()
+    invitation = InvitationFactory(assessment__anonymous=anonymous)
     sent = [
         {key: f"{text} (submission {n})" for key, text in FIRST.items()}
         for n in range(THREADS)
     ]
     barrier = threading.Barrier(THREADS, timeout=10)
     errors: list[BaseException] = []
+    refused: list[str] = []
 
     def submit_at_once(answers):
         try:
             link = links.link_lookup(invitation.token)
             barrier.wait()
             services.response_submit(link=link, token=invitation.token, answers=answers)
+        except ValidationError as error:
+            refused.extend(error.messages)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
         finally:
@@ -149,6 +162,7 @@ def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
         thread.join(timeout=30)
 
     assert errors == []
+    assert refused == ([services.LINK_USED] * (THREADS - 1) if anonymous else [])
     response = Response.objects.get()
     assert stored_answers(response) in sent
     assert len(judgement_rows(response)) == len(ENGAGEMENT_KEYS)
@@ -164,7 +178,7 @@ def test_simultaneous_submissions_to_one_link_leave_one_whole_response():
         transactions = cursor.fetchone()[0]
     assert transactions == 1, "the judgements and the answers come from one submission"
     invitation.refresh_from_db()
-    assert invitation.status == Invitation.Status.RESPONDED
+    assert invitation.status == ANSWERED[anonymous]
 
 
 def _terminate_own_backend() -> None:

@@ -8,8 +8,19 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from assessments import catalogue
-from assessments.models import Question, RoundScoring, Step
-from tests.factories import AnswerJudgementFactory, ResponseFactory
+from assessments.models import (
+    AnswerJudgement,
+    Invitation,
+    Question,
+    Response,
+    RoundScoring,
+    Step,
+)
+from tests.factories import (
+    AnswerJudgementFactory,
+    InvitationFactory,
+    ResponseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +160,30 @@ def test_anonymous_rounds_below_the_floors_are_raised_to_them():
         .values_list("pk", "min_group_for_scores", "min_group_for_verbatims")
     }
     assert groups == {low.pk: (3, 5), high.pk: (6, 8), named.pk: (1, 1)}
+
+
+def test_answers_given_before_releases_stay_shown_and_get_random_ids():
+    migration = import_module("assessments.migrations.0015_untraceable_answers")
+    anonymous = ResponseFactory(release=None, counts_for_minimum=False)
+    named = ResponseFactory(
+        release=None, counts_for_minimum=False, assessment__anonymous=False
+    )
+    judgement = AnswerJudgementFactory(response=anonymous)
+    answered = InvitationFactory(
+        assessment=anonymous.assessment, status=Invitation.Status.RESPONDED
+    )
+    pending = InvitationFactory(assessment=anonymous.assessment)
+
+    migration.release_existing_answers(apps, schema_editor=None)
+
+    assert set(Response.objects.values_list("release", "counts_for_minimum")) == {
+        (1, True),
+        (0, True),
+    }
+    assert Response.objects.get(assessment=named.assessment).release == 0
+    assert not Response.objects.filter(pk__in=(anonymous.pk, named.pk)).exists()
+    moved = AnswerJudgement.objects.get()
+    assert moved.pk != judgement.pk
+    assert moved.response.assessment == anonymous.assessment
+    assert Invitation.objects.get(pk=answered.pk).link_used is True
+    assert Invitation.objects.get(pk=pending.pk).link_used is False

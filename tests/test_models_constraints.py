@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments import tokens
 from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     MAX_ANSWER_LENGTH,
@@ -373,6 +374,14 @@ def taken_respondent_key():
     )
 
 
+def taken_link_key():
+    key = tokens.link_key(factories.InvitationFactory().token_hash)
+    factories.ResponseFactory(link_key=key, release=None)
+    return factories.ResponseFactory.build(
+        assessment=factories.AssessmentFactory(), link_key=key, release=None
+    )
+
+
 def response_changed_before_given():
     now = timezone.now()
     return factories.ResponseFactory.build(
@@ -444,6 +453,7 @@ BROKEN_ROWS = {
     "invitation_token_hash_unique": taken_token_hash,
     "invitation_address_once_per_round": taken_address,
     "response_respondent_key_unique": taken_respondent_key,
+    "response_link_key_unique": taken_link_key,
     "response_updated_after_created": response_changed_before_given,
     "judgement_unique_per_answer": second_judgement,
     "judgement_override_needs_a_reason": lambda: factories.AnswerJudgementFactory.build(
@@ -501,6 +511,10 @@ BROKEN_FIELDS = {
     "response_respondent_key_is_hex_sha256": (
         lambda: Response(respondent_key=NOT_A_HASH),
         "respondent_key",
+    ),
+    "response_link_key_is_hex_sha256": (
+        lambda: Response(link_key=NOT_A_HASH),
+        "link_key",
     ),
     **{
         f"response_{key}_answer_max_length": (

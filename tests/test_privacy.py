@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import privacy, services
+from assessments.addresses import normalized_address
 from assessments.models import Assessment, Invitation, StepResult
 from tests.factories import (
     AssessmentFactory,
@@ -134,7 +135,7 @@ def test_answers_cannot_be_read_from_a_round_that_does_not_quote_them():
     ],
 )
 def test_an_address_is_compared_as_the_mailbox_it_reaches(email, mailbox):
-    assert privacy.normalized_email(email) == mailbox
+    assert normalized_address(email) == mailbox
 
 
 def test_a_name_and_an_email_on_one_invitation_are_one_person_in_every_round():

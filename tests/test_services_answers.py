@@ -94,14 +94,14 @@ def test_confirming_imports_every_row_and_drops_the_upload(round_, uploader):
 
     assert queued.answers == 3
     assert queued.task.return_value == 3  # tasks run in-process here
-    assert list(
-        Response.objects.filter(assessment=round_)
-        .order_by("pk")
-        .values_list("vision_answer", flat=True)
+    assert sorted(
+        Response.objects.filter(assessment=round_).values_list(
+            "vision_answer", flat=True
+        )
     ) == [
+        "First contact fixes in plain words",
         "Fix problems on first contact and explain plainly",
         "I don't know",
-        "First contact fixes in plain words",
     ]
     assert round_.step_results.count() == 4  # the round is scored again
     assert not AnswersUpload.objects.exists()
@@ -235,9 +235,14 @@ def test_imported_answers_are_judged_as_they_are_stored(task_queue, round_, uplo
 
     task_queue.run(count=1)  # the import, not yet the full scoring after it
 
-    responses = Response.objects.filter(assessment=round_).order_by("pk")
+    responses = Response.objects.filter(assessment=round_).order_by("vision_answer")
     assert [r.judgements.count() for r in responses] == [3, 3, 3]
-    assert [r.engaged for r in responses] == [True, False, True]
+    assert [(r.vision_answer, r.engaged) for r in responses] == [
+        ("First contact fixes in plain words", True),
+        ("Fix problems on first contact and explain plainly", True),
+        ("I don't know", False),
+    ]
+    assert {(r.release, r.counts_for_minimum) for r in responses} == {(1, True)}
     assert round_.step_results.count() == 4
     assert task_queue.queued() == [("rescore_round", {"assessment_id": round_.pk})]
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from assessments import services, tokens
+from assessments import links, services, tokens
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -458,6 +458,27 @@ def test_reminding_reissues_the_link_and_records_when(
     assert invitation_after.token_hash != invitation.token_hash
     assert invitation_after.reminded_at is not None
     assert invitation_after.sent_at is None
+
+
+def test_reminding_skips_those_whose_answers_wait_for_their_release(
+    assessment, manager
+):
+    waiting = InvitationFactory(assessment=assessment, email="sam@example.com")
+    answered = InvitationFactory(assessment=assessment, email="kim@example.com")
+    services.response_submit(
+        link=links.link_lookup(answered.token),
+        token=answered.token,
+        answers={"vision": "Fix it first time."},
+    )
+
+    reminded = services.invitations_remind(assessment=assessment, sender=manager)
+
+    assert reminded == 1
+    assert list(
+        Invitation.objects.filter(mail_kind=MailKind.REMINDER).values_list(
+            "pk", flat=True
+        )
+    ) == [waiting.pk]
 
 
 def reissue(invitation, manager):

@@ -142,15 +142,18 @@ def test_an_answer_resubmitted_during_a_scoring_keeps_its_own_judgement(assessme
     for _ in range(4):
         answer(assessment, ENGAGED)
     item = InvitationFactory(assessment=assessment)
-    services.response_submit(
+    saved = services.response_submit(
         link=links.link_lookup(item.token), token=item.token, answers=ENGAGED
     )
-    changed = Response.objects.order_by("-pk").first()
+    changed = Response.objects.get(pk=saved.response_id)
 
     def resubmit(done, total):
         if done == 0:
             services.response_submit(
-                link=links.link_lookup(item.token), token=item.token, answers=LOST
+                link=links.link_lookup(item.token),
+                token=item.token,
+                answers=LOST,
+                edit_code=saved.edit_code,
             )
 
     services.assessment_rescore(assessment_id=assessment.pk, on_progress=resubmit)

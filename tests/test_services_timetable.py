@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from assessments import services
+from assessments import links, services
 from assessments.models import Assessment, Invitation, MailKind, MailStatus
 from assessments.services import mail
 from tests.factories import InvitationFactory
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Ahead of the clock, so that tasks due from then on are deferred.
 OPENED = datetime(2031, 3, 3, 9, 30, tzinfo=timezone.get_current_timezone())
+ANSWERS = {"vision": "Fix it first time.", "meaning": "No second call."}
 
 
 @pytest.fixture
@@ -150,6 +151,22 @@ def test_a_reminder_goes_to_those_emailed_who_have_not_answered(team, mailoutbox
     )
     assessment.refresh_from_db()
     assert assessment.reminders_sent == 1
+
+
+def test_a_reminder_skips_those_whose_answers_wait_for_their_release(team):
+    """An anonymous answer marks its invitation answered only when it is
+    released; until then its link's key says the person has answered."""
+    assessment = open_round(team, days=(3,))
+    waiting = emailed(assessment, "waiting@example.com")
+    answered = emailed(assessment, "answered@example.com")
+    services.response_submit(
+        link=links.link_lookup(answered.token), token=answered.token, answers=ANSWERS
+    )
+
+    assert remind(assessment, 1, OPENED + timedelta(days=3)) == 1
+
+    queued = Invitation.objects.filter(mail_kind=MailKind.REMINDER)
+    assert list(queued.values_list("pk", flat=True)) == [waiting.pk]
 
 
 def test_a_reminder_goes_out_once_however_often_its_task_runs(team):

@@ -7,11 +7,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import scoring, services
 from assessments.models import AnswerJudgement, RoundScoring, StepResult, Vision
-from tests.factories import AssessmentFactory, VisionFactory
+from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
 from tests.samples import ENGAGED, LOST, TEAM_VISION
 from tests.samples import submit as answer
 
@@ -61,17 +62,17 @@ def test_tasks_run_in_process_run_no_upkeep(team, manager):
 def test_an_upkeep_queues_the_next_and_brings_stored_readiness_up_to_date(
     task_queue, round_
 ):
-    due = scored_with(round_, [ENGAGED] * 4)
+    due = scored_with(round_, [ENGAGED] * 6)
     assert stored_engagement(round_) == "ready"
-    for _ in range(2):  # 6 is not more than half as many again as 4
-        answer(round_, LOST)
+    for _ in range(3):  # 9 is not more than half as many again as 6
+        answer(round_, LOST, released=False)
     assert stored_engagement(round_) == "ready"  # submissions store no verdict
 
     did = services.round_upkeep(assessment_id=round_.pk, due=due)
 
     assert did == "readiness"
+    assert stored_engagement(round_) == "not_yet"  # released: 6 of 9 engaged
     assert task_queue.run() == ["refresh_readiness"]
-    assert stored_engagement(round_) == "not_yet"
     following = RoundScoring.objects.get(assessment=round_).upkeep_due_at
     assert following > due
     assert task_queue.later() == [
@@ -81,6 +82,33 @@ def test_an_upkeep_queues_the_next_and_brings_stored_readiness_up_to_date(
             following,
         )
     ]
+
+
+def test_an_upkeep_releases_the_answers_waiting_once_they_make_a_group(
+    task_queue, round_
+):
+    due = scored_with(round_, [ENGAGED] * 6)
+    for _ in range(2):
+        answer(round_, LOST, released=False)
+
+    services.round_upkeep(assessment_id=round_.pk, due=due)
+
+    assert round_.responses.waiting().count() == 2
+    answer(round_, LOST, released=False)
+    following = RoundScoring.objects.get(assessment=round_).upkeep_due_at
+    services.round_upkeep(assessment_id=round_.pk, due=following)
+    assert not round_.responses.waiting().exists()
+
+
+def test_a_submission_queues_no_work(task_queue, client, round_):
+    invitation = InvitationFactory(assessment=round_, email="sam@example.com")
+
+    client.post(
+        reverse("assessments:survey", args=(invitation.token,)), {"vision": "Fix it."}
+    )
+
+    assert round_.responses.waiting().count() == 1
+    assert task_queue.queued() == []
 
 
 def test_an_upkeep_asks_for_a_scoring_once_the_team_has_grown_by_half(

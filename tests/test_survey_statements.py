@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments import links, scoring, services
+from assessments import links, scoring, services, tokens
 from assessments.models import AnswerJudgement, Invitation, Response
 from assessments.services import survey, survey_statement
 from assessments.statements import Statement
@@ -211,12 +211,22 @@ def test_postgresql_sends_the_whole_statement_when_connections_do_not_persist(
 # --- One statement on PostgreSQL, one transaction elsewhere: the same rows ---------
 
 
-def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them():
-    sql = " ".join(survey_statement.SUBMIT.sql.split())
+@pytest.mark.parametrize(
+    "statement", [survey_statement.SUBMIT_ANONYMOUS, survey_statement.SUBMIT_NAMED]
+)
+def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them(
+    statement,
+):
+    sql = " ".join(statement.sql.split())
     columns = re.search(r"INSERT INTO assessments_response AS r \((.*?)\)", sql)
     listed = [name.strip() for name in columns[1].split(",")]
 
     assert listed == [*survey_statement.SUBMITTED_FIELDS, "created_at", "updated_at"]
+
+
+def test_only_the_named_rounds_write_touches_invitations():
+    assert "assessments_invitation" in survey_statement.SUBMIT_NAMED.sql
+    assert "assessments_invitation" not in survey_statement.SUBMIT_ANONYMOUS.sql
 
 
 RATINGS = {
@@ -231,7 +241,7 @@ RATINGS = {
 def stored(response_id: int) -> tuple:
     """A response and its judgements, without what differs between two links."""
     response = Response.objects.values().get(pk=response_id)
-    for field in ("id", "respondent_key", "invitation_id"):
+    for field in ("id", "respondent_key", "invitation_id", "link_key"):
         response.pop(field)
     judgements = list(
         AnswerJudgement.objects.filter(response_id=response_id)
@@ -244,9 +254,12 @@ def stored(response_id: int) -> tuple:
     return response, judgements
 
 
-def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
-    """The same answers, at the same moment, through each way of writing them;
-    the ids of the responses written."""
+def write_both_ways(
+    link_tokens: tuple[str, str], answers, ratings, codes, *, new: bool
+) -> list[int]:
+    """The same answers, at the same moment, through each way of writing them
+    (an anonymous respondent known by their edit code); the ids of the responses
+    written."""
     now = timezone.now()
     return [
         write(
@@ -256,11 +269,14 @@ def write_both_ways(tokens: tuple[str, str], answers, ratings) -> list[int]:
                 answers=answers,
                 ratings=ratings,
                 now=now,
+                edit_code=code,
+                new=new,
             )
         )
-        for write, token in zip(
+        for write, token, code in zip(
             (survey.write_in_one_statement, survey.write_in_one_transaction),
-            tokens,
+            link_tokens,
+            codes,
             strict=True,
         )
     ]
@@ -275,10 +291,14 @@ def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
     )
     VisionFactory(assessment=round_, statement=TEAM_VISION)
     a, b = InvitationFactory(assessment=round_), InvitationFactory(assessment=round_)
+    codes = (tokens.new_edit_code(), tokens.new_edit_code())
 
     # A first submission, then a changed one after a manager's override.
-    for answers, ratings in ((ENGAGED, RATINGS), (LOST, {**RATINGS, "goals": 4})):
-        ids = write_both_ways((a.token, b.token), answers, ratings)
+    for new, answers, ratings in (
+        (True, ENGAGED, RATINGS),
+        (False, LOST, {**RATINGS, "goals": 4}),
+    ):
+        ids = write_both_ways((a.token, b.token), answers, ratings, codes, new=new)
         assert stored(ids[0]) == stored(ids[1])
         AnswerJudgement.objects.filter(response_id__in=ids).update(
             override_clear=False, override_reason="Names a colleague."
@@ -286,9 +306,28 @@ def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
 
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.status == b.status == Invitation.Status.RESPONDED
+    answered = Invitation.Status.PENDING if anonymous else Invitation.Status.RESPONDED
+    assert a.status == b.status == answered
     linked = Response.objects.filter(invitation__isnull=False).count()
     assert linked == (0 if anonymous else 2)
+    keys = set(Response.objects.values_list("link_key", flat=True))
+    if anonymous:
+        assert keys == {tokens.link_key(i.token_hash) for i in (a, b)}
+    else:
+        assert keys == {None}
+
+
+def test_a_response_and_its_judgements_get_random_ids():
+    invitation = InvitationFactory()
+    saved = services.response_submit(
+        link=links.link_lookup(invitation.token),
+        token=invitation.token,
+        answers=ENGAGED,
+    )
+
+    ids = [saved.response_id, *AnswerJudgement.objects.values_list("pk", flat=True)]
+    assert len(ids) == 4
+    assert all(2**32 < pk < 2**63 for pk in ids)
 
 
 # --- What each submission writes besides its rows ---------------------------------
@@ -318,8 +357,9 @@ def test_a_submission_writes_only_the_indexes_the_pages_read():
         ("id",),
         ("respondent_key",),  # the upsert
         ("invitation_id",),  # one response per invitation
+        ("link_key",),  # partial: one response per link until released
         ("assessment_id", "engaged"),  # the report's counts
-        ("assessment_id", "respondent_key"),  # the answer list, page by page
+        ("assessment_id", "id"),  # the answer list, page by page
     }
     assert _indexed_columns(AnswerJudgement) == {
         ("id",),
@@ -339,11 +379,22 @@ def _invitation_updates() -> tuple[int, int]:
         return cursor.fetchone()
 
 
+def test_an_anonymous_answer_updates_no_invitation():
+    postgresql_only()
+    invitation = InvitationFactory()
+    link = links.link_lookup(invitation.token)
+    updated, hot = _invitation_updates()
+
+    services.response_submit(link=link, token=invitation.token, answers=ENGAGED)
+
+    assert _invitation_updates() == (updated, hot)
+
+
 def test_answering_updates_the_invitation_in_place_on_postgresql():
     """No index covers the status, and each page of invitations keeps room, so
     marking an invitation answered writes no index (a heap-only update)."""
     postgresql_only()
-    invitation = InvitationFactory()
+    invitation = InvitationFactory(assessment__anonymous=False)
     link = links.link_lookup(invitation.token)
     updated, hot = _invitation_updates()
 

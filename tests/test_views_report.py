@@ -134,7 +134,9 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     round_with_vision.team_rates_alignment = True
     round_with_vision.save()
     for rating in (1, 2):
-        item = InvitationFactory(assessment=round_with_vision)
+        item = InvitationFactory(
+            assessment=round_with_vision, email=f"rater{rating}@example.com"
+        )
         services.response_submit(
             link=links.link_lookup(item.token),
             token=item.token,
@@ -257,6 +259,40 @@ def test_export_waits_for_the_minimum_group(manager_client, round_with_vision):
     assert "Scores appear once 3 people have answered (1 so far)." in (
         page.content.decode()
     )
+
+
+def test_answers_through_links_without_an_email_make_no_group(
+    manager_client, round_with_vision
+):
+    """Shown once a group is met, but never making one up: a manager could answer
+    the links they handed out themselves."""
+    round_with_vision.team_rates_alignment = True
+    round_with_vision.min_group_for_verbatims = 3
+    round_with_vision.save()
+    answer(round_with_vision, ENGAGED, ratings={"empowerment": 4})
+    for _ in range(3):
+        answer(round_with_vision, LOST, ratings={"empowerment": 1}, email="")
+    export = reverse("assessments:answers_export", args=(round_with_vision.pk,))
+
+    page = manager_client.get(report_url(round_with_vision))
+    refused = manager_client.get(export, follow=True)
+
+    assert page.context["summary"].respondents == 4
+    assert "Scores appear once 3 people have answered (1 so far)." in (
+        page.content.decode()
+    )
+    assert LOST["meaning"] not in page.content.decode()
+    row = page.context["report"].step("alignment").detail.rows[3]
+    assert (row.key, row.team_mean) == ("empowerment", None)
+    assert "Scores appear once 3 people have answered (1 so far)." in (
+        refused.content.decode()
+    )
+    for _ in range(2):
+        answer(round_with_vision, LOST, ratings={"empowerment": 1})
+    page = manager_client.get(report_url(round_with_vision))
+    assert LOST["meaning"] in page.content.decode()  # every answer, once a group
+    row = page.context["report"].step("alignment").detail.rows[3]
+    assert (row.team_mean, row.team_count) == (1.5, 6)
 
 
 def test_named_round_lists_answers_with_names(manager_client, team):

@@ -1,14 +1,18 @@
 """A team member answers through a personal link, with no account."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
+from assessments import services, throttle
 from assessments.catalogue import ALIGNMENT_KEYS
-from assessments.forms import EMPTY_SURVEY
+from assessments.forms import EDIT_CODE_UNKNOWN, EDIT_CODE_UNREADABLE, EMPTY_SURVEY
 from assessments.models import (
     MAX_ANSWER_LENGTH,
     AnswerJudgement,
@@ -16,9 +20,12 @@ from assessments.models import (
     Response,
     alignment_questions,
 )
-from assessments.tokens import invitation_hash
+from assessments.services import LINK_USED
+from assessments.tokens import edit_key, link_key
 from assessments.validators import CONTROL_CHARACTERS
+from assessments.views.survey import EDIT_COOKIE, OPEN_WITH_CODE
 from tests.factories import AssessmentFactory, InvitationFactory
+from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +54,29 @@ def test_first_screen_says_who_asks_what_for_and_the_privacy_promise(
     text = page.content.decode()
     assert "Billing desk is checking" in text
     assert "This round is <strong>anonymous</strong>" in text
-    assert "at least\n        3 people" in text
+    words = " ".join(text.split())
+    assert (
+        "They are released in groups, once at least 3 people who were emailed their "
+        "link have answered since the last group" in words
+    )
+    assert "answers are quoted only from 5 of them" in words
+    assert "never with names" in words
+    assert "this browser keeps your edit code in a cookie sent to this link alone" in (
+        words
+    )
     assert "What is the customer service vision?" in text
     assert "How do you personally contribute?" in text
 
 
-def test_named_round_says_answers_carry_the_name(client):
+def test_named_round_says_the_manager_sees_the_name_beside_the_answers(client):
     invitation = InvitationFactory(assessment__anonymous=False, name="Sam Lee")
 
     text = client.get(survey_url(invitation)).content.decode()
 
     assert "This round is <strong>named</strong>" in text
-    assert "(Sam Lee)" in text
+    assert "your manager sees your name (Sam Lee) beside your answers" in " ".join(
+        text.split()
+    )
 
 
 def test_unknown_and_revoked_links_get_the_same_404(client, invitation):
@@ -89,36 +107,170 @@ def test_draft_round_says_it_has_not_opened(client):
     assert "This round has not opened yet" in page.content.decode()
 
 
-def test_submitting_saves_confirms_and_marks_the_invitation_answered(
-    client, invitation
+def test_submitting_saves_confirms_and_shows_the_edit_code_once(client, invitation):
+    page = client.post(survey_url(invitation), ANSWERS, follow=True)
+
+    assert page.redirect_chain == [
+        (survey_url(invitation) + "?saved=new", HTTPStatus.FOUND)
+    ]
+    text = page.content.decode()
+    assert "Thank you: your answers are saved." in text
+    code = client.cookies[EDIT_COOKIE].value
+    assert f'<p class="fs-4 font-monospace mb-1" id="edit-code">{code}</p>' in text
+    response = Response.objects.get()
+    assert response.vision_answer == ANSWERS["vision"]
+    assert response.contribution_answer == ANSWERS["contribution"]
+    assert response.respondent_key == edit_key(code)
+    again = client.get(survey_url(invitation)).content.decode()
+    assert code not in again
+    assert ANSWERS["meaning"] in again
+
+
+def test_the_edit_code_cookie_is_kept_for_this_link_alone_until_the_round_closes(
+    client,
 ):
+    invitation = InvitationFactory(
+        assessment__closes_on=timezone.localdate() + timedelta(days=10)
+    )
+
+    client.post(survey_url(invitation), ANSWERS)
+
+    cookie = client.cookies[EDIT_COOKIE]
+    assert cookie["path"] == survey_url(invitation)
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert not cookie["secure"]
+    closes_at = invitation.assessment.closes_at
+    assert cookie["expires"] == http_date(closes_at.timestamp())
+
+
+def test_the_edit_code_cookie_is_secure_over_https(client, invitation):
+    client.post(survey_url(invitation), ANSWERS, secure=True)
+
+    assert client.cookies[EDIT_COOKIE]["secure"] is True
+
+
+def test_a_named_submission_marks_the_invitation_answered_at_once(client):
+    invitation = InvitationFactory(assessment__anonymous=False)
+
     page = client.post(survey_url(invitation), ANSWERS, follow=True)
 
     assert page.redirect_chain == [
         (survey_url(invitation) + "?saved=1", HTTPStatus.FOUND)
     ]
     assert "Thank you: your answers are saved." in page.content.decode()
-    response = Response.objects.get()
-    assert response.vision_answer == ANSWERS["vision"]
-    assert response.contribution_answer == ANSWERS["contribution"]
+    assert EDIT_COOKIE not in client.cookies
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.RESPONDED
+    assert Response.objects.get().release == 0
+
+
+def test_an_anonymous_submission_leaves_the_invitation_to_the_release(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    response = Response.objects.get()
+    assert response.release is None
+    assert response.link_key == link_key(invitation.token_hash)
 
 
 def test_the_thank_you_is_only_shown_for_answers_that_are_saved(client, invitation):
-    page = client.get(survey_url(invitation) + "?saved=1")
+    page = client.get(survey_url(invitation) + "?saved=new")
 
     assert "Thank you" not in page.content.decode()
-    assert "You have already answered" not in page.content.decode()
+    assert 'id="edit-code"' not in page.content.decode()
 
 
-def test_coming_back_shows_the_saved_answers(client, invitation):
+def test_coming_back_in_the_same_browser_shows_the_saved_answers(client, invitation):
     client.post(survey_url(invitation), ANSWERS)
 
     text = client.get(survey_url(invitation)).content.decode()
 
-    assert "You have already answered" in text
+    assert "These are the answers you saved" in text
     assert ANSWERS["meaning"] in text
+
+
+def test_a_used_link_opened_elsewhere_shows_no_answers_and_offers_the_code_box(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+
+    page = Client().get(survey_url(invitation))
+
+    text = page.content.decode()
+    assert page.status_code == HTTPStatus.OK
+    assert "This link has been used" in text
+    assert 'name="edit_code"' in text
+    for answer in ANSWERS.values():
+        assert answer not in text
+
+
+def test_the_edit_code_opens_the_answers_in_another_browser(client, invitation):
+    client.post(survey_url(invitation), ANSWERS)
+    code = client.cookies[EDIT_COOKIE].value
+    other = Client()
+
+    opened = other.post(
+        survey_url(invitation),
+        {"edit_code": code.lower().replace("-", " "), OPEN_WITH_CODE: "1"},
+        follow=True,
+    )
+    other.post(survey_url(invitation), {**ANSWERS, "meaning": "Changed elsewhere."})
+
+    assert opened.redirect_chain == [(survey_url(invitation), HTTPStatus.FOUND)]
+    assert ANSWERS["meaning"] in opened.content.decode()
+    assert Response.objects.get().meaning_answer == "Changed elsewhere."
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("7K2M-9QXD-4HTW", EDIT_CODE_UNREADABLE),
+        ("7K2M-9QXD-4HTW-R8ZB-C3NP", EDIT_CODE_UNKNOWN),
+    ],
+    ids=["unreadable", "unknown"],
+)
+def test_a_wrong_edit_code_gets_an_error_beside_the_field(
+    client, invitation, typed, error
+):
+    client.post(survey_url(invitation), ANSWERS)
+    other = Client()
+
+    page = other.post(survey_url(invitation), {"edit_code": typed, OPEN_WITH_CODE: "1"})
+
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["code_form"].errors["edit_code"] == [error]
+    assert EDIT_COOKIE not in other.cookies
+
+
+def test_guessing_edit_codes_is_throttled_like_guessing_links(client, invitation):
+    client.post(survey_url(invitation), ANSWERS)
+    other = Client()
+    wrong = {"edit_code": "7K2M-9QXD-4HTW-R8ZB-C3NP", OPEN_WITH_CODE: "1"}
+
+    statuses = {
+        other.post(survey_url(invitation), wrong).status_code
+        for _ in range(throttle.FAILED_LOOKUPS_ALLOWED)
+    }
+    last = other.post(survey_url(invitation), wrong)
+
+    assert statuses == {HTTPStatus.OK}
+    assert last.status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_answers_posted_through_a_used_link_without_the_code_are_not_saved(
+    client, invitation
+):
+    client.post(survey_url(invitation), ANSWERS)
+
+    page = Client().post(survey_url(invitation), {**ANSWERS, "meaning": "Rewritten."})
+
+    assert page.status_code == HTTPStatus.CONFLICT
+    assert LINK_USED in page.content.decode()
+    assert Response.objects.get().meaning_answer == ANSWERS["meaning"]
 
 
 def test_resubmitting_updates_the_one_response_and_the_last_answers_win(
@@ -286,38 +438,60 @@ class TestQueryCounts:
     """The survey is the busiest page: a fixed, small number of queries.
 
     On PostgreSQL a submission is the link's look-up and one statement; SQLite,
-    which cannot write from a WITH clause, runs the writes in a transaction.
+    which cannot write from a WITH clause, runs the writes in a transaction. An
+    answer being changed is read first, to show or to check its edit code.
     """
 
     @pytest.fixture(autouse=True)
     def _warm_worker(self, client):
-        """A worker that has served a submission: the catalogue read and, on
-        PostgreSQL, the survey's statements prepared on this connection."""
+        """A worker that has served a submission of each kind: the catalogue read
+        and, on PostgreSQL, the survey's statements prepared on this connection."""
         alignment_questions(1)
-        client.post(survey_url(InvitationFactory()), ANSWERS)
+        Client().post(survey_url(InvitationFactory()), ANSWERS)
+        Client().post(
+            survey_url(InvitationFactory(assessment__anonymous=False)), ANSWERS
+        )
 
+    @pytest.mark.parametrize("anonymous", [True, False])
     @pytest.mark.parametrize("team_rates_alignment", [False, True])
     def test_showing_takes_1_query_and_2_once_answered(
-        self, client, django_assert_num_queries, team_rates_alignment
+        self, client, django_assert_num_queries, team_rates_alignment, anonymous
     ):
         invitation = InvitationFactory(
-            assessment__team_rates_alignment=team_rates_alignment
+            assessment__team_rates_alignment=team_rates_alignment,
+            assessment__anonymous=anonymous,
         )
         with django_assert_num_queries(1):
             client.get(survey_url(invitation))
         client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
 
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(2) as captured:
             client.get(survey_url(invitation) + "?saved=1")
+        assert not writes(captured)
 
+    def test_a_used_link_without_its_code_takes_1_query(
+        self, client, django_assert_num_queries
+    ):
+        invitation = InvitationFactory()
+        client.post(survey_url(invitation), ANSWERS)
+
+        with django_assert_num_queries(1) as captured:
+            Client().get(survey_url(invitation))
+        assert not writes(captured)
+
+    @pytest.mark.parametrize("anonymous", [True, False])
     @pytest.mark.parametrize("team_rates_alignment", [False, True])
-    def test_submitting_takes_2_queries_on_postgresql_6_on_sqlite(
-        self, client, django_assert_num_queries, team_rates_alignment
+    def test_submitting_takes_2_queries_on_postgresql(
+        self, client, django_assert_num_queries, team_rates_alignment, anonymous
     ):
         invitation = InvitationFactory(
-            assessment__team_rates_alignment=team_rates_alignment
+            assessment__team_rates_alignment=team_rates_alignment,
+            assessment__anonymous=anonymous,
         )
-        first, again = (2, 3) if connection.vendor == "postgresql" else (6, 6)
+        if connection.vendor == "postgresql":
+            first, again = 2, 3
+        else:  # the transaction, reading back the id of a row that may exist
+            first, again = (5 if anonymous else 7), 7
 
         with django_assert_num_queries(first):
             client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "3"})
@@ -327,19 +501,31 @@ class TestQueryCounts:
         assert response.rating_goals == (4 if team_rates_alignment else None)
 
 
-def test_a_reissued_link_after_answering_cannot_add_a_second_response(client):
-    """In an anonymous round a new link cannot reach the old answers; it must not
-    let the same person answer twice either."""
+def test_a_reissued_link_after_answering_is_a_fresh_link(client):
+    """Whether an earlier link was answered through is not for the new one to
+    tell: it opens like any unused link."""
     invitation = InvitationFactory()
     client.post(survey_url(invitation), ANSWERS)
-    new_token = "fresh-" + invitation.token
-    Invitation.objects.filter(pk=invitation.pk).update(
-        token_hash=invitation_hash(new_token)
-    )
+    old = survey_url(invitation)
 
-    page = client.post(
-        reverse("assessments:survey", args=(new_token,)), ANSWERS, follow=True
-    )
+    token = services.invitation_reissue(invitation=invitation).token
 
-    assert "You have already answered" in page.content.decode()
-    assert Response.objects.count() == 1
+    page = Client().get(reverse("assessments:survey", args=(token,)))
+
+    assert client.get(old).status_code == HTTPStatus.NOT_FOUND
+    text = page.content.decode()
+    assert page.status_code == HTTPStatus.OK
+    assert "This link has been used" not in text
+    assert ANSWERS["meaning"] not in text
+    assert page.context["answered"] is False
+
+
+def test_a_reissued_named_link_reaches_the_same_answers(client):
+    invitation = InvitationFactory(assessment__anonymous=False)
+    client.post(survey_url(invitation), ANSWERS)
+    token = services.invitation_reissue(invitation=invitation).token
+
+    text = Client().get(reverse("assessments:survey", args=(token,))).content.decode()
+
+    assert "You have already answered" in text
+    assert ANSWERS["meaning"] in text

@@ -252,6 +252,7 @@ class ResponseAdmin(AuditedAdmin):
         return (
             super()
             .get_queryset(request)
+            .released()
             .filter(assessment__in=privacy.rounds_quoting_answers(staff=True))
             .order_by("respondent_key")
         )
@@ -365,7 +366,10 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(response__assessment__in=privacy.rounds_quoting_answers(staff=True))
+            .filter(
+                response__release__isnull=False,
+                response__assessment__in=privacy.rounds_quoting_answers(staff=True),
+            )
             .order_by("response__respondent_key", "question_key")
         )
 

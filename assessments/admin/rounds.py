@@ -322,14 +322,19 @@ class AssessmentAdmin(admin.ModelAdmin):
         if not shown.shows_quotes:
             summary["withheld"] = shown.reason
             return summary
-        responses = Response.objects.filter(assessment=assessment).prefetch_related(
+        responses = Response.objects.released().filter(assessment=assessment)
+        responses = responses.prefetch_related(
             Prefetch("judgements", queryset=AnswerJudgement.objects.order_by())
         )
         if assessment.anonymous:
             responses = responses.order_by("respondent_key")
             summary["random_order"] = True
         else:
-            responses = responses.select_related("invitation").order_by("-pk")
+            # Ids are random: the latest by the time stored (the day in
+            # anonymous rounds).
+            responses = responses.select_related("invitation").order_by(
+                "-created_at", "-pk"
+            )
         questions = dict(EngagementQuestionKey.choices)
         for response in responses[:ANSWERS_SHOWN]:
             response.assessment = assessment

@@ -49,6 +49,7 @@ from assessments.services.mail import (
     survey_url,
 )
 from assessments.services.privacy import round_decide
+from assessments.services.release import answers_release, release_due
 from assessments.services.rounds import (
     CLOSES_ON_PASSED,
     LINKS_HANDED_OUT,
@@ -78,7 +79,12 @@ from assessments.services.steps import (
     step_row_revise,
     vision_update,
 )
-from assessments.services.survey import response_build, response_submit
+from assessments.services.survey import (
+    LINK_USED,
+    Saved,
+    response_build,
+    response_submit,
+)
 from assessments.services.survey_statement import ANSWER_FIELDS
 from assessments.services.teams import (
     ALREADY_A_MANAGER,
@@ -111,6 +117,7 @@ __all__ = [
     "IMPORT_ROUND_CLOSED",
     "INVITATION_ANSWERED",
     "LINKS_HANDED_OUT",
+    "LINK_USED",
     "MANAGERS_INVITED",
     "MANAGER_CANNOT_ANSWER",
     "MAX_CODES",
@@ -130,11 +137,13 @@ __all__ = [
     "IssuedInvitation",
     "QueuedImport",
     "Rating",
+    "Saved",
     "action_create",
     "action_delete",
     "action_update",
     "alignment_update",
     "answers_import_queue",
+    "answers_release",
     "answers_upload_cancel",
     "answers_upload_confirm",
     "answers_upload_create",
@@ -170,6 +179,7 @@ __all__ = [
     "manager_invite",
     "members_invite",
     "readiness_refresh",
+    "release_due",
     "require_importable",
     "respondent_judge",
     "response_build",

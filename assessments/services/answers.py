@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.tasks import TaskResult
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -61,7 +61,10 @@ def responses_import(
     round to be scored again.
 
     Imported answers come through no invitation: each gets a random respondent
-    key and the round's timestamps (to the day when it is anonymous). Like a
+    key and the round's timestamps (to the day when it is anonymous). An
+    administrator imports a file of answers all at once, so they carry no order
+    of answering to hide: they are released at once, as a release of their own,
+    and count for the minimum groups. Like a
     survey submission, each is judged at once against the team profile of the
     last full scoring, so the round's figures stay whole until the full scoring
     that follows replaces them. The ``respondent`` column only names lines in
@@ -81,6 +84,12 @@ def responses_import(
         .first()
     ) or ""
     profile = scoring.TeamProfile.from_dict(assessment.team_profile)
+    release = (
+        Response.objects.filter(assessment=assessment).aggregate(last=Max("release"))[
+            "last"
+        ]
+        or 0
+    ) + 1
     judgements = [
         respondent_judge(
             vision=statement,
@@ -102,6 +111,8 @@ def responses_import(
             contribution_answer=row.contribution,
             created_at=stamp,
             updated_at=stamp,
+            release=release,
+            counts_for_minimum=True,
             **outcome(judgement),
         )
         for row, judgement in zip(rows, judgements, strict=True)

@@ -81,12 +81,14 @@ def demo_round_create(
                 meaning=meaning,
                 contribution=contribution,
                 now=now,
+                release=1,
             )
         )
+    # Shown as one release, through the demo links, which now read as used.
     Response.objects.bulk_create(responses, batch_size=1000)
     Invitation.objects.filter(
         pk__in=[item.invitation.pk for item in issued[:answered]]
-    ).update(status=Invitation.Status.RESPONDED)
+    ).update(status=Invitation.Status.RESPONDED, link_used=True)
 
     assessment_rescore(assessment_id=assessment.pk, now=now)
     return assessment, issued

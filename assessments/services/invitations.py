@@ -112,7 +112,8 @@ def _reissue(invitations: Sequence[Invitation]) -> list[IssuedInvitation]:
     """Give each invitation a new token: its earlier link stops working.
 
     A named round's response is re-keyed to the new token so its answers can
-    still be changed; an anonymous response cannot be found from its invitation.
+    still be changed; an anonymous response cannot be found from its invitation,
+    and the new link starts unused, telling nothing of the earlier one.
     """
     issued = [
         IssuedInvitation(invitation=invitation, token=tokens.new_token())
@@ -120,7 +121,10 @@ def _reissue(invitations: Sequence[Invitation]) -> list[IssuedInvitation]:
     ]
     for item in issued:
         item.invitation.token_hash = tokens.invitation_hash(item.token)
-    Invitation.objects.bulk_update(invitations, ("token_hash",), batch_size=1000)
+        item.invitation.link_used = False
+    Invitation.objects.bulk_update(
+        invitations, ("token_hash", "link_used"), batch_size=1000
+    )
     keys = {item.invitation.pk: tokens.respondent_key(item.token) for item in issued}
     responses = list(Response.objects.filter(invitation__in=invitations))
     for response in responses:
@@ -244,9 +248,10 @@ def invitations_remind(*, assessment: Assessment, sender) -> int:
     stops working when the reminder goes out."""
     if assessment.status != Assessment.Status.OPEN:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
+    pending = assessment.invitations.filter(status=Invitation.Status.PENDING)
     return mail.mail_queue(
         assessment,
-        _emailable(assessment.invitations.filter(status=Invitation.Status.PENDING)),
+        mail.not_answered(assessment, _emailable(pending)),
         kind=MailKind.REMINDER,
         reply_to=sender.email,
     )

@@ -9,7 +9,8 @@ A run of that task sends at most ``BATCH`` messages, one per person, over one SM
 connection, taking each invitation in three steps:
 
 1. claim it in a short transaction of its own: a new link (only its hash is
-   stored; a named round's response is re-keyed to it), status "sending", one
+   stored; a named round's response is re-keyed to it; a new link is unused
+   whatever the earlier ones were), status "sending", one
    more attempt, and a claim that runs out at ``mail_retry_at``; COMMIT;
 2. send the message carrying that link;
 3. mark it "sent" (``sent_at``, or ``reminded_at`` for a reminder), if the claim
@@ -138,6 +139,25 @@ def mail_queue(
     return count
 
 
+def not_answered(assessment: Assessment, invitations):
+    """Those of ``invitations``, pending ones of the round's, through whose current
+    link no answer waits for its release: an anonymous answer marks its
+    invitation answered only when it is released."""
+    waiting = set(
+        Response.objects.filter(assessment=assessment, link_key__isnull=False)
+        .order_by()
+        .values_list("link_key", flat=True)
+    )
+    if not waiting:
+        return invitations
+    answered = [
+        pk
+        for pk, token_hash in invitations.values_list("pk", "token_hash")
+        if tokens.link_key(token_hash) in waiting
+    ]
+    return invitations.exclude(pk__in=answered)
+
+
 def mail_cancel(assessment: Assessment) -> int:
     """Fail the emails a closed round still had queued: their links would not
     work any more. One being sent goes out and is marked sent."""
@@ -197,6 +217,7 @@ def _claim(assessment: Assessment, row: dict, token: str, now: datetime) -> bool
             .filter(pk=row["pk"], mail_attempts=row["mail_attempts"])
             .update(
                 token_hash=tokens.invitation_hash(token),
+                link_used=False,
                 mail_status=MailStatus.SENDING,
                 mail_attempts=row["mail_attempts"] + 1,
                 mail_retry_at=now + claim_time(),

@@ -170,9 +170,9 @@ def _require_anonymous_invitations(assessment: Assessment) -> None:
 def assessment_close(
     *, assessment: Assessment, now: datetime | None = None
 ) -> Assessment:
-    """Close an open round: its links stop working and its counts are final,
-    and whether it shows its results is decided again. Emails still queued are
-    not sent."""
+    """Close an open round: its links stop working and its counts are final.
+    Emails still queued are not sent; every answer still waiting is released,
+    whether the round shows its results decided again first."""
     if assessment.status == Assessment.Status.DRAFT:
         raise ValidationError(ROUND_NOT_OPEN, code="not_open")
     if assessment.status == Assessment.Status.OPEN:
@@ -182,7 +182,11 @@ def assessment_close(
         assessment.closed_at = now or timezone.now()
         assessment.save(update_fields=("status", "closed_at"))
         mail.mail_cancel(assessment)
-        round_decide(assessment, now=assessment.closed_at)
+        # Imported here: releasing refreshes readiness, which needs this module.
+        from assessments.services.release import answers_release
+
+        if not answers_release(assessment, closing=True):
+            round_decide(assessment, now=assessment.closed_at)
     return assessment
 
 
@@ -239,7 +243,9 @@ def assessment_remind_due(
         .exclude(email="")
         .exclude(mail_status__in=(MailStatus.QUEUED, MailStatus.SENDING))
     )
-    return mail.mail_queue(assessment, waiting, kind=MailKind.REMINDER)
+    return mail.mail_queue(
+        assessment, mail.not_answered(assessment, waiting), kind=MailKind.REMINDER
+    )
 
 
 @transaction.atomic

@@ -1,10 +1,17 @@
-"""A team member's submission through their personal link."""
+"""A team member's submission through their personal link.
+
+In a named round the link finds the response again, and marks its invitation
+answered. In an anonymous round the respondent is known by an edit code made at
+their first submission and handed to them alone; the link is only kept from
+answering twice (``link_key``) until the worker releases the answers.
+"""
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assessments import scoring, tokens
@@ -16,32 +23,60 @@ from assessments.models import (
     Assessment,
     Invitation,
     Response,
+    random_id,
     team_rating_field,
 )
 from assessments.services.judging import judgements_store, outcome, respondent_judge
 from assessments.services.rounds import response_timestamp
 from assessments.services.survey_statement import (
     ANSWER_FIELDS,
-    SUBMIT,
+    SUBMIT_ANONYMOUS,
+    SUBMIT_NAMED,
     SUBMITTED_FIELDS,
+)
+
+# A named round's answers are visible as they come: release number 0.
+RELEASED_AT_ONCE = 0
+LINK_USED = (
+    "Nothing was saved: answers have already been given through this link. Only "
+    "the person who gave them can change them: in the browser they answered with, "
+    "or with the edit code they were shown."
 )
 
 
 def _respondent_values(
-    *,
-    assessment_id: int,
-    anonymous: bool,
-    invitation_id: int,
-    token: str,
-    answers: dict[str, str],
+    *, assessment_id: int, answers: dict[str, str], **respondent
 ) -> dict:
-    """A response's round, respondent and answers. Only named rounds link the
-    response to its invitation."""
+    """A response's new id, round, respondent (``respondent_key``,
+    ``invitation_id``, ``link_key``, ``counts_for_minimum``, ``release``) and
+    answers."""
     return {
+        "id": random_id(),
         "assessment_id": assessment_id,
-        "respondent_key": tokens.respondent_key(token),
-        "invitation_id": None if anonymous else invitation_id,
+        **respondent,
         **{f"{key}_answer": answers.get(key, "") for key in ENGAGEMENT_KEYS},
+    }
+
+
+def _respondent_through(link: SurveyLink, token: str, edit_code: str | None) -> dict:
+    """Who answers through ``link``. Only a named round links the response to its
+    invitation. An anonymous one is its edit code's, carries the link's key until
+    its release, and counts for the minimum groups only if the app emails the
+    link (the invitation has an address): not a link the manager handed out."""
+    if not link.anonymous:
+        return {
+            "respondent_key": tokens.respondent_key(token),
+            "invitation_id": link.invitation_id,
+            "link_key": None,
+            "counts_for_minimum": True,
+            "release": RELEASED_AT_ONCE,
+        }
+    return {
+        "respondent_key": tokens.edit_key(edit_code),
+        "invitation_id": None,
+        "link_key": link.link_key,
+        "counts_for_minimum": link.has_email,
+        "release": None,
     }
 
 
@@ -54,15 +89,22 @@ def response_build(
     meaning: str,
     contribution: str,
     now: datetime,
+    release: int,
 ) -> Response:
-    """An unsaved, unjudged response for the respondent holding ``token``."""
+    """An unsaved, unjudged response for the respondent holding ``token``, as
+    the demo seeds them: released as ``release`` and counted, whoever it is for.
+    An anonymous one's edit code is made and thrown away."""
     stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
+    anonymous = assessment.anonymous
     values = _respondent_values(
         assessment_id=assessment.pk,
-        anonymous=assessment.anonymous,
-        invitation_id=invitation.pk,
-        token=token,
         answers={"vision": vision, "meaning": meaning, "contribution": contribution},
+        respondent_key=tokens.edit_key(tokens.new_edit_code())
+        if anonymous
+        else tokens.respondent_key(token),
+        invitation_id=None if anonymous else invitation.pk,
+        counts_for_minimum=True,
+        release=release,
     )
     return Response(**values, created_at=stamp, updated_at=stamp)
 
@@ -76,6 +118,7 @@ class Submission:
     rates: bool  # whether to store the team's alignment ratings
     judgement: scoring.RespondentJudgement
     stamp: datetime  # created or updated, and scored
+    new: bool  # a first anonymous submission: the row cannot exist yet
 
 
 def submission_judge(
@@ -85,8 +128,11 @@ def submission_judge(
     answers: dict[str, str],
     ratings: dict[str, int | None] | None,
     now: datetime,
+    edit_code: str | None = None,
+    new: bool = False,
 ) -> Submission:
-    """A submission's answers judged and laid out as the response's columns."""
+    """A submission's answers judged and laid out as the response's columns; an
+    anonymous round's respondent is the holder of ``edit_code``."""
     judgement = respondent_judge(
         vision=link.vision, team_profile=link.team_profile, answers=answers
     )
@@ -94,10 +140,8 @@ def submission_judge(
     values = {
         **_respondent_values(
             assessment_id=link.assessment_id,
-            anonymous=link.anonymous,
-            invitation_id=link.invitation_id,
-            token=token,
             answers=answers,
+            **_respondent_through(link, token, edit_code),
         ),
         **outcome(judgement),
         **{
@@ -106,7 +150,16 @@ def submission_judge(
         },
     }
     stamp = response_timestamp(anonymous=link.anonymous, now=now)
-    return Submission(link, values, rates, judgement, stamp)
+    return Submission(link, values, rates, judgement, stamp, new)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved submission: its response, and a new anonymous respondent's edit
+    code, to be handed to them once (None otherwise)."""
+
+    response_id: int
+    edit_code: str | None = None
 
 
 def response_submit(
@@ -115,20 +168,45 @@ def response_submit(
     token: str,
     answers: dict[str, str],
     ratings: dict[str, int | None] | None = None,
-) -> int:
-    """Save a team member's answers; returns the response's id.
+    edit_code: str | None = None,
+) -> Saved:
+    """Save a team member's answers.
 
     The first submission creates the response; every later one (a double click, a
     refresh, a change of mind) updates the same row, in one upsert that two
     simultaneous submissions cannot turn into two rows. The answers are judged
     at once against the team profile of the round's last full scoring.
+
+    In an anonymous round the respondent changes their answers with
+    ``edit_code``, the code of a response of this round (the caller has found
+    it). Without one, a link already answered through saves nothing and raises
+    ``LINK_USED``; a first submission gets a new code, in the result.
     """
+    new = link.anonymous and edit_code is None
+    if new:
+        if link.answered:
+            raise ValidationError(LINK_USED, code="link_used")
+        edit_code = tokens.new_edit_code()
     submission = submission_judge(
-        link=link, token=token, answers=answers, ratings=ratings, now=timezone.now()
+        link=link,
+        token=token,
+        answers=answers,
+        ratings=ratings,
+        now=timezone.now(),
+        edit_code=edit_code,
+        new=new,
     )
-    if connection.vendor == "postgresql":
-        return write_in_one_statement(submission)
-    return write_in_one_transaction(submission)
+    try:
+        if connection.vendor == "postgresql":
+            response_id = write_in_one_statement(submission)
+        else:
+            response_id = write_in_one_transaction(submission)
+    except IntegrityError as error:
+        # Two first submissions through one link at once: the first one wins.
+        if new and "link_key" in str(error):
+            raise ValidationError(LINK_USED, code="link_used") from None
+        raise
+    return Saved(response_id, edit_code if new else None)
 
 
 def write_in_one_statement(submission: Submission) -> int:
@@ -141,6 +219,7 @@ def write_in_one_statement(submission: Submission) -> int:
     ]
     for key, answer in submission.judgement.answers.items():
         params += (
+            random_id(),
             key,
             answer.clear,
             answer.consistent,
@@ -149,14 +228,17 @@ def write_in_one_statement(submission: Submission) -> int:
             answer.score,
             json.dumps(answer.reasons),
         )
-    params += (
-        scoring.ENGINE_VERSION,
-        Invitation.Status.RESPONDED.value,
-        submission.link.invitation_id,
-        Invitation.Status.PENDING.value,
-    )
+    params.append(scoring.ENGINE_VERSION)
+    statement = SUBMIT_ANONYMOUS
+    if not submission.link.anonymous:
+        statement = SUBMIT_NAMED
+        params += (
+            Invitation.Status.RESPONDED.value,
+            submission.link.invitation_id,
+            Invitation.Status.PENDING.value,
+        )
     with connection.cursor() as cursor:
-        SUBMIT.execute(cursor, params)
+        statement.execute(cursor, params)
         return cursor.fetchone()[0]
 
 
@@ -174,14 +256,21 @@ def write_in_one_transaction(submission: Submission) -> int:
         unique_fields=("respondent_key",),
         update_fields=(*ANSWER_FIELDS, *rating_fields, *OUTCOME_FIELDS, "updated_at"),
     )
+    response_id = row.pk
+    if not submission.new:
+        # An update keeps the stored row's id, which the insert does not return.
+        response_id = Response.objects.values_list("pk", flat=True).get(
+            respondent_key=row.respondent_key
+        )
     judgements_store(
-        response_id=row.pk,
+        response_id=response_id,
         judgement=submission.judgement,
         keep_overrides=False,
         now=submission.stamp,
     )
-    if submission.link.invitation_status == Invitation.Status.PENDING:
+    link = submission.link
+    if not link.anonymous and link.invitation_status == Invitation.Status.PENDING:
         Invitation.objects.filter(
-            pk=submission.link.invitation_id, status=Invitation.Status.PENDING
+            pk=link.invitation_id, status=Invitation.Status.PENDING
         ).update(status=Invitation.Status.RESPONDED)
-    return row.pk
+    return response_id

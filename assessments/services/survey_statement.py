@@ -1,10 +1,14 @@
 """The survey's write as one statement on PostgreSQL.
 
-A submission upserts the response by respondent key, upserts its three
-judgements (new answers clear any override) and marks the invitation answered.
-One statement is one transaction, and PostgreSQL plans it once per connection
-(see ``assessments/statements.py``): measured, it is worth about 2.3 times the
-ORM's transaction (docs/performance.md).
+A submission upserts the response by respondent key and upserts its three
+judgements (new answers clear any override); in a named round it also marks the
+invitation answered. An anonymous round's statement writes no invitation: rows
+one statement writes share a transaction id (``xmin``), which would join the
+response to its invitation; the worker marks invitations answered when it
+releases their answers (``services/release.py``). One statement is one
+transaction, and PostgreSQL plans it once per connection (see
+``assessments/statements.py``): measured, it is worth about 2.3 times the ORM's
+transaction (docs/performance.md).
 """
 
 from assessments.catalogue import ENGAGEMENT_KEYS
@@ -13,28 +17,33 @@ from assessments.statements import Statement
 
 ANSWER_FIELDS = tuple(f"{key}_answer" for key in ENGAGEMENT_KEYS)
 SUBMITTED_FIELDS = (
+    "id",
     "assessment_id",
     "respondent_key",
     "invitation_id",
+    "link_key",
+    "counts_for_minimum",
+    "release",
     *ANSWER_FIELDS,
     *OUTCOME_FIELDS,
     *TEAM_RATING_FIELDS,
 )
 
-SUBMIT = Statement(
-    "servicecult_response_submit",
-    """
+# A first submission inserts the row; a later one keeps its id, link key,
+# release and count, and replaces the rest.
+_WRITE_ANSWERS = """
     WITH response AS (
         INSERT INTO assessments_response AS r (
-            assessment_id, respondent_key, invitation_id,
+            id, assessment_id, respondent_key, invitation_id, link_key,
+            counts_for_minimum, release,
             vision_answer, meaning_answer, contribution_answer,
             vision_clear, vision_consistent, meaning_clear, meaning_consistent,
             contribution_clear, contribution_consistent, engaged,
             rating_goals, rating_hiring, rating_training, rating_empowerment,
             rating_reinforcement, created_at, updated_at
         ) VALUES (
-            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-            $14, $15, $16, $17, $18, $19, $19
+            $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+            $16, $17, $18, $19, $20, $21, $22, $23, $23
         )
         ON CONFLICT (respondent_key) DO UPDATE SET
             vision_answer = excluded.vision_answer,
@@ -47,30 +56,37 @@ SUBMIT = Statement(
             contribution_clear = excluded.contribution_clear,
             contribution_consistent = excluded.contribution_consistent,
             engaged = excluded.engaged,
-            rating_goals = CASE WHEN $20 THEN excluded.rating_goals
+            rating_goals = CASE WHEN $24 THEN excluded.rating_goals
                 ELSE r.rating_goals END,
-            rating_hiring = CASE WHEN $20 THEN excluded.rating_hiring
+            rating_hiring = CASE WHEN $24 THEN excluded.rating_hiring
                 ELSE r.rating_hiring END,
-            rating_training = CASE WHEN $20 THEN excluded.rating_training
+            rating_training = CASE WHEN $24 THEN excluded.rating_training
                 ELSE r.rating_training END,
-            rating_empowerment = CASE WHEN $20 THEN excluded.rating_empowerment
+            rating_empowerment = CASE WHEN $24 THEN excluded.rating_empowerment
                 ELSE r.rating_empowerment END,
-            rating_reinforcement = CASE WHEN $20 THEN excluded.rating_reinforcement
+            rating_reinforcement = CASE WHEN $24 THEN excluded.rating_reinforcement
                 ELSE r.rating_reinforcement END,
-            updated_at = excluded.updated_at
+            -- Never before the row was made: another submission of the same
+            -- person's may have made it a moment after this one began.
+            updated_at = GREATEST(excluded.updated_at, r.created_at)
         RETURNING r.id
     ), judged AS (
         INSERT INTO assessments_answerjudgement (
-            response_id, question_key, clear, consistent, clarity, consistency,
-            score, reasons, engine_version, scored_at, override_clear,
+            id, response_id, question_key, clear, consistent, clarity,
+            consistency, score, reasons, engine_version, scored_at, override_clear,
             override_consistent, override_reason, overridden_by_id, overridden_at
         )
-        SELECT response.id, v.*, $42, $19, NULL, NULL, '', NULL, NULL
+        SELECT v.id, response.id, v.question_key, v.clear, v.consistent,
+               v.clarity, v.consistency, v.score, v.reasons, $49, $23,
+               NULL, NULL, '', NULL, NULL
         FROM response, (VALUES
-            ($21, $22, $23, $24, $25, $26, $27),
-            ($28, $29, $30, $31, $32, $33, $34),
-            ($35, $36, $37, $38, $39, $40, $41)
-        ) AS v (question_key, clear, consistent, clarity, consistency, score, reasons)
+            ($25, $26, $27, $28, $29, $30, $31, $32),
+            ($33, $34, $35, $36, $37, $38, $39, $40),
+            ($41, $42, $43, $44, $45, $46, $47, $48)
+        ) AS v (
+            id, question_key, clear, consistent, clarity, consistency, score,
+            reasons
+        )
         ON CONFLICT (response_id, question_key) DO UPDATE SET
             clear = excluded.clear,
             consistent = excluded.consistent,
@@ -85,24 +101,45 @@ SUBMIT = Statement(
             override_reason = '',
             overridden_by_id = NULL,
             overridden_at = NULL
-    ), answered AS (
-        UPDATE assessments_invitation SET status = $43
-        WHERE id = $44 AND status = $45
-    )
-    SELECT id FROM response
-    """,
+    )"""
+
+_ANSWERS_TYPES = (
+    "bigint",  # id, if the row is new
+    "bigint",  # assessment
+    "varchar",  # respondent key
+    "bigint",  # invitation, named rounds only
+    "varchar",  # link key, anonymous rounds only
+    "boolean",  # counts for the minimum groups
+    "integer",  # release, named rounds only
+    *["text"] * len(ANSWER_FIELDS),
+    *["boolean"] * len(OUTCOME_FIELDS),
+    *["smallint"] * len(TEAM_RATING_FIELDS),
+    "timestamptz",  # created, updated and scored
+    "boolean",  # whether the round asks the team to rate alignment
+    *["bigint", "varchar", "boolean", "boolean", "float8", "float8", "float8", "jsonb"]
+    * len(ENGAGEMENT_KEYS),
+    "varchar",  # engine version
+)
+
+# What a named round's statement adds: its invitation marked answered.
+_MARK_ANSWERED = """, answered AS (
+        UPDATE assessments_invitation SET status = $50
+        WHERE id = $51 AND status = $52
+    )"""
+_RETURN_ID = """
+    SELECT id FROM response"""
+
+SUBMIT_ANONYMOUS = Statement(
+    "servicecult_response_submit_anonymous",
+    _WRITE_ANSWERS + _RETURN_ID,
+    _ANSWERS_TYPES,
+)
+
+SUBMIT_NAMED = Statement(
+    "servicecult_response_submit_named",
+    _WRITE_ANSWERS + _MARK_ANSWERED + _RETURN_ID,
     (
-        "bigint",  # assessment
-        "varchar",  # respondent key
-        "bigint",  # invitation, named rounds only
-        *["text"] * len(ANSWER_FIELDS),
-        *["boolean"] * len(OUTCOME_FIELDS),
-        *["smallint"] * len(TEAM_RATING_FIELDS),
-        "timestamptz",  # created, updated and scored
-        "boolean",  # whether the round asks the team to rate alignment
-        *["varchar", "boolean", "boolean", "float8", "float8", "float8", "jsonb"]
-        * len(ENGAGEMENT_KEYS),
-        "varchar",  # engine version
+        *_ANSWERS_TYPES,
         "varchar",  # answered
         "bigint",  # invitation
         "varchar",  # pending

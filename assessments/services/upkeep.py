@@ -2,10 +2,12 @@
 and served one at a time, and an open round's upkeep every few minutes.
 
 Survey submissions write nothing for any of this. Instead, while a round is
-open, its upkeep task comes back every ``UPKEEP_EVERY``: it asks for a full
-scoring once the team has grown by half since the last one, when the engine
-has changed since, or when a request went unserved; otherwise it refreshes the
-stored readiness, so step 2's stored verdict follows the submissions. Each
+open, its upkeep task comes back every ``UPKEEP_EVERY``: it releases the
+anonymous answers waiting, once there are enough (``services/release.py``),
+then asks for a full scoring once the team has grown by half since the last
+one, when the engine has changed since, or when a request went unserved;
+otherwise it refreshes the stored readiness, so step 2's stored verdict follows
+the submissions. Each
 upkeep queues the next with ``run_after``; the round's scoring row holds when
 that one is due, so a duplicate or stray upkeep sees it is not the one expected
 and does nothing. ``rounds_upkeep`` (``manage.py rounds_upkeep``, run before
@@ -22,6 +24,7 @@ from django.utils import timezone
 from assessments import reports, scoring, tasks
 from assessments.models import Assessment, Response, RoundScoring
 from assessments.services.judging import assessment_rescore, round_scoring_ensure
+from assessments.services.release import answers_release
 
 UPKEEP_EVERY = timedelta(minutes=5)
 
@@ -96,8 +99,9 @@ def _rescore_wanted(scoring_row: RoundScoring, assessment: Assessment) -> bool:
 @transaction.atomic
 def round_upkeep(*, assessment_id: int, due: datetime, now: datetime | None = None):
     """One round's upkeep, the one due at ``due``: queue the next while the round
-    is open, then ask for a full scoring if one is wanted, or else refresh the
-    stored readiness. Returns what it did, in a word."""
+    is open, release the answers waiting if due, then ask for a full scoring if
+    one is wanted, or else refresh the stored readiness. Returns what it did, in
+    a word."""
     now = now or timezone.now()
     scoring_row = (
         RoundScoring.objects.select_for_update(of=("self",))
@@ -116,6 +120,7 @@ def round_upkeep(*, assessment_id: int, due: datetime, now: datetime | None = No
         scoring_row.upkeep_due_at = now + UPKEEP_EVERY
         scoring_row.save(update_fields=("upkeep_due_at",))
         _upkeep_enqueue(assessment_id=assessment_id, due=scoring_row.upkeep_due_at)
+    answers_release(assessment)
     if not scoring_row.is_running(now) and _rescore_wanted(scoring_row, assessment):
         assessment_rescore_request(assessment_id=assessment_id, now=now)
         return "rescore"

@@ -38,3 +38,14 @@ document.addEventListener("click", async (event) => {
 document.querySelectorAll(".link-field").forEach((field) => {
   field.addEventListener("focus", () => field.select());
 });
+
+// A form marked data-submit-once sends its answers once: a double click would
+// otherwise send a second copy, which an anonymous survey link refuses.
+document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (form.dataset.submitted) {
+      event.preventDefault();
+    }
+    form.dataset.submitted = "true";
+  });
+});
