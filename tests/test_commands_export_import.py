@@ -200,6 +200,7 @@ def test_export_streams_10000_responses_in_bounded_memory(round_, tmp_path):
                 contribution_answer=f"Contribution answer {n}{padding}",
                 engaged=True,
                 release=1,
+                counts_for_minimum=True,
                 created_at=now,
                 updated_at=now,
             )

@@ -308,12 +308,14 @@ class TestTheOrderAttack:
         return draft, invited
 
     def answer(self, invitations):
-        survey = Client()  # team members, on their own devices
+        """Team members answer, on their own devices; then the worker's upkeep
+        releases what makes a group."""
         for invitation in invitations:
-            page = survey.post(
+            page = Client().post(
                 reverse("assessments:survey", args=(invitation.token,)), ENGAGED
             )
             assert page.status_code == HTTPStatus.FOUND
+        services.answers_release(invitations[0].assessment)
 
     def report(self, manager_client, assessment) -> str:
         url = reverse("assessments:report", args=(assessment.pk,))

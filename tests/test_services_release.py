@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 
 from assessments import links, reports, services, tokens
 from assessments.models import Invitation, Response, StepResult
-from tests.factories import AssessmentFactory, InvitationFactory, VisionFactory
+from tests.factories import (
+    AssessmentFactory,
+    InvitationFactory,
+    UserFactory,
+    VisionFactory,
+)
 from tests.samples import ENGAGED, LOST, TEAM_VISION
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +100,9 @@ def test_an_answer_whose_link_was_reissued_meanwhile_marks_no_invitation(round_)
     moved, _ = answered(round_)
     for _ in range(2):
         answered(round_)
-    new_token = services.invitation_reissue(invitation=moved).token
+    new_token = services.invitation_reissue(
+        invitation=moved, sender=UserFactory()
+    ).token
 
     assert services.answers_release(round_) == 3
 

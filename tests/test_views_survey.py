@@ -24,7 +24,7 @@ from assessments.services import LINK_USED
 from assessments.tokens import edit_key, link_key
 from assessments.validators import CONTROL_CHARACTERS
 from assessments.views.survey import EDIT_COOKIE, OPEN_WITH_CODE
-from tests.factories import AssessmentFactory, InvitationFactory
+from tests.factories import AssessmentFactory, InvitationFactory, UserFactory
 from tests.queries import writes
 
 pytestmark = pytest.mark.django_db
@@ -504,11 +504,13 @@ class TestQueryCounts:
 def test_a_reissued_link_after_answering_is_a_fresh_link(client):
     """Whether an earlier link was answered through is not for the new one to
     tell: it opens like any unused link."""
-    invitation = InvitationFactory()
+    invitation = InvitationFactory(email="sam@example.com")
     client.post(survey_url(invitation), ANSWERS)
     old = survey_url(invitation)
 
-    token = services.invitation_reissue(invitation=invitation).token
+    token = services.invitation_reissue(
+        invitation=invitation, sender=UserFactory()
+    ).token
 
     page = Client().get(reverse("assessments:survey", args=(token,)))
 
@@ -523,7 +525,9 @@ def test_a_reissued_link_after_answering_is_a_fresh_link(client):
 def test_a_reissued_named_link_reaches_the_same_answers(client):
     invitation = InvitationFactory(assessment__anonymous=False)
     client.post(survey_url(invitation), ANSWERS)
-    token = services.invitation_reissue(invitation=invitation).token
+    token = services.invitation_reissue(
+        invitation=invitation, sender=UserFactory()
+    ).token
 
     text = Client().get(reverse("assessments:survey", args=(token,))).content.decode()
 
