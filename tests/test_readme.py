@@ -1,4 +1,5 @@
-"""The README's command lines name real commands and files."""
+"""The README's command lines name real commands and files, and the privacy page
+real tests."""
 
 import re
 import shlex
@@ -36,3 +37,21 @@ def test_every_example_file_the_readme_names_is_in_the_repository():
 
     assert named
     assert sorted(path for path in named if not (root / path).is_file()) == []
+
+
+TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)((?:::\w+)*)`")
+
+
+def test_every_test_the_privacy_page_names_exists():
+    """docs/privacy.md shows each rule with its test: each named test is there."""
+    root = README.parent
+    named = TEST_REFERENCE.findall((root / "docs" / "privacy.md").read_text())
+    missing = []
+    for path, names in named:
+        source = (root / path).read_text() if (root / path).is_file() else ""
+        for name in filter(None, names.split("::")):
+            if not re.search(rf"^\s*(?:def|class) {name}\b", source, re.M):
+                missing.append(f"{path}::{name}")
+
+    assert len(named) >= 30
+    assert missing == []
