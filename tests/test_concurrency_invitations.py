@@ -21,7 +21,9 @@ PASTED = "Sam Lee <sam@example.com>\nJo Park <Jo.Park+team@gmail.com>"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_simultaneous_pastes_of_one_list_invite_each_person_once(monkeypatch):
+def test_simultaneous_pastes_of_one_list_invite_each_person_once(
+    monkeypatch, catalogue_rows
+):
     if connection.vendor != "postgresql":
         pytest.skip(
             "SQLite takes its write lock as each request's transaction begins, so "

@@ -197,16 +197,23 @@ def response_submit(
         new=new,
     )
     try:
-        if connection.vendor == "postgresql":
-            response_id = write_in_one_statement(submission)
-        else:
-            response_id = write_in_one_transaction(submission)
+        response_id = _write(submission)
     except IntegrityError as error:
-        # Two first submissions through one link at once: the first one wins.
+        # Two first submissions through one link at once: in an anonymous round
+        # the first one wins; in a named one the other's row is there now, and
+        # the same upsert updates it.
         if new and "link_key" in str(error):
             raise ValidationError(LINK_USED, code="link_used") from None
-        raise
+        if link.anonymous or "invitation_id" not in str(error):
+            raise
+        response_id = _write(submission)
     return Saved(response_id, edit_code if new else None)
+
+
+def _write(submission: Submission) -> int:
+    if connection.vendor == "postgresql":
+        return write_in_one_statement(submission)
+    return write_in_one_transaction(submission)
 
 
 def write_in_one_statement(submission: Submission) -> int:
