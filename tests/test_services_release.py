@@ -3,11 +3,17 @@ minimum group of people the app emailed has answered since the last release,
 and all of them when the round closes; the release marks their invitations
 answered and leaves nothing joining a response to an invitation."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from assessments import links, reports, services, tokens
-from assessments.models import Invitation, Response, StepResult
+from assessments.models import Invitation, Response, Step, StepResult, catalogue_steps
 from tests.factories import (
     AssessmentFactory,
     InvitationFactory,
@@ -160,3 +166,86 @@ def test_a_link_answered_through_meanwhile_saves_nothing_more(round_):
 
     assert refused.value.messages == [services.LINK_USED]
     assert Response.objects.get().vision_answer == ENGAGED["vision"]
+
+
+# --- Someone reading the database (PostgreSQL) ----------------------------------
+
+
+def _xmin_pairs() -> dict[int, int]:
+    """For each response, how many invitations share its transaction id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.id, count(i.id) FROM assessments_response r "
+            "LEFT JOIN assessments_invitation i ON i.xmin = r.xmin GROUP BY r.id"
+        )
+        return dict(cursor.fetchall())
+
+
+def _answer_numbers(order_by: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vision_answer FROM assessments_response "  # noqa: S608
+            f"ORDER BY {order_by}"
+        )
+        return [int(row[0].split()[1].rstrip(".")) for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def catalogue_rows():
+    """The catalogue's rows, loaded again if missing: after the browser tests a
+    transactional test can start without them. The cached rows are dropped on
+    either side, so no test keeps ids another one loaded."""
+    if not Step.objects.exists():
+        import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
+            apps, schema_editor=None
+        )
+    catalogue_steps.cache_clear()
+    yield
+    catalogue_steps.cache_clear()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="transaction ids and row positions are PostgreSQL's",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_transaction_id_or_row_order_pairs_a_response_with_its_invitation(
+    catalogue_rows,
+):
+    """Many people answer in the order they were invited, each through the survey
+    in their own browser; once released, nothing in the tables' system columns
+    or row order leads from a response to its invitation."""
+    people = 30
+    round_ = AssessmentFactory()
+    VisionFactory(assessment=round_, statement=TEAM_VISION)
+    for n in range(people):
+        invitation = InvitationFactory(assessment=round_, email=f"p{n}@example.com")
+        Client().post(
+            reverse("assessments:survey", args=(invitation.token,)),
+            {**ENGAGED, "vision": f"Answer {n}."},
+        )
+    assert set(_xmin_pairs().values()) == {0}
+
+    services.answers_release(round_)
+
+    assert set(_xmin_pairs().values()) == {people}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(DISTINCT xmin::text) FROM assessments_invitation "
+            "WHERE status = 'responded'"
+        )
+        assert cursor.fetchone() == (1,)
+        cursor.execute(
+            "SELECT count(DISTINCT xmin::text), count(DISTINCT created_at) "
+            "FROM assessments_response"
+        )
+        assert cursor.fetchone() == (1, 1)  # tell no order
+        cursor.execute(
+            "SELECT count(*) FROM assessments_answerjudgement "
+            "WHERE xmin::text <> (SELECT min(xmin::text) FROM assessments_response)"
+        )
+        assert cursor.fetchone() == (0,)  # the judgements were rewritten with them
+    invitation_order = list(range(people))
+    for order in ("id", "ctid", "created_at, id"):
+        assert _answer_numbers(order) != invitation_order, order
+        assert _answer_numbers(order) != invitation_order[::-1], order

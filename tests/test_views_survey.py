@@ -56,10 +56,11 @@ def test_first_screen_says_who_asks_what_for_and_the_privacy_promise(
     assert "This round is <strong>anonymous</strong>" in text
     words = " ".join(text.split())
     assert (
-        "They are released in groups, once at least 3 people who were emailed their "
+        "they are released together once at least 3 people who were emailed their "
         "link have answered since the last group" in words
     )
-    assert "answers are quoted only from 5 of them" in words
+    assert "and whatever is still waiting when the round closes" in words
+    assert "answers are quoted only once 5 of them have" in words
     assert "never with names" in words
     assert "this browser keeps your edit code in a cookie sent to this link alone" in (
         words
@@ -477,6 +478,19 @@ class TestQueryCounts:
 
         with django_assert_num_queries(1) as captured:
             Client().get(survey_url(invitation))
+        assert not writes(captured)
+
+    def test_entering_an_edit_code_takes_2_queries(
+        self, client, django_assert_num_queries
+    ):
+        invitation = InvitationFactory()
+        client.post(survey_url(invitation), ANSWERS)
+        code = client.cookies[EDIT_COOKIE].value
+
+        with django_assert_num_queries(2) as captured:
+            Client().post(
+                survey_url(invitation), {"edit_code": code, OPEN_WITH_CODE: 1}
+            )
         assert not writes(captured)
 
     @pytest.mark.parametrize("anonymous", [True, False])
