@@ -3,17 +3,14 @@ minimum group of people the app emailed has answered since the last release,
 and all of them when the round closes; the release marks their invitations
 answered and leaves nothing joining a response to an invitation."""
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from assessments import links, reports, services, tokens
-from assessments.models import Invitation, Response, Step, StepResult, catalogue_steps
+from assessments.models import Invitation, Response, StepResult
 from tests.factories import (
     AssessmentFactory,
     InvitationFactory,
@@ -188,20 +185,6 @@ def _answer_numbers(order_by: str) -> list[int]:
             f"ORDER BY {order_by}"
         )
         return [int(row[0].split()[1].rstrip(".")) for row in cursor.fetchall()]
-
-
-@pytest.fixture
-def catalogue_rows():
-    """The catalogue's rows, loaded again if missing: after the browser tests a
-    transactional test can start without them. The cached rows are dropped on
-    either side, so no test keeps ids another one loaded."""
-    if not Step.objects.exists():
-        import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
-            apps, schema_editor=None
-        )
-    catalogue_steps.cache_clear()
-    yield
-    catalogue_steps.cache_clear()
 
 
 @pytest.mark.skipif(
