@@ -132,6 +132,20 @@ def test_changed_answers_stay_released_and_show_at_once(round_):
     assert reports.response_aggregates(round_)["engaged"] == 2
 
 
+def test_a_used_link_without_its_edit_code_saves_nothing(round_):
+    invitation, _ = answered(round_)
+
+    with pytest.raises(ValidationError) as refused:
+        services.response_submit(
+            link=links.link_lookup(invitation.token),
+            token=invitation.token,
+            answers=LOST,
+        )
+
+    assert refused.value.messages == [services.LINK_USED]
+    assert Response.objects.get().vision_answer == ENGAGED["vision"]
+
+
 def test_a_named_rounds_answers_are_shown_as_they_come():
     named = AssessmentFactory(anonymous=False)
     answered(named)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from assessments import services, throttle
+from assessments import links, services, throttle
 from assessments.catalogue import ALIGNMENT_KEYS
 from assessments.forms import EDIT_CODE_UNKNOWN, EDIT_CODE_UNREADABLE, EMPTY_SURVEY
 from assessments.models import (
@@ -245,6 +245,38 @@ def test_a_wrong_edit_code_gets_an_error_beside_the_field(
     assert page.status_code == HTTPStatus.OK
     assert page.context["code_form"].errors["edit_code"] == [error]
     assert EDIT_COOKIE not in other.cookies
+
+
+def test_a_wrong_edit_code_on_an_unused_link_is_refused_beside_the_field(
+    client, invitation
+):
+    page = client.post(
+        survey_url(invitation),
+        {"edit_code": "7K2M-9QXD-4HTW-R8ZB-C3NP", OPEN_WITH_CODE: "1"},
+    )
+
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["code_form"].errors["edit_code"] == [EDIT_CODE_UNKNOWN]
+    assert "What is the customer service vision?" in page.content.decode()
+
+
+# Committed as in production: on PostgreSQL the refused write ends the
+# transaction it runs in.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_link_answered_through_while_the_answers_were_being_written(
+    client, invitation, monkeypatch
+):
+    """Two people holding one link press save at the same moment: the one whose
+    answers were saved first keeps them; the other is told why nothing was."""
+    stale = links.link_lookup(invitation.token)
+    Client().post(survey_url(invitation), ANSWERS)
+    monkeypatch.setattr(links, "link_lookup", lambda token: stale)
+
+    page = client.post(survey_url(invitation), {**ANSWERS, "meaning": "Mine."})
+
+    assert page.status_code == HTTPStatus.CONFLICT
+    assert LINK_USED in page.content.decode()
+    assert Response.objects.get().meaning_answer == ANSWERS["meaning"]
 
 
 def test_guessing_edit_codes_is_throttled_like_guessing_links(client, invitation):
