@@ -84,6 +84,25 @@ def test_every_step_ready_gives_a_ready_report():
     assert built.headline == "All four steps are ready: keep the improvements going."
 
 
+def test_a_vision_of_stock_phrases_answered_yes_is_not_ready_and_says_what_to_write():
+    built = report(vision=VisionInput("world-class customer service", True))
+    vision = built.steps[0]
+
+    assert statuses(built)[:2] == [(Status.NOT_YET, None), (Status.BLOCKED, 1)]
+    assert vision.score == 40
+    assert any("not yet a vision" in line for line in vision.evidence)
+    assert any("such as" in line for line in vision.evidence)
+    assert vision.next_actions[0].startswith("Rewrite the vision")
+
+
+def test_a_vision_with_a_stock_phrase_and_a_real_promise_stays_ready():
+    statement = "World-class service: every bill explained on the first call."
+    built = report(vision=VisionInput(statement, True))
+
+    assert statuses(built)[0] == (Status.READY, None)
+    assert built.steps[0].score == 85
+
+
 def test_steps_come_in_the_frameworks_order_with_their_moments_of_truth():
     steps = report().steps
     assert [(s.number, s.key) for s in steps] == [

@@ -2,7 +2,12 @@
 
 import pytest
 
-from assessments.scoring import VisionInput, check_vision, vision_exists
+from assessments.scoring import (
+    VisionInput,
+    check_vision,
+    vision_exists,
+    vision_is_specific,
+)
 
 GOOD_VISION = "Fix it fast, explain it plainly, and leave every customer confident."
 
@@ -123,3 +128,29 @@ def test_several_problems_give_several_findings_in_a_fixed_order():
         "the phones are today."
     )
     assert codes(statement) == ["generic", "prohibitions", "too_long", "jargon"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "world-class customer service",
+        "World-class service and exceed expectations.",
+        "Excellent customer experience, always.",
+        "Great service for every customer.",
+    ],
+)
+def test_stock_phrases_and_general_words_alone_are_not_specific(statement):
+    assert vision_is_specific(statement) is False
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        GOOD_VISION,
+        "Every billing question settled on the first call.",
+        "World-class service: every bill explained on the first call.",
+        "Un appel, un responsable.",
+    ],
+)
+def test_a_vision_naming_something_a_customer_notices_is_specific(statement):
+    assert vision_is_specific(statement) is True

@@ -60,6 +60,7 @@ from assessments.scoring.vision_check import (
     VisionInput,
     check_vision,
     vision_exists,
+    vision_is_specific,
 )
 
 # Stored with each judgement; raise it whenever a rule or word list changes.
@@ -109,4 +110,5 @@ __all__ = [
     "review_respondent",
     "summarise",
     "vision_exists",
+    "vision_is_specific",
 ]

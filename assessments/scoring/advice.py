@@ -29,6 +29,10 @@ _VISION_FINDINGS = {
     "jargon": "Swap acronyms and internal terms for plain words that a new starter "
     "would understand on their first day.",
 }
+_VISION_REWRITE = (
+    "Rewrite the vision with two or three team members: the one or two things a "
+    "customer should be able to count on from this team, in the team's own words."
+)
 _NO_VISION = (
     "Draft a one-sentence vision with two or three team members: what should a "
     "customer notice about how this team treats them?",
@@ -114,9 +118,16 @@ def _bounded(actions: list[str], fallback: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def vision_actions(
-    exists: bool, has_statement: bool, findings: tuple[Finding, ...]
+    exists: bool,
+    has_statement: bool,
+    findings: tuple[Finding, ...],
+    *,
+    specific: bool = True,
 ) -> tuple[str, ...]:
-    """Write a vision first; once one exists, fix how it reads, then use it."""
+    """Write a vision first (or rewrite one that says nothing specific); once
+    one exists, fix how it reads, then use it."""
+    if exists and not specific:
+        return _bounded([_VISION_REWRITE, *_NO_VISION[1:]], ())
     if not exists:
         actions = list(_NO_VISION)
         if has_statement:

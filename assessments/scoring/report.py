@@ -3,9 +3,10 @@
 Each step is assessed on its own data first: its moment-of-truth answer, a score
 from 0 to 100, the evidence behind it and two to four next actions.
 
-- 1 Vision: yes when a statement exists and the manager did not answer no. Score
-  0 without a statement, else 100 minus ``FINDING_PENALTY`` per vision-check
-  finding, never below ``MIN_VISION_SCORE``.
+- 1 Vision: yes when a statement exists, says something specific, and the
+  manager did not answer no. Score 0 without a statement, ``MIN_VISION_SCORE``
+  for one made only of stock phrases and general words, else 100 minus
+  ``FINDING_PENALTY`` per vision-check finding, never below ``MIN_VISION_SCORE``.
 - 2 Engagement: yes when ``engagement_ready`` passes. Score = engaged share.
 - 3 Alignment: yes when every question is rated 4+ with evidence. Score = the
   mean question score.
@@ -41,10 +42,12 @@ from assessments.scoring.summary import (
     engagement_ready,
 )
 from assessments.scoring.vision_check import (
+    GENERIC_ONLY,
     Finding,
     VisionInput,
     check_vision,
     vision_exists,
+    vision_is_specific,
 )
 
 FINDING_PENALTY = 15
@@ -165,6 +168,7 @@ def _assess_vision(vision: VisionInput) -> _Assessed:
     statement = vision.statement.strip()
     findings = check_vision(statement)
     exists = vision_exists(vision)
+    specific = vision_is_specific(statement)
     answered = {True: "yes", False: "no", None: "not answered"}[vision.has_vision]
     evidence = [f"Manager's answer: {answered}"]
     if statement:
@@ -173,14 +177,19 @@ def _assess_vision(vision: VisionInput) -> _Assessed:
         )
         evidence.insert(0, f"Vision statement: \u201c{quote}\u201d")
         score = max(MIN_VISION_SCORE, 100 - FINDING_PENALTY * len(findings))
+        if not specific:
+            evidence.append(GENERIC_ONLY)
+            score = MIN_VISION_SCORE
     else:
         score = 0
     evidence += [f.message for f in findings] or ["Nothing stands out in how it reads."]
     return _Assessed(
-        ready=exists,
+        ready=exists and specific,
         score=score / 100,
         evidence=tuple(evidence),
-        next_actions=advice.vision_actions(exists, bool(statement), findings),
+        next_actions=advice.vision_actions(
+            exists, bool(statement), findings, specific=specific
+        ),
         detail=VisionDetail(statement, vision.has_vision, findings),
     )
 

@@ -1,7 +1,10 @@
 """Step 1: whether a vision exists, and advice on how it reads.
 
-The moment of truth is "yes" when there is a non-blank statement and the manager
-did not answer "no". The checks below are advice and never fail the step:
+A statement exists when it is not blank and the manager did not answer "no". The
+moment of truth is "yes" when it also says something specific
+(``vision_is_specific``): a vision made only of stock phrases and general words
+("world-class customer service") is exactly what the framework says a vision is
+not. The checks below are advice and never fail the step on their own:
 
 - ``missing``: no statement yet.
 - ``generic``: stock phrases ("world-class", "exceed expectations"; the
@@ -50,9 +53,23 @@ class Finding:
     message: str
 
 
+GENERIC_ONLY = (
+    "Made only of stock phrases and general words, which any company could claim, "
+    "so it is not yet a vision the team can act on. Write what a customer gets "
+    "from this team that they would notice, such as “every billing question "
+    "settled on the first call”."
+)
+
+
 def vision_exists(vision: VisionInput) -> bool:
-    """Moment of truth 1: a statement exists and the manager did not say no."""
+    """A statement exists and the manager did not say no."""
     return bool(vision.statement.strip()) and vision.has_vision is not False
+
+
+def vision_is_specific(statement: str) -> bool:
+    """Whether the statement names anything beyond stock phrases and general
+    words: something a customer could hold the team to."""
+    return any(word.stem not in GENERIC for word in analyse(statement).words)
 
 
 def _generic(statement: str) -> Finding | None:
