@@ -981,10 +981,6 @@ class ResponseQuerySet(models.QuerySet):
         """An anonymous round's responses not released yet."""
         return self.filter(release__isnull=True)
 
-    def counted(self):
-        """Responses that count towards a round's minimum groups."""
-        return self.filter(counts_for_minimum=True)
-
     def for_respondent(self, *, assessment_id: int, edit_code: str):
         """The anonymous response whose edit code is ``edit_code``, if any."""
         return self.filter(

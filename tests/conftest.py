@@ -160,10 +160,12 @@ def browser():
 
 @pytest.fixture
 def catalogue_rows():
-    """The catalogue's rows as the migrations load them, for a browser test that
-    writes rows pointing at them: once an earlier browser test has run and been
-    flushed, ``serialized_rollback`` restores nothing (the session-long
-    browser's event loop gives Django a connection of another context)."""
+    """The catalogue's rows as the migrations load them, and the process's
+    cached copies read afresh, for a transactional or browser test that writes
+    rows pointing at them: an earlier transactional test's flush may have
+    removed them, and ``serialized_rollback`` restores nothing once the
+    session-long browser's event loop runs (Django then hands out a connection
+    of that other context, without the serialized data)."""
     from django.apps import apps
 
     import_module("assessments.migrations.0002_load_catalogue").load_catalogue(

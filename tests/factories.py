@@ -34,7 +34,29 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
-class ManagerInvitationFactory(factory.django.DjangoModelFactory):
+class TokenKeepingFactory(factory.django.DjangoModelFactory):
+    """A factory of rows that store only a hash of a link's token: the token
+    itself, never saved, is kept on the instance as ``token``."""
+
+    class Meta:
+        abstract = True
+
+    token = factory.LazyFunction(tokens.new_token)
+
+    @classmethod
+    def _build(cls, model_class, *args, token, **kwargs):
+        row = super()._build(model_class, *args, **kwargs)
+        row.token = token
+        return row
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        row.token = token
+        return row
+
+
+class ManagerInvitationFactory(TokenKeepingFactory):
     """A pending invitation to manage a team; its link's token is
     ``invitation.token``."""
 
@@ -43,22 +65,9 @@ class ManagerInvitationFactory(factory.django.DjangoModelFactory):
 
     team = factory.SubFactory("tests.factories.TeamFactory")
     email = factory.Sequence(lambda n: f"colleague{n}@example.com")
-    token = factory.LazyFunction(tokens.new_token)
     token_hash = factory.LazyAttribute(
         lambda o: tokens.manager_invitation_hash(o.token)
     )
-
-    @classmethod
-    def _build(cls, model_class, *args, token, **kwargs):
-        invitation = super()._build(model_class, *args, **kwargs)
-        invitation.token = token
-        return invitation
-
-    @classmethod
-    def _create(cls, model_class, *args, token, **kwargs):
-        invitation = super()._create(model_class, *args, **kwargs)
-        invitation.token = token
-        return invitation
 
 
 class StepFactory(factory.django.DjangoModelFactory):
@@ -134,28 +143,15 @@ class VisionFactory(factory.django.DjangoModelFactory):
         return row
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(TokenKeepingFactory):
     """An invitation; its token is available as ``invitation.token``."""
 
     class Meta:
         model = models.Invitation
 
     assessment = factory.SubFactory(AssessmentFactory)
-    token = factory.LazyFunction(tokens.new_token)
     token_hash = factory.LazyAttribute(lambda o: tokens.invitation_hash(o.token))
     name = factory.Sequence(lambda n: f"Team member {n}")
-
-    @classmethod
-    def _build(cls, model_class, *args, token, **kwargs):
-        invitation = super()._build(model_class, *args, **kwargs)
-        invitation.token = token
-        return invitation
-
-    @classmethod
-    def _create(cls, model_class, *args, token, **kwargs):
-        invitation = super()._create(model_class, *args, **kwargs)
-        invitation.token = token
-        return invitation
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):

@@ -3,12 +3,10 @@ from another connection while it runs, and ``db_worker`` as a process of its own
 draining the queue. Both databases (SQLite's test database is a file)."""
 
 import threading
-from importlib import import_module
 from io import StringIO
 from urllib.parse import quote
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -19,8 +17,6 @@ from assessments.models import (
     AnswerJudgement,
     Response,
     RoundScoring,
-    alignment_questions,
-    catalogue_steps,
 )
 from assessments.services import judging
 from tests.factories import AssessmentFactory, VisionFactory
@@ -28,26 +24,14 @@ from tests.samples import ANSWERS_CSV, ENGAGED, LOST, TEAM_VISION, VISION
 from tests.samples import submit as answer
 from tests.test_settings import run_manage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The catalogue's rows are loaded afresh (``catalogue_rows``): an earlier
+# transactional test's flush may have removed them.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("catalogue_rows"),
+]
 
 WAIT = 30  # seconds, at most, for the other side at each step
-
-
-@pytest.fixture(autouse=True)
-def _catalogue():
-    """The catalogue's rows as the migrations load them, and the process's copies
-    read afresh. An earlier transactional test's flush may have removed them, and
-    ``serialized_rollback`` restores nothing once the journeys' session-long
-    browser runs its event loop (Django then hands out a connection of that other
-    context, without the serialized data)."""
-    import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
-        apps, schema_editor=None
-    )
-    catalogue_steps.cache_clear()
-    alignment_questions.cache_clear()
-    yield
-    catalogue_steps.cache_clear()
-    alignment_questions.cache_clear()
 
 
 def database_url() -> str:

@@ -4,10 +4,8 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 from http import HTTPStatus
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -27,7 +25,6 @@ from assessments.models import (
     Step,
     StepResult,
     alignment_questions,
-    catalogue_steps,
 )
 from assessments.validators import CONTROL_CHARACTERS
 from assessments.views.manager import (
@@ -568,24 +565,9 @@ def test_a_delete_without_the_form_s_revision_is_refused(manager_client, draft_r
     assert ActionItem.objects.exists()
 
 
-@pytest.fixture
-def catalogue_loaded():
-    """The catalogue's rows, which an earlier transactional test's flush may have
-    removed (as ``tests/test_tasks_worker.py`` explains), and the process's
-    copies read afresh."""
-    import_module("assessments.migrations.0002_load_catalogue").load_catalogue(
-        apps, schema_editor=None
-    )
-    catalogue_steps.cache_clear()
-    alignment_questions.cache_clear()
-    yield
-    catalogue_steps.cache_clear()
-    alignment_questions.cache_clear()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_saves_of_one_action_racing_save_one_and_refuse_the_other(
-    catalogue_loaded, draft_round, manager, other_manager
+    catalogue_rows, draft_round, manager, other_manager
 ):
     draft_round.team.managers.add(other_manager)
     action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
