@@ -542,7 +542,7 @@ def test_a_matcher_that_forgets_judges_the_same(monkeypatch):
     forgetting = [judge_respondent(VISION, a, EMPTY_PROFILE) for a in people]
 
     assert forgetting == remembering
-    assert len(engagement._matcher_for(VISION)._seen) <= 3
+    assert len(engagement._matcher_for(VISION, ())[0]._seen) <= 3
 
 
 def _answers_of(team) -> list[Answers]:

@@ -30,6 +30,12 @@ from assessments.scoring.engagement import (
     judge_team_with_profile,
     key_ideas,
 )
+from assessments.scoring.ideas import (
+    KeyIdea,
+    ideas_as_data,
+    ideas_from_data,
+    propose_key_ideas,
+)
 from assessments.scoring.overrides import (
     Override,
     ReviewedJudgement,
@@ -85,6 +91,7 @@ __all__ = [
     "EngagementSummary",
     "EngagementThresholds",
     "Finding",
+    "KeyIdea",
     "Override",
     "QuestionTally",
     "Report",
@@ -103,10 +110,13 @@ __all__ = [
     "build_report",
     "check_vision",
     "engagement_ready",
+    "ideas_as_data",
+    "ideas_from_data",
     "judge_respondent",
     "judge_team",
     "judge_team_with_profile",
     "key_ideas",
+    "propose_key_ideas",
     "review_respondent",
     "summarise",
     "vision_exists",

@@ -45,6 +45,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.scoring.ideas import KeyIdea
 from assessments.scoring.text import (
     DOMAIN,
     GENERIC,
@@ -53,6 +54,7 @@ from assessments.scoring.text import (
     Word,
     analyse,
     listing,
+    normalise,
 )
 
 FUZZY_MIN_LENGTH = 5
@@ -65,6 +67,9 @@ TEAM_COMMON_SHARE = 0.15
 MATCHER_MEMORY = 5000
 # Respondents read between two calls of a team judging's progress callback.
 PROGRESS_EVERY = 500
+# A decision this close to its threshold (or an answer the engine cannot read)
+# goes to the manager: confidence below this is "needs your review".
+REVIEW_BELOW = 0.6
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,16 @@ class AnswerVerdict:
     consistency: float
     score: float
     reasons: tuple[str, ...]
+    # How sure the engine is of both decisions, from 0.5 (a coin toss) to 1.
+    confidence: float = 1.0
+    # The language the answer is judged in ("en", "es", "fr"), or another
+    # language's code when the engine cannot judge it.
+    language: str = "en"
+
+    @property
+    def needs_review(self) -> bool:
+        """Uncertain enough that the manager should decide."""
+        return self.confidence < REVIEW_BELOW
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,10 @@ class RespondentJudgement:
     answers: Mapping[str, AnswerVerdict]
     engaged: bool
 
+    @property
+    def needs_review(self) -> bool:
+        return any(answer.needs_review for answer in self.answers.values())
+
 
 @functools.lru_cache(maxsize=64)
 def key_ideas(vision: str) -> tuple[Word, ...]:
@@ -106,6 +125,22 @@ def key_ideas(vision: str) -> tuple[Word, ...]:
     for word in [w for w in words if w.stem not in DOMAIN] or words:
         ideas.setdefault(word.stem, word)
     return tuple(ideas.values())
+
+
+def _named_by(
+    vision: str, ideas: Sequence[KeyIdea] | None
+) -> tuple[tuple[Word, tuple[Word, ...]], ...]:
+    """Each key idea as a word (its label, and the stem a profile counts it
+    under) with the words that name it. Without confirmed ideas, each content
+    word of the vision is one."""
+    if not ideas:
+        return tuple((idea, (idea,)) for idea in key_ideas(vision))
+    named = []
+    for idea in ideas:
+        words = analyse(" ".join((idea.idea, *idea.words))).words
+        label = " ".join(idea.idea.split())
+        named.append((Word(f"idea:{normalise(label)}", label), words))
+    return tuple(named)
 
 
 def respondent_judgement(
@@ -130,21 +165,26 @@ def judgement(
         consistency=consistency,
         score=(clarity + consistency) / 2,
         reasons=tuple(reasons),
+        confidence=0.5 + min(abs(clarity - 0.5), abs(consistency - 0.5)),
     )
 
 
 class _IdeaMatcher:
     """Finds the key idea an answer's word names; remembers each distinct word."""
 
-    def __init__(self, ideas: tuple[Word, ...]) -> None:
-        self._exact = {idea.stem: idea for idea in ideas}
-        for idea in ideas:
-            for synonym in SYNONYMS.get(idea.stem, ()):
-                self._exact.setdefault(synonym, idea)
+    def __init__(self, ideas: tuple[tuple[Word, tuple[Word, ...]], ...]) -> None:
+        """``ideas``: each idea with the words that name it."""
+        self._exact: dict[str, Word] = {}
         self._by_initial: dict[str, list[tuple[str, Word]]] = {}
-        for idea in ideas:
-            for form in dict.fromkeys((idea.stem, idea.text)):
-                self._by_initial.setdefault(form[0], []).append((form, idea))
+        for idea, words in ideas:
+            for word in words:
+                self._exact.setdefault(word.stem, idea)
+        for idea, words in ideas:
+            for word in words:
+                for synonym in SYNONYMS.get(word.stem, ()):
+                    self._exact.setdefault(synonym, idea)
+                for form in dict.fromkeys((word.stem, word.text)):
+                    self._by_initial.setdefault(form[0], []).append((form, idea))
         self._seen: dict[str, Word | None] = {}
 
     def match(self, word: Word) -> Word | None:
@@ -411,16 +451,21 @@ def _judge(
 
 
 def judge_team(
-    vision: str, answers: Sequence[Answers]
+    vision: str,
+    answers: Sequence[Answers],
+    *,
+    ideas: Sequence[KeyIdea] | None = None,
 ) -> tuple[RespondentJudgement, ...]:
-    """Judge every respondent's answers against the vision and the team profile."""
-    return judge_team_with_profile(vision, answers)[0]
+    """Judge every respondent's answers against the vision's key ideas (the
+    confirmed ``ideas``, else the vision's own) and the team profile."""
+    return judge_team_with_profile(vision, answers, ideas=ideas)[0]
 
 
 def judge_team_with_profile(
     vision: str,
     answers: Sequence[Answers],
     *,
+    ideas: Sequence[KeyIdea] | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = PROGRESS_EVERY,
 ) -> tuple[tuple[RespondentJudgement, ...], TeamProfile]:
@@ -431,8 +476,9 @@ def judge_team_with_profile(
     about a fifth), so ``progress``, when given, is called with how many
     respondents have been read, every ``every`` of them and once at the end.
     """
-    ideas = key_ideas(vision)
-    matcher = _IdeaMatcher(ideas)
+    named = _named_by(vision, ideas)
+    matcher = _IdeaMatcher(named)
+    labels = tuple(idea for idea, _ in named)
     read = []
     for answer in answers:
         read.append(_readings(matcher, answer))
@@ -442,22 +488,30 @@ def judge_team_with_profile(
         progress(len(read))
     profile = TeamProfile.from_term_sets(terms for _, terms in read)
     judgements = tuple(
-        _judge(a, readings, ideas, profile, terms)
+        _judge(a, readings, labels, profile, terms)
         for a, (readings, terms) in zip(answers, read, strict=True)
     )
     return judgements, profile
 
 
 @functools.lru_cache(maxsize=16)
-def _matcher_for(vision: str) -> _IdeaMatcher:
-    """A vision's matcher, kept between respondents judged one at a time: the
-    words it has matched before cost nothing the next time."""
-    return _IdeaMatcher(key_ideas(vision))
+def _matcher_for(
+    vision: str, ideas: tuple[KeyIdea, ...]
+) -> tuple[_IdeaMatcher, tuple[Word, ...]]:
+    """A vision's matcher and idea labels, kept between respondents judged one
+    at a time: the words it has matched before cost nothing the next time."""
+    named = _named_by(vision, ideas)
+    return _IdeaMatcher(named), tuple(idea for idea, _ in named)
 
 
 def judge_respondent(
-    vision: str, answers: Answers, profile: TeamProfile
+    vision: str,
+    answers: Answers,
+    profile: TeamProfile,
+    *,
+    ideas: Sequence[KeyIdea] | None = None,
 ) -> RespondentJudgement:
     """Judge one respondent against the vision and a team they are not counted in."""
-    readings, _ = _readings(_matcher_for(vision), answers)
-    return _judge(answers, readings, key_ideas(vision), profile, frozenset())
+    matcher, labels = _matcher_for(vision, tuple(ideas or ()))
+    readings, _ = _readings(matcher, answers)
+    return _judge(answers, readings, labels, profile, frozenset())
