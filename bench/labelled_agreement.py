@@ -17,11 +17,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assessments.catalogue import ENGAGEMENT_KEYS
-from assessments.scoring import Answers, judge_team
+from assessments.scoring import Answers, ideas_from_data, judge_team
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("engagement_tuning", "engagement_holdout")
 READY_SHARE = 0.8
+NO_IDEAS = "--vision-only" in sys.argv
 
 
 @dataclass
@@ -49,7 +50,13 @@ def tally(teams: list[dict]) -> Tally:
         ]
         engine_engaged = 0
         for person, verdict in zip(
-            people, judge_team(team["vision"], answers), strict=True
+            people,
+            judge_team(
+                team["vision"],
+                answers,
+                ideas=None if NO_IDEAS else ideas_from_data(team.get("key_ideas")),
+            ),
+            strict=True,
         ):
             for key in ENGAGEMENT_KEYS:
                 _, clear, consistent = person[key]

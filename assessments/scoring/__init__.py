@@ -70,7 +70,7 @@ from assessments.scoring.vision_check import (
 )
 
 # Stored with each judgement; raise it whenever a rule or word list changes.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 __all__ = [
     "DEFAULT_THRESHOLDS",

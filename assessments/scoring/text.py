@@ -330,7 +330,7 @@ def _remove_platitudes(words: list[Word]) -> tuple[list[Word], list[str]]:
     return kept, found
 
 
-def _is_action_form(token: str) -> bool:
+def is_action_form(token: str) -> bool:
     """A verb in -ing ("calling", "checking"), as in "calling customers back"."""
     return len(token) >= 5 and token.endswith("ing") and token not in _NOT_ACTIONS
 
@@ -346,8 +346,43 @@ def analyse(text: str) -> Analysis:
         non_answer=non_answer(tokens),
         first_person=any(token in FIRST_PERSON for token in tokens),
         starts_with_action=tokens[:1] == ("by",)
-        or any(_is_action_form(token) for token in tokens[:3]),
+        or any(is_action_form(token) for token in tokens[:3]),
     )
+
+
+# Stock phrases with words between them, and in Spanish and French.
+_STOCK_PATTERNS = (
+    r"exceed\w*(?: \w+){0,3} expectations?",
+    r"(?:at )?the heart of (?:everything|all) (?:we do|that we do)",
+    r"everything we do",
+    r"(?:make|making|makes|made) (?:\w+ ){0,2}"
+    r"feel (?:special|valued|welcome|at home|important)",
+    r"feel (?:special|valued|welcome|at home|important)",
+    r"(?:go|going|goes|went) (?:the )?extra mile",
+    r"(?:servicio|atencion) (?:de )?(?:excelencia|calidad|excelente)",
+    r"(?:la )?satisfaccion del cliente",
+    r"el cliente (?:es )?(?:primero|lo primero)",
+    r"(?:je fais|faire) de mon mieux",
+    r"(?:service|accueil) (?:de qualite|d excellence|excellent)",
+    r"(?:la )?satisfaction (?:du |des )?clients?",
+    r"(?:le )?client (?:d abord|avant tout|est roi)",
+    r"hago lo (?:mejor|que puedo)",
+    r"doy lo mejor",
+)
+_STOCK = re.compile(
+    r"\b(?:"
+    + "|".join(
+        [*_STOCK_PATTERNS, *(" ".join(tokenise(phrase)) for phrase in PLATITUDES)]
+    )
+    + r")\b"
+)
+
+
+def stock_phrases(joined: str) -> tuple[tuple[str, ...], str]:
+    """The stock phrases in ``joined`` (an answer's words, space-separated) and
+    the words they cover."""
+    found = [match.group(0) for match in _STOCK.finditer(joined)]
+    return tuple(dict.fromkeys(found)), " ".join(found)
 
 
 def listing(words: list[str] | tuple[str, ...], limit: int = 6) -> str:
