@@ -73,7 +73,7 @@ TWISTS = (
             r"referring|steer|steering|deflect\w*|move|moving|nudge|nudging|tell|telling)"
             r"(?: "
             + _CUSTOMERS
-            + r")?(?: \w+){0,2} (?:to|towards|at|onto|a|vers)(?: the| our| la| le)? "
+            + r")?(?: \w+){0,2} (?:to|towards|at|onto|a|vers)(?: the| our| la| le)?(?: \w+)? "
             + _SELF_SERVICE,
             r"deflect\w*",
             r"(?:use|try|check) (?:the )?" + _SELF_SERVICE + r" instead",
