@@ -569,7 +569,8 @@ class KeyIdeasForm(SavesOverRevision, forms.Form):
     help_text = KEY_IDEAS_HELP
 
     def __init__(self, data=None, *, ideas: Sequence[KeyIdea], revision: int, **kwargs):
-        super().__init__(data, initial={"revision": revision}, **kwargs)
+        # Its own prefix: the vision's form on the same page has a revision too.
+        super().__init__(data, initial={"revision": revision}, prefix="ideas", **kwargs)
         # Sent back, every row is read as it was sent: the ideas shown then may
         # differ from ``ideas`` now, and a blank row compared with one of them
         # would read as changed.

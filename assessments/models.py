@@ -789,7 +789,7 @@ def key_idea_problems(idea: str, words: Sequence[str]) -> list[ValidationError]:
 def validate_key_ideas(value) -> None:
     """Key ideas as ``scoring.ideas_as_data`` stores them, within the limits."""
     ideas = scoring.ideas_from_data(value)
-    if not isinstance(value, list) or len(ideas) != len(value):
+    if scoring.ideas_as_data(ideas) != value:  # something in it did not read
         raise ValidationError(KEY_IDEAS_UNREADABLE, code="key_ideas_unreadable")
     if len(ideas) > scoring.ideas.MAX_IDEAS:
         raise ValidationError(TOO_MANY_KEY_IDEAS, code="too_many_ideas")
