@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.answers_csv import AnswersFileError, read_answers
 from assessments.catalogue import ENGAGEMENT_KEYS
-from assessments.models import validate_key_ideas
+from assessments.models import KEY_IDEAS_UNREADABLE, validate_key_ideas
 from assessments.scoring import (
     Answers,
     KeyIdea,
@@ -115,17 +115,20 @@ def _read_vision(path: Path) -> str:
 
 
 def _read_ideas(path: Path) -> tuple[KeyIdea, ...]:
-    """Key ideas in the form a round stores them, tidied as a manager's are."""
+    """Key ideas in the form a round stores them ("words" may be left out),
+    tidied as a manager's are."""
     try:
         data = json.loads(_read_bytes(path).decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise CommandError(
             f"{path}: not JSON; give the key ideas as a JSON list.", returncode=2
         ) from None
+    read = ideas_from_data(data)
+    if not isinstance(data, list) or len(read) != len(data):
+        raise CommandError(f"{path}: {KEY_IDEAS_UNREADABLE}", returncode=2)
+    ideas = key_ideas_tidy(read)
     try:
-        validate_key_ideas(data)
-        ideas = key_ideas_tidy(ideas_from_data(data))
-        validate_key_ideas(ideas_as_data(ideas))  # repeats merged stay in bounds
+        validate_key_ideas(ideas_as_data(ideas))
     except ValidationError as error:
         problems = " ".join(error.messages)
         raise CommandError(f"{path}: {problems}", returncode=2) from None
