@@ -764,7 +764,7 @@ TEAM_WORD_TOO_LONG = (
 KEY_IDEAS_UNREADABLE = "Key ideas are stored as a list of ideas, each with its words."
 
 
-def key_idea_problems(idea: str, words: Sequence[str]) -> list[ValidationError]:
+def _key_idea_problems(idea: str, words: Sequence[str]) -> list[ValidationError]:
     """What is wrong with one key idea and its team words, as the form shows it
     beside them and the service refuses it."""
     problems = []
@@ -796,7 +796,7 @@ def validate_key_ideas(value) -> None:
     problems = [
         problem
         for idea in ideas
-        for problem in key_idea_problems(idea.idea, idea.words)
+        for problem in _key_idea_problems(idea.idea, idea.words)
     ]
     if problems:
         raise ValidationError(problems)
