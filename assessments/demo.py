@@ -1,8 +1,26 @@
-"""Realistic demo content: one team's vision and a varied pool of answers."""
+"""Realistic demo content: one team's vision, the key ideas its manager
+confirmed with the team's own words for them, and a varied pool of answers."""
+
+from assessments.scoring import KeyIdea
 
 DEMO_VISION = (
     "We fix each customer's problem on the first contact, explain what happened "
     "in plain words, and leave them confident to carry on."
+)
+
+DEMO_KEY_IDEAS = (
+    KeyIdea(
+        "Fix the problem on the first contact",
+        ("first time", "on that call", "ring twice", "sort it out"),
+    ),
+    KeyIdea(
+        "Explain what happened in plain words",
+        ("plain language", "plainly", "no jargon", "without bank jargon"),
+    ),
+    KeyIdea(
+        "Leave them confident to carry on",
+        ("confident", "not left wondering", "reassured"),
+    ),
 )
 
 ENGAGED_ANSWERS = (

@@ -7,6 +7,7 @@ from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import validate_email
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -15,10 +16,15 @@ from assessments import tokens
 from assessments.addresses import normalized_address
 from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
 from assessments.models import (
+    KEY_IDEA_TOO_LONG,
     MAX_ANSWER_LENGTH,
     MAX_RATING,
     MAX_REMINDERS,
+    MAX_TEAM_WORD_LENGTH,
     MIN_RATING,
+    TEAM_WORD_TOO_LONG,
+    TOO_MANY_KEY_IDEAS,
+    TOO_MANY_TEAM_WORDS,
     ActionItem,
     AlignmentRating,
     Assessment,
@@ -29,6 +35,8 @@ from assessments.models import (
     Vision,
     team_rating_field,
 )
+from assessments.scoring import KeyIdea
+from assessments.scoring.ideas import MAX_IDEA_LENGTH, MAX_IDEAS, MAX_WORDS_PER_IDEA
 from assessments.services import (
     MAX_CODES,
     PRIVACY_FIELDS,
@@ -467,6 +475,137 @@ class VisionForm(
         except forms.ValidationError as error:
             self.add_error(None, error)
         return cleaned
+
+
+KEY_IDEA_NEEDS_TEXT = "Write the idea, or tick “Drop” to leave it out."
+KEY_IDEAS_HELP = (
+    "Answers are weighed against these central ideas of the vision, not against "
+    "every word of it: an answer that names an idea, in the vision's words or the "
+    "team's, carries it. Keep, drop or add ideas, and give each the words your "
+    "team uses for it."
+)
+TEAM_WORDS_HELP = (
+    "Separated by commas, in any language: “first time, first contact, un appel”."
+)
+# Room for every word of an idea at its longest, with its comma and a space.
+MAX_TEAM_WORDS_TYPED = MAX_WORDS_PER_IDEA * (MAX_TEAM_WORD_LENGTH + 2)
+# Blank rows for new ideas: the page works without a script adding rows.
+EXTRA_IDEA_ROWS = 3
+
+
+def team_words(typed: str) -> tuple[str, ...]:
+    """The words in a comma-separated list, spacing made plain, repeats dropped."""
+    words: dict[str, str] = {}
+    for item in typed.split(","):
+        word = " ".join(item.split())
+        if word:
+            words.setdefault(word.casefold(), word)
+    return tuple(words.values())
+
+
+class KeyIdeaForm(RefuseControlCharacters, forms.Form):
+    """One key idea of the vision and the team's own words for it."""
+
+    idea = forms.CharField(
+        label="Key idea",
+        max_length=MAX_IDEA_LENGTH,
+        error_messages={
+            "required": KEY_IDEA_NEEDS_TEXT,
+            "max_length": KEY_IDEA_TOO_LONG,
+        },
+        widget=forms.TextInput(attrs={"maxlength": MAX_IDEA_LENGTH}),
+    )
+    words = forms.CharField(
+        label="The team's words for it",
+        required=False,
+        max_length=MAX_TEAM_WORDS_TYPED,
+        help_text=TEAM_WORDS_HELP,
+    )
+
+    def clean_words(self) -> tuple[str, ...]:
+        words = team_words(self.cleaned_data["words"])
+        if len(words) > MAX_WORDS_PER_IDEA:
+            raise forms.ValidationError(TOO_MANY_TEAM_WORDS, code="too_many_words")
+        too_long = [word for word in words if len(word) > MAX_TEAM_WORD_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                TEAM_WORD_TOO_LONG.format(word=too_long[0][:20] + "…"),
+                code="word_too_long",
+            )
+        return words
+
+
+class BaseKeyIdeaFormSet(forms.BaseFormSet):
+    """The rows of key ideas: those kept so far, then blank ones to add ideas."""
+
+    default_error_messages = {"too_many_forms": TOO_MANY_KEY_IDEAS}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if index is not None:
+            form.fields["idea"].label = f"Key idea {index + 1}"
+        if DELETION_FIELD_NAME in form.fields:
+            form.fields[DELETION_FIELD_NAME].label = "Drop"
+
+
+KeyIdeaFormSet = forms.formset_factory(
+    KeyIdeaForm,
+    formset=BaseKeyIdeaFormSet,
+    extra=EXTRA_IDEA_ROWS,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=MAX_IDEAS,
+    validate_max=True,
+    absolute_max=MAX_IDEAS + EXTRA_IDEA_ROWS,
+)
+
+
+class KeyIdeasForm(SavesOverRevision, forms.Form):
+    """The key ideas the manager confirms, as rows (``rows``), with the revision
+    of the vision the page was opened at: ideas confirmed for a statement that
+    someone has changed since are refused."""
+
+    revision = RevisionField()
+    help_text = KEY_IDEAS_HELP
+
+    def __init__(self, data=None, *, ideas: Sequence[KeyIdea], revision: int, **kwargs):
+        # Its own prefix: the vision's form on the same page has a revision too.
+        super().__init__(data, initial={"revision": revision}, prefix="ideas", **kwargs)
+        # Sent back, every row is read as it was sent: the ideas shown then may
+        # differ from ``ideas`` now, and a blank row compared with one of them
+        # would read as changed.
+        shown = () if data is not None else ideas[:MAX_IDEAS]
+        self.rows = KeyIdeaFormSet(
+            data,
+            prefix="idea",
+            initial=[
+                # A long clause's proposal can offer more words than one keeps.
+                {"idea": idea.idea, "words": ", ".join(idea.words[:MAX_WORDS_PER_IDEA])}
+                for idea in shown
+            ],
+        )
+
+    def is_valid(self) -> bool:
+        rows_valid = self.rows.is_valid()
+        return super().is_valid() and rows_valid
+
+    def shown_rows(self) -> list[tuple]:
+        """Each row's idea, its team's words and its drop box (None on a blank
+        row), for the page to lay out."""
+        kept = self.rows.initial_form_count()
+        return [
+            (row["idea"], row["words"], row[DELETION_FIELD_NAME] if n < kept else None)
+            for n, row in enumerate(self.rows.forms)
+        ]
+
+    def ideas(self) -> tuple[KeyIdea, ...]:
+        """The ideas kept and added, in order."""
+        dropped = set(map(id, self.rows.deleted_forms))
+        return tuple(
+            KeyIdea(row.cleaned_data["idea"], row.cleaned_data["words"])
+            for row in self.rows.forms
+            if row.cleaned_data and id(row) not in dropped
+        )
 
 
 class Members:

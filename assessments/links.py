@@ -2,8 +2,9 @@
 
 The survey is the one page everyone in a round opens, so it reads exactly what it
 shows and judges with, as plain values: the invitation, its round, the round's
-team name and vision, the team profile new answers are judged against, and
-whether answers through this link are waiting for their release.
+team name, vision and confirmed key ideas, the team profile new answers are
+judged against, and whether answers through this link are waiting for their
+release.
 """
 
 import json
@@ -25,7 +26,7 @@ LOOKUP = Statement(
            a.id, a.status, a.anonymous,
            a.min_group_for_scores, a.min_group_for_verbatims,
            a.team_rates_alignment, a.catalogue_version, a.team_profile,
-           a.closes_on, t.name, v.statement
+           a.closes_on, t.name, v.statement, v.key_ideas
     FROM assessments_invitation i
     JOIN assessments_assessment a ON a.id = i.assessment_id
     JOIN assessments_team t ON t.id = a.team_id
@@ -56,6 +57,7 @@ class SurveyLink:
     closes_on: date | None
     team_name: str
     vision: str
+    key_ideas: tuple[scoring.KeyIdea, ...]  # confirmed: none, the engine's own
 
     @property
     def is_open(self) -> bool:
@@ -126,6 +128,7 @@ def _read_link(token: str) -> SurveyLink | None:
         closes_on,
         team_name,
         vision,
+        key_ideas,
     ) = row
     return SurveyLink(
         invitation_id=invitation_id,
@@ -149,9 +152,10 @@ def _read_link(token: str) -> SurveyLink | None:
         else closes_on,
         team_name=team_name,
         vision=vision or "",
+        key_ideas=scoring.ideas_from_data(_json(key_ideas)),
     )
 
 
-def _json(value) -> dict:
+def _json(value):
     # PostgreSQL's driver hands jsonb over as text under Django, as SQLite does.
     return json.loads(value) if isinstance(value, str) else value

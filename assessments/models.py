@@ -8,6 +8,7 @@ import functools
 import itertools
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
@@ -28,10 +29,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from assessments import tokens
+from assessments import scoring, tokens
 from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
-from assessments.limits import MAX_ANSWER_LENGTH
+from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
+from assessments.validators import CONTROL_CHARACTERS
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -745,6 +747,60 @@ class Revised(models.Model):
 
 # --- Step 1: vision ---------------------------------------------------------------
 
+# A word or phrase of the team's for a key idea: a few words, not a sentence.
+MAX_TEAM_WORD_LENGTH = 80
+KEY_IDEA_NEEDS_TEXT = "Every key idea needs its text."
+KEY_IDEA_TOO_LONG = (
+    f"Keep an idea to {scoring.ideas.MAX_IDEA_LENGTH} characters at most."
+)
+TOO_MANY_KEY_IDEAS = f"Keep to {scoring.ideas.MAX_IDEAS} key ideas at most."
+TOO_MANY_TEAM_WORDS = (
+    f"Give at most {scoring.ideas.MAX_WORDS_PER_IDEA} words or phrases for one idea."
+)
+TEAM_WORD_TOO_LONG = (
+    f"“{{word}}” is longer than {MAX_TEAM_WORD_LENGTH} characters: give the "
+    "team's words or short phrases, separated by commas."
+)
+KEY_IDEAS_UNREADABLE = "Key ideas are stored as a list of ideas, each with its words."
+
+
+def _key_idea_problems(idea: str, words: Sequence[str]) -> list[ValidationError]:
+    """What is wrong with one key idea and its team words, as the form shows it
+    beside them and the service refuses it."""
+    problems = []
+    if not idea.strip():
+        problems.append(ValidationError(KEY_IDEA_NEEDS_TEXT, code="idea_needed"))
+    if len(idea) > scoring.ideas.MAX_IDEA_LENGTH:
+        problems.append(ValidationError(KEY_IDEA_TOO_LONG, code="idea_too_long"))
+    if len(words) > scoring.ideas.MAX_WORDS_PER_IDEA:
+        problems.append(ValidationError(TOO_MANY_TEAM_WORDS, code="too_many_words"))
+    problems.extend(
+        ValidationError(
+            TEAM_WORD_TOO_LONG.format(word=word[:20] + "…"), code="word_too_long"
+        )
+        for word in words
+        if len(word) > MAX_TEAM_WORD_LENGTH
+    )
+    if has_control_characters(idea) or any(map(has_control_characters, words)):
+        problems.append(ValidationError(CONTROL_CHARACTERS, code="control_characters"))
+    return problems
+
+
+def validate_key_ideas(value) -> None:
+    """Key ideas as ``scoring.ideas_as_data`` stores them, within the limits."""
+    ideas = scoring.ideas_from_data(value)
+    if scoring.ideas_as_data(ideas) != value:  # something in it did not read
+        raise ValidationError(KEY_IDEAS_UNREADABLE, code="key_ideas_unreadable")
+    if len(ideas) > scoring.ideas.MAX_IDEAS:
+        raise ValidationError(TOO_MANY_KEY_IDEAS, code="too_many_ideas")
+    problems = [
+        problem
+        for idea in ideas
+        for problem in _key_idea_problems(idea.idea, idea.words)
+    ]
+    if problems:
+        raise ValidationError(problems)
+
 
 class Vision(Revised):
     """The team's customer service vision and the manager's moment-of-truth answer."""
@@ -759,6 +815,22 @@ class Vision(Revised):
         null=True,
         blank=True,
         help_text="The manager's answer: does the team have a customer service vision?",
+    )
+    # Written only by services.key_ideas_confirm, hence not editable in forms.
+    key_ideas = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        validators=[validate_key_ideas],
+        help_text="The key ideas the manager confirmed, each with the team's words "
+        "for it; empty until then, and answers are judged against every specific "
+        "word of the statement.",
+    )
+    key_ideas_vision = models.TextField(
+        blank=True,
+        editable=False,
+        validators=[MaxLengthValidator(MAX_ANSWER_LENGTH)],
+        help_text="The statement as it was when the key ideas were confirmed.",
     )
     history = HistoricalRecords()
 
@@ -780,6 +852,17 @@ class Vision(Revised):
 
     def __str__(self) -> str:
         return self.statement[:80] or "(no vision yet)"
+
+    @property
+    def confirmed_ideas(self) -> tuple[scoring.KeyIdea, ...]:
+        """The key ideas answers are judged against; none means the engine's
+        own reading of the statement."""
+        return scoring.ideas_from_data(self.key_ideas)
+
+    @property
+    def ideas_to_check(self) -> bool:
+        """Whether the statement changed since its key ideas were confirmed."""
+        return bool(self.key_ideas) and self.key_ideas_vision != self.statement
 
 
 # --- Step 2: engagement -----------------------------------------------------------

@@ -47,6 +47,7 @@ urlpatterns = [
     path(f"{ROUND}open/", manager.assessment_open_view, name="assessment_open"),
     path(f"{ROUND}close/", manager.assessment_close_view, name="assessment_close"),
     path(f"{ROUND}vision/", manager.vision, name="vision"),
+    path(f"{ROUND}vision/ideas/", manager.key_ideas_view, name="key_ideas"),
     path(f"{ROUND}engagement/", manager.engagement, name="engagement"),
     path(f"{ROUND}engagement/add/", manager.invitation_add, name="invitation_add"),
     path(

@@ -135,6 +135,16 @@ class VisionFactory(factory.django.DjangoModelFactory):
     )
     has_vision = True
 
+    class Params:
+        # Key ideas the manager confirmed for the statement, with team words.
+        confirmed = factory.Trait(
+            key_ideas=[
+                {"idea": "One conversation", "words": ["un appel", "first time"]},
+                {"idea": "Plain words", "words": ["no jargon"]},
+            ],
+            key_ideas_vision=factory.SelfAttribute("statement"),
+        )
+
     @classmethod
     def _create(cls, model_class, *args, assessment, **kwargs):
         row, _ = model_class.objects.update_or_create(

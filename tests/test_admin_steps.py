@@ -324,3 +324,60 @@ def test_an_action_edited_inline_on_its_round_over_a_managers_save_is_refused(
     assert 'value="The administrator&#x27;s title"' in response.content.decode()
     action.refresh_from_db()
     assert (action.title, action.revision) == ("Theirs.", 2)
+
+
+# --- Key ideas: shown, confirmed only on the manager's page --------------------------
+
+
+def test_the_round_and_vision_pages_show_the_key_ideas_read_only(
+    admin_client, assessment
+):
+    vision = factories.VisionFactory(assessment=assessment, confirmed=True)
+
+    for url in (
+        admin_url(models.Assessment, "change", assessment.pk),
+        admin_url(models.Vision, "change", vision.pk),
+    ):
+        text = admin_client.get(url).content.decode()
+
+        assert (
+            "<li>One conversation (team&#x27;s words: un appel, first time)</li>"
+            in (text)
+        )
+        assert 'name="key_ideas"' not in text
+        assert 'name="vision-0-key_ideas"' not in text
+
+
+def test_the_admin_says_when_no_key_ideas_are_confirmed_or_they_need_a_check(
+    admin_client, assessment
+):
+    vision = factories.VisionFactory(assessment=assessment)
+    page = admin_url(models.Vision, "change", vision.pk)
+
+    assert "Not confirmed: answers are judged against every specific word." in (
+        admin_client.get(page).content.decode()
+    )
+    models.Vision.objects.filter(pk=vision.pk).update(
+        key_ideas=[{"idea": "<b>One</b> call", "words": []}],
+        key_ideas_vision="An older statement.",
+    )
+    text = admin_client.get(page).content.decode()
+    assert "<li>&lt;b&gt;One&lt;/b&gt; call</li>" in text
+    assert "The statement changed since they were confirmed." in text
+
+
+def test_an_admin_edit_of_the_statement_keeps_the_key_ideas(admin_client, assessment):
+    factories.VisionFactory(assessment=assessment, confirmed=True)
+
+    admin_client.post(
+        admin_url(models.Assessment, "change", assessment.pk),
+        inline_data(assessment, statement="A statement the admin corrected."),
+    )
+
+    vision = models.Vision.objects.get(assessment=assessment)
+    assert vision.statement == "A statement the admin corrected."
+    assert [idea.idea for idea in vision.confirmed_ideas] == [
+        "One conversation",
+        "Plain words",
+    ]
+    assert vision.ideas_to_check

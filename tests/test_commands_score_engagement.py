@@ -156,3 +156,53 @@ def test_command_line_exit_status_is_2_for_a_bad_file(files):
 
     assert result.returncode == 2
     assert result.stderr.strip().endswith("answers.csv: the file is empty.")
+
+
+# --- Key ideas, as a round stores them -------------------------------------------
+
+TEAM_WORDS_ANSWERS = (
+    "respondent,vision,meaning,contribution\n"
+    "dee,Tout réglé en un appel,Customers get their answer un appel,"
+    "I solve billing questions un appel\n"
+)
+
+
+def test_answers_are_judged_against_the_key_ideas_given(files, tmp_path):
+    vision, answers = files
+    answers.write_text(TEAM_WORDS_ANSWERS)
+    ideas = tmp_path / "ideas.json"
+    ideas.write_text(json.dumps([{"idea": "One conversation", "words": ["un appel"]}]))
+
+    without = json.loads(score(vision, answers, "--format", "json"))
+    given = json.loads(
+        score(vision, answers, "--format", "json", "--ideas", str(ideas))
+    )
+
+    assert without["respondents"][0]["answers"]["vision"]["consistent"] is False
+    judged = given["respondents"][0]["answers"]["vision"]
+    assert judged["consistent"] is True
+    assert "names 1 of 1 key idea of the vision: One conversation" in judged["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "ideas.json: not JSON; give the key ideas as a JSON list."),
+        ('{"idea": "x"}', "ideas.json: Key ideas are stored as a list of ideas"),
+        ('[{"idea": 3}]', "ideas.json: Key ideas are stored as a list of ideas"),
+        ('[{"idea": ""}]', "ideas.json: Every key idea needs its text."),
+        (
+            json.dumps([{"idea": f"Idea {n}", "words": []} for n in range(9)]),
+            "ideas.json: Keep to 8 key ideas at most.",
+        ),
+    ],
+    ids=["not-json", "not-a-list", "not-an-idea", "empty-idea", "too-many"],
+)
+def test_a_bad_ideas_file_exits_2_saying_why(files, tmp_path, content, message):
+    ideas = tmp_path / "ideas.json"
+    ideas.write_text(content)
+
+    with pytest.raises(CommandError, match=re.escape(message)) as raised:
+        score(*files, "--ideas", str(ideas))
+
+    assert raised.value.returncode == 2

@@ -7,7 +7,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from assessments.models import Assessment, Invitation, Response, StepResult
+from assessments import demo
+from assessments.models import (
+    AnswerJudgement,
+    Assessment,
+    Invitation,
+    Response,
+    StepResult,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +154,16 @@ def test_demo_round_has_its_readiness_stored_for_the_dashboard():
         "commitment",
     ]
     assert stored[0].status == "ready"
+
+
+def test_the_demo_round_s_key_ideas_are_confirmed_with_the_team_s_words():
+    data = seed("--team-size", "8", "--answered", "8")
+
+    vision = Assessment.objects.get(pk=data["assessment_id"]).vision
+    assert vision.confirmed_ideas == demo.DEMO_KEY_IDEAS
+    assert all(idea.words for idea in vision.confirmed_ideas)
+    assert not vision.ideas_to_check
+    reasons = AnswerJudgement.objects.filter(
+        response__assessment_id=data["assessment_id"], question_key="vision"
+    ).values_list("reasons", flat=True)
+    assert any(demo.DEMO_KEY_IDEAS[0].idea in " ".join(r) for r in reasons)

@@ -27,7 +27,7 @@ from tests.test_settings import run_manage
 # The catalogue's rows are loaded afresh (``catalogue_rows``): an earlier
 # transactional test's flush may have removed them.
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("catalogue_rows"),
 ]
 

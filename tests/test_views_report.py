@@ -633,3 +633,56 @@ def test_another_manager_cannot_rescore_a_round(client, round_with_vision):
     )
 
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+class TestKeyIdeas:
+    """Step 1 of the report lists the key ideas answers are weighed against."""
+
+    def test_the_confirmed_key_ideas_are_listed_with_the_team_s_words(
+        self, manager_client, assessment
+    ):
+        VisionFactory(assessment=assessment, statement=VISION, confirmed=True)
+
+        text = manager_client.get(report_url(assessment)).content.decode()
+
+        assert "One conversation" in text
+        assert "(the team's words: un appel, first time)" in text
+        assert "Not confirmed yet" not in text
+        assert "The vision has changed since these were confirmed" not in text
+
+    def test_ideas_not_confirmed_yet_link_to_step_one(self, manager_client, assessment):
+        VisionFactory(assessment=assessment, statement=VISION)
+
+        text = manager_client.get(report_url(assessment)).content.decode()
+
+        vision_page = reverse("assessments:vision", args=(assessment.pk,))
+        assert "Not confirmed yet" in text
+        assert f'href="{vision_page}#key-ideas">Confirm the key ideas' in text
+
+    def test_ideas_confirmed_for_another_statement_are_to_be_checked(
+        self, manager_client, assessment
+    ):
+        VisionFactory(
+            assessment=assessment,
+            statement=VISION,
+            confirmed=True,
+            key_ideas_vision="An older vision.",
+        )
+
+        text = manager_client.get(report_url(assessment)).content.decode()
+
+        assert "The vision has changed since these were confirmed" in text
+
+    def test_the_ideas_cost_the_report_no_query(
+        self, manager_client, assessment, django_assert_num_queries
+    ):
+        VisionFactory(assessment=assessment, statement=VISION, confirmed=True)
+        for _ in range(5):
+            answer(assessment, ENGAGED)
+        manager_client.get(report_url(assessment))  # warm caches
+
+        with django_assert_num_queries(9) as captured:
+            page = manager_client.get(report_url(assessment))
+
+        assert "One conversation" in page.content.decode()
+        assert writes(captured) == []

@@ -4,6 +4,7 @@ over the revision its form was opened at, and the readiness the engine last
 stored for each step."""
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from assessments import services
 from assessments.admin.common import AuditedAdmin
@@ -45,10 +46,46 @@ class RevisedMixin:
         revised_row_save(form, request.user)
 
 
-class VisionInline(RevisedMixin, admin.StackedInline):
+class KeyIdeasShown:
+    """The round's key ideas, read-only: the manager confirms them on step 1,
+    where the service checks them and has the answers judged again."""
+
+    @admin.display(description="key ideas")
+    def key_ideas_shown(self, obj):
+        ideas = obj.confirmed_ideas if obj is not None and obj.pk else ()
+        if not ideas:
+            return "Not confirmed: answers are judged against every specific word."
+        shown = format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}{}</li>",
+                (
+                    (idea.idea, f" (team's words: {', '.join(idea.words)})")
+                    if idea.words
+                    else (idea.idea, "")
+                    for idea in ideas
+                ),
+            ),
+        )
+        if obj.ideas_to_check:
+            return format_html(
+                "{}<p>The statement changed since they were confirmed.</p>", shown
+            )
+        return shown
+
+
+class VisionInline(KeyIdeasShown, RevisedMixin, admin.StackedInline):
     model = Vision
-    fields = ("statement", "has_vision", "revision", "updated_by", "updated_at")
-    readonly_fields = ("revision", "updated_by", "updated_at")
+    fields = (
+        "statement",
+        "has_vision",
+        "key_ideas_shown",
+        "revision",
+        "updated_by",
+        "updated_at",
+    )
+    readonly_fields = ("key_ideas_shown", "revision", "updated_by", "updated_at")
     extra = 0
     max_num = 1
     can_delete = False
@@ -94,13 +131,13 @@ class ActionItemInline(RevisedMixin, admin.TabularInline):
 
 
 @admin.register(Vision)
-class VisionAdmin(RevisedMixin, AuditedAdmin):
+class VisionAdmin(KeyIdeasShown, RevisedMixin, AuditedAdmin):
     list_display = ("assessment", "has_vision", "updated_by", "updated_at")
     list_filter = ("has_vision",)
     list_select_related = ("assessment__team", "updated_by")
     search_fields = ("statement", "assessment__team__name")
     raw_id_fields = ("assessment",)
-    readonly_fields = ("revision", "updated_at", "updated_by")
+    readonly_fields = ("key_ideas_shown", "revision", "updated_at", "updated_by")
 
 
 @admin.register(AlignmentRating)

@@ -76,6 +76,8 @@ from assessments.services.steps import (
     action_update,
     alignment_update,
     commitment_update,
+    key_ideas_confirm,
+    key_ideas_tidy,
     step_row_revise,
     vision_update,
 )
@@ -172,6 +174,8 @@ __all__ = [
     "invitations_remind",
     "invitations_send",
     "judgement_override",
+    "key_ideas_confirm",
+    "key_ideas_tidy",
     "manager_invitation_accept",
     "manager_invitation_decline",
     "manager_invitation_deliver",

@@ -78,11 +78,12 @@ def responses_import(
     require_importable(assessment)
     now = now or timezone.now()
     stamp = response_timestamp(anonymous=assessment.anonymous, now=now)
-    statement = (
+    statement, ideas = (
         Vision.objects.filter(assessment=assessment)
-        .values_list("statement", flat=True)
+        .values_list("statement", "key_ideas")
         .first()
-    ) or ""
+    ) or ("", [])
+    confirmed = scoring.ideas_from_data(ideas)
     profile = scoring.TeamProfile.from_dict(assessment.team_profile)
     release = (
         Response.objects.filter(assessment=assessment).aggregate(last=Max("release"))[
@@ -93,6 +94,7 @@ def responses_import(
     judgements = [
         respondent_judge(
             vision=statement,
+            ideas=confirmed,
             team_profile=profile,
             answers={
                 "vision": row.vision,

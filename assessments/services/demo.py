@@ -1,4 +1,5 @@
-"""The demo team ``make run`` seeds: a round with every step filled in."""
+"""The demo team ``make run`` seeds: a round with every step filled in, its
+key ideas confirmed."""
 
 import random
 from datetime import datetime, timedelta
@@ -8,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from assessments import demo
+from assessments import demo, scoring
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -59,6 +60,8 @@ def demo_round_create(
     vision = assessment.vision
     vision.statement = demo.DEMO_VISION
     vision.has_vision = True
+    vision.key_ideas = scoring.ideas_as_data(demo.DEMO_KEY_IDEAS)
+    vision.key_ideas_vision = demo.DEMO_VISION
     vision.save()
     _demo_steps_fill(assessment, manager, now)
 

@@ -11,7 +11,7 @@ or a new vision, once the team has grown by half, or when the rules change; so
 the total work stays linear in the number of submissions.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -62,14 +62,20 @@ PROGRESS_EVERY = 500
 
 
 def respondent_judge(
-    *, vision: str, team_profile: scoring.TeamProfile, answers: dict[str, str]
+    *,
+    vision: str,
+    ideas: Sequence[scoring.KeyIdea],
+    team_profile: scoring.TeamProfile,
+    answers: dict[str, str],
 ) -> scoring.RespondentJudgement:
-    """The engine's judgement of one respondent's answers, against the team
-    profile stored at the round's last full scoring."""
+    """The engine's judgement of one respondent's answers, against the round's
+    key ideas (``ideas``, the confirmed ones; none: the engine's own reading of
+    the vision) and the team profile stored at the round's last full scoring."""
     return scoring.judge_respondent(
         vision,
         scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
         team_profile,
+        ideas=ideas,
     )
 
 
@@ -193,11 +199,11 @@ def _team_judge(
         .order_by("pk")
         .values_list("pk", *ANSWER_COLUMNS)
     )
-    statement = (
+    statement, ideas = (
         Vision.objects.filter(assessment=assessment)
-        .values_list("statement", flat=True)
+        .values_list("statement", "key_ideas")
         .first()
-    )
+    ) or ("", [])
 
     def progress(done: int) -> None:
         _scoring_progress(
@@ -208,8 +214,9 @@ def _team_judge(
 
     progress(0)
     judgements, profile = scoring.judge_team_with_profile(
-        statement or "",
+        statement,
         [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows],
+        ideas=scoring.ideas_from_data(ideas),
         progress=progress,
         every=PROGRESS_EVERY,
     )
@@ -467,6 +474,7 @@ def response_correct(
         setattr(response, f"{key}_answer", answers.get(key, ""))
     judgement = respondent_judge(
         vision=assessment.vision.statement,
+        ideas=assessment.vision.confirmed_ideas,
         team_profile=scoring.TeamProfile.from_dict(assessment.team_profile),
         answers=answers,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from assessments import scoring
 from assessments.models import (
     STALE_REVISION,
     ActionItem,
@@ -19,6 +20,7 @@ from assessments.models import (
     Question,
     Response,
     Vision,
+    validate_key_ideas,
 )
 from assessments.services.judging import readiness_refresh
 from assessments.services.upkeep import assessment_rescore_request
@@ -43,11 +45,51 @@ def vision_update(
 def _rescore_if_restated(vision: Vision, judged_against: str) -> None:
     """Answers are judged against the vision's statement: a new one needs them
     all judged again, by a worker."""
-    if (
-        vision.statement != judged_against
-        and Response.objects.filter(assessment_id=vision.assessment_id).exists()
-    ):
-        assessment_rescore_request(assessment_id=vision.assessment_id)
+    if vision.statement != judged_against:
+        _rescore_answered(vision)
+
+
+def _rescore_answered(vision: Vision) -> bool:
+    """Ask for a round's answers, if any, to be judged again; whether it asked."""
+    if not Response.objects.filter(assessment_id=vision.assessment_id).exists():
+        return False
+    assessment_rescore_request(assessment_id=vision.assessment_id)
+    return True
+
+
+def key_ideas_tidy(ideas: Sequence[scoring.KeyIdea]) -> tuple[scoring.KeyIdea, ...]:
+    """The ideas with their spacing made plain and repeats dropped: a word given
+    twice for one idea, and an idea given twice, whose words join the first."""
+    tidy: dict[str, tuple[str, list[str]]] = {}
+    for item in ideas:
+        text = " ".join(item.idea.split())
+        _, words = tidy.setdefault(text.casefold(), (text, []))
+        for word in (" ".join(w.split()) for w in item.words):
+            if word and word.casefold() not in {w.casefold() for w in words}:
+                words.append(word)
+    return tuple(scoring.KeyIdea(text, tuple(words)) for text, words in tidy.values())
+
+
+@transaction.atomic
+def key_ideas_confirm(
+    *, vision: Vision, revision: int, ideas: Sequence[scoring.KeyIdea], user
+) -> bool:
+    """Save the key ideas the manager confirms for the statement as it stands
+    (none: the engine's own reading of it), unless the vision changed since
+    ``revision``; answers judged with other ideas are then judged again.
+    Returns whether the answers are to be judged again."""
+    data = scoring.ideas_as_data(key_ideas_tidy(ideas))
+    validate_key_ideas(data)
+    judged_with = vision.key_ideas
+    vision.save_revision(
+        revision=revision,
+        user=user,
+        values={
+            "key_ideas": data,
+            "key_ideas_vision": vision.statement if data else "",
+        },
+    )
+    return vision.key_ideas != judged_with and _rescore_answered(vision)
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,10 @@ def submission_judge(
     """A submission's answers judged and laid out as the response's columns; an
     anonymous round's respondent is the holder of ``edit_code``."""
     judgement = respondent_judge(
-        vision=link.vision, team_profile=link.team_profile, answers=answers
+        vision=link.vision,
+        ideas=link.key_ideas,
+        team_profile=link.team_profile,
+        answers=answers,
     )
     rates = link.team_rates_alignment and ratings is not None
     values = {

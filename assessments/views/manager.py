@@ -32,6 +32,7 @@ from assessments.forms import (
     CodesForm,
     CoManagerForm,
     CommitmentForm,
+    KeyIdeasForm,
     MemberForm,
     MemberListForm,
     TeamForm,
@@ -47,7 +48,7 @@ from assessments.models import (
     alignment_questions,
     catalogue_steps,
 )
-from assessments.scoring import check_vision
+from assessments.scoring import check_vision, propose_key_ideas
 
 TEAMS_PER_PAGE = 25
 
@@ -64,6 +65,12 @@ ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
 WAITING_EMAILS_SENT = " The {count} emails that were waiting are on their way."
 ROUND_NOW_CLOSED = "The round is closed: links no longer accept answers."
 VISION_SAVED = "Step 1 is saved."
+KEY_IDEAS_SAVED = "The key ideas are confirmed: answers are weighed against them."
+KEY_IDEAS_CLEARED = (
+    "No key ideas are confirmed: answers are weighed against every specific word "
+    "of the vision until you confirm some."
+)
+KEY_IDEAS_RESCORING = " Every answer so far will be judged again."
 ALIGNMENT_SAVED = "Step 3 is saved."
 COMMITMENT_SAVED = "Step 4 is saved."
 ACTION_ADDED = "Added “{title}” to the action plan."
@@ -342,37 +349,102 @@ def assessment_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Step 1: vision ---------------------------------------------------------------
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def vision(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _step_page_for(request, pk)
-    context = _steps(assessment, StepKey.VISION)
+def _vision_form(assessment: Assessment, step, data=None) -> VisionForm:
     stored = assessment.vision
-    form = VisionForm(
-        _form_data(request),
+    return VisionForm(
+        data,
         initial={
             "statement": stored.statement,
             "has_vision": stored.has_vision,
             "revision": stored.revision,
         },
-        moment_of_truth=context["step"].moment_of_truth,
+        moment_of_truth=step.moment_of_truth,
     )
+
+
+def _key_ideas_form(assessment: Assessment, *, proposals: bool) -> KeyIdeasForm:
+    """The key ideas form as the page opens it: the confirmed ideas, or the
+    engine's proposals when none are confirmed or the manager asks for them."""
+    stored = assessment.vision
+    ideas = stored.confirmed_ideas
+    if proposals or not ideas:
+        ideas = propose_key_ideas(stored.statement)
+    return KeyIdeasForm(ideas=ideas, revision=stored.revision)
+
+
+def _render_vision(
+    request: HttpRequest,
+    assessment: Assessment,
+    *,
+    form: VisionForm | None = None,
+    ideas_form: KeyIdeasForm | None = None,
+) -> HttpResponse:
+    """Step 1 with its two forms, the vision's and its key ideas'; one sent back
+    with an error is shown as it was sent, the other as stored."""
+    context = _steps(assessment, StepKey.VISION)
+    form = form or _vision_form(assessment, context["step"])
+    proposals = "proposals" in request.GET
+    ideas_form = ideas_form or _key_ideas_form(assessment, proposals=proposals)
+    return render(
+        request,
+        "assessments/step_vision.html",
+        {
+            **context,
+            "form": form,
+            "findings": check_vision(form["statement"].value() or ""),
+            "ideas_form": ideas_form,
+            "showing_proposals": proposals or not assessment.vision.key_ideas,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def vision(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _step_page_for(request, pk)
+    if request.method == "GET":
+        return _render_vision(request, assessment)
+    step = next(
+        step
+        for step in catalogue_steps(assessment.catalogue_version)
+        if step.key == StepKey.VISION
+    )
+    form = _vision_form(assessment, step, request.POST)
     if form.is_valid():
         try:
             services.vision_update(
-                vision=stored, user=request.user, **form.cleaned_data
+                vision=assessment.vision, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, VISION_SAVED)
             return redirect("assessments:vision", pk=pk)
-    findings = check_vision(form["statement"].value() or "")
-    return render(
-        request,
-        "assessments/step_vision.html",
-        {**context, "form": form, "findings": findings},
-    )
+    return _render_vision(request, assessment, form=form)
+
+
+@never_cache
+@require_POST
+def key_ideas_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1's key ideas, confirmed for the vision as it is written."""
+    assessment = _assessment_for(request, pk)
+    stored = assessment.vision
+    form = KeyIdeasForm(request.POST, ideas=(), revision=stored.revision)
+    if form.is_valid():
+        try:
+            rescoring = services.key_ideas_confirm(
+                vision=stored,
+                revision=form.cleaned_data["revision"],
+                ideas=form.ideas(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            said = KEY_IDEAS_SAVED if stored.key_ideas else KEY_IDEAS_CLEARED
+            messages.success(request, said + (KEY_IDEAS_RESCORING if rescoring else ""))
+            return redirect(reverse("assessments:vision", args=(pk,)) + "#key-ideas")
+    return _render_vision(request, assessment, ideas_form=form)
 
 
 # --- Step 2: engagement -----------------------------------------------------------

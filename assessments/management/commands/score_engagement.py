@@ -1,16 +1,22 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.answers_csv import AnswersFileError, read_answers
 from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.models import KEY_IDEAS_UNREADABLE, validate_key_ideas
 from assessments.scoring import (
     Answers,
+    KeyIdea,
     engagement_ready,
+    ideas_as_data,
+    ideas_from_data,
     judge_team,
     summarise,
 )
+from assessments.services import key_ideas_tidy
 
 MARKS = {
     (True, True): "yes",
@@ -34,10 +40,19 @@ class Command(BaseCommand):
             metavar="FILE",
             help="UTF-8 CSV with the header respondent,vision,meaning,contribution.",
         )
+        parser.add_argument(
+            "--ideas",
+            type=Path,
+            metavar="FILE",
+            help='The key ideas to judge against, as JSON: a list of {"idea": ..., '
+            '"words": [...]} as a round stores them. Without it, every specific '
+            "word of the vision is one.",
+        )
         parser.add_argument("--format", choices=("table", "json"), default="table")
 
-    def handle(self, *args, vision_file, answers, format, **options):
+    def handle(self, *args, vision_file, answers, ideas, format, **options):
         vision = _read_vision(vision_file)
+        key_ideas = _read_ideas(ideas) if ideas is not None else ()
         try:
             rows = read_answers(_read_bytes(answers), str(answers))
         except AnswersFileError as error:
@@ -48,6 +63,7 @@ class Command(BaseCommand):
                 Answers(row.respondent, row.vision, row.meaning, row.contribution)
                 for row in rows
             ],
+            ideas=key_ideas,
         )
         summary = summarise(judgements, invitations=None)
         readiness = engagement_ready(summary)
@@ -96,6 +112,27 @@ def _read_vision(path: Path) -> str:
     if not vision:
         raise CommandError(f"{path}: the vision file is empty.", returncode=2)
     return vision
+
+
+def _read_ideas(path: Path) -> tuple[KeyIdea, ...]:
+    """Key ideas in the form a round stores them ("words" may be left out),
+    tidied as a manager's are."""
+    try:
+        data = json.loads(_read_bytes(path).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise CommandError(
+            f"{path}: not JSON; give the key ideas as a JSON list.", returncode=2
+        ) from None
+    read = ideas_from_data(data)
+    if not isinstance(data, list) or len(read) != len(data):
+        raise CommandError(f"{path}: {KEY_IDEAS_UNREADABLE}", returncode=2)
+    ideas = key_ideas_tidy(read)
+    try:
+        validate_key_ideas(ideas_as_data(ideas))
+    except ValidationError as error:
+        problems = " ".join(error.messages)
+        raise CommandError(f"{path}: {problems}", returncode=2) from None
+    return ideas
 
 
 def _as_json(judgements, summary, readiness) -> dict:
