@@ -181,7 +181,7 @@ def test_answers_are_judged_against_the_key_ideas_given(files, tmp_path):
     assert without["respondents"][0]["answers"]["vision"]["consistent"] is False
     judged = given["respondents"][0]["answers"]["vision"]
     assert judged["consistent"] is True
-    assert "names 1 of 1 key idea of the vision: One conversation" in judged["reasons"]
+    assert "names 1 of 1 key idea: “One conversation”" in judged["reasons"]
 
 
 @pytest.mark.parametrize(

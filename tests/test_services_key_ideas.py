@@ -218,7 +218,7 @@ def test_a_submission_is_judged_against_the_confirmed_ideas(vision):
 
     judgement = AnswerJudgement.objects.get(response=response, question_key="vision")
     assert judgement.consistent is True
-    assert "names 1 of 1 key idea of the vision: One conversation" in judgement.reasons
+    assert "names 1 of 1 key idea: “One conversation”" in judgement.reasons
 
 
 def test_without_confirmed_ideas_the_team_s_words_are_not_the_vision_s(vision):
