@@ -32,6 +32,9 @@ meaning or contribution answers (key ideas counted under the idea). A term is
 common among someone's teammates when at least ``TEAM_COMMON_SHARE`` of the
 other respondents use it (at least one), leaving the person out of the count:
 building the profile and judging everyone are both linear in the team's size.
+Someone the profile counts is judged again later against the profile without
+their counted terms (``judge_respondent``'s ``counted_terms``), so nobody's own
+earlier words count as their teammates'.
 """
 
 import functools
@@ -290,6 +293,25 @@ class TeamProfile:
     def has_teammates(self, own_terms: frozenset[str]) -> bool:
         return self.size - (1 if own_terms else 0) > 0
 
+    def for_respondents(self) -> "TeamProfile":
+        """Only the terms common enough to count for anyone judged against the
+        stored profile: a newcomer, or a respondent it counts judged again
+        without their own terms (``without``), who needs one teammate fewer.
+        Judgements are the same as against the whole profile."""
+        need = _common_from(self.size - 1)
+        return TeamProfile(
+            self.size,
+            MappingProxyType({t: n for t, n in self.counts.items() if n >= need}),
+        )
+
+    def without(self, counted_terms: frozenset[str]) -> "TeamProfile":
+        """The profile without one respondent it counts, whose terms in it are
+        ``counted_terms`` (any other term of theirs it does not hold)."""
+        counts = dict(self.counts)
+        for term in counted_terms & counts.keys():
+            counts[term] -= 1
+        return TeamProfile(max(0, self.size - 1), MappingProxyType(counts))
+
 
 EMPTY_PROFILE = TeamProfile(0, MappingProxyType({}))
 
@@ -468,6 +490,7 @@ def judge_team_with_profile(
     ideas: Sequence[KeyIdea] | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = PROGRESS_EVERY,
+    _terms: list[frozenset[str]] | None = None,
 ) -> tuple[tuple[RespondentJudgement, ...], TeamProfile]:
     """``judge_team``, also returning the team profile built on the way, to judge
     later respondents against (``judge_respondent``).
@@ -487,6 +510,8 @@ def judge_team_with_profile(
     if progress is not None and len(read) % every:
         progress(len(read))
     profile = TeamProfile.from_term_sets(terms for _, terms in read)
+    if _terms is not None:
+        _terms.extend(terms for _, terms in read)
     judgements = tuple(
         _judge(a, readings, labels, profile, terms)
         for a, (readings, terms) in zip(answers, read, strict=True)
@@ -510,8 +535,41 @@ def judge_respondent(
     profile: TeamProfile,
     *,
     ideas: Sequence[KeyIdea] | None = None,
+    counted_terms: frozenset[str] | None = None,
 ) -> RespondentJudgement:
-    """Judge one respondent against the vision and a team they are not counted in."""
+    """Judge one respondent against the vision and a team they are not counted
+    in; or, given ``counted_terms`` (the terms ``profile`` counts for them, maybe
+    none), against the team without them, so their own earlier words never count
+    as their teammates'."""
     matcher, labels = _matcher_for(vision, tuple(ideas or ()))
     readings, _ = _readings(matcher, answers)
+    if counted_terms is not None:
+        profile = profile.without(counted_terms)
     return _judge(answers, readings, labels, profile, frozenset())
+
+
+def respondent_terms(
+    vision: str, answers: Answers, *, ideas: Sequence[KeyIdea] | None = None
+) -> frozenset[str]:
+    """The terms a team profile counts for one respondent (none for someone
+    whose meaning and contribution are non-answers: the profile leaves them out)."""
+    matcher, _ = _matcher_for(vision, tuple(ideas or ()))
+    return _readings(matcher, answers)[1]
+
+
+def judge_team_with_terms(
+    vision: str,
+    answers: Sequence[Answers],
+    *,
+    ideas: Sequence[KeyIdea] | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = PROGRESS_EVERY,
+) -> tuple[tuple[RespondentJudgement, ...], TeamProfile, tuple[frozenset[str], ...]]:
+    """``judge_team_with_profile``, also returning each respondent's terms in the
+    profile (``respondent_terms``), in the order of ``answers``: what to judge
+    them again with (``judge_respondent``'s ``counted_terms``)."""
+    term_sets: list[frozenset[str]] = []
+    judgements, profile = judge_team_with_profile(
+        vision, answers, ideas=ideas, progress=progress, every=every, _terms=term_sets
+    )
+    return judgements, profile, tuple(term_sets)
