@@ -71,6 +71,7 @@ def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
             token=item.token,
             answers=ENGAGED,
         )
+    services.answers_release(vision.assessment, closing=True)  # profiled once shown
     services.assessment_rescore(assessment_id=vision.assessment_id)
     invitation = InvitationFactory(assessment=vision.assessment)
 

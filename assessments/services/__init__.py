@@ -36,9 +36,11 @@ from assessments.services.invitations import (
     members_invite,
 )
 from assessments.services.judging import (
+    NO_DECISION_TO_KEEP,
     OVERRIDE_NEEDS_A_REASON,
     assessment_rescore,
     judgement_override,
+    judgement_override_keep,
     readiness_refresh,
     respondent_judge,
     response_correct,
@@ -124,6 +126,7 @@ __all__ = [
     "NOTHING_TO_RETRY",
     "NOT_YOUR_INVITATION",
     "NO_ADDRESS_TO_SEND",
+    "NO_DECISION_TO_KEEP",
     "OVERRIDE_NEEDS_A_REASON",
     "PRIVACY_FIELDS",
     "PRIVACY_FROZEN",
@@ -172,6 +175,7 @@ __all__ = [
     "invitations_remind",
     "invitations_send",
     "judgement_override",
+    "judgement_override_keep",
     "manager_invitation_accept",
     "manager_invitation_decline",
     "manager_invitation_deliver",
