@@ -5,6 +5,7 @@ guard, so a bad row is refused even when it does not come through a form.
 """
 
 import functools
+import hashlib
 import itertools
 import secrets
 import uuid
@@ -1213,6 +1214,12 @@ class Response(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # The terms the round's stored team profile counts for these answers (those
+    # of its last full scoring, when it counted them; see docs/scoring.md), so
+    # that judging them again leaves them out: nobody agrees with themselves.
+    # NULL when the profile does not count the response. Only a full scoring
+    # writes it, from the answers' text.
+    profile_terms = models.JSONField(null=True, blank=True, editable=False)
 
     # The audit trail keeps who changed the answers, never who gave them: no link
     # to the invitation, no respondent or link key, no submission times (see
@@ -1225,6 +1232,7 @@ class Response(models.Model):
             "link_key",
             "created_at",
             "updated_at",
+            "profile_terms",
         ),
         history_id_field=models.UUIDField(default=uuid.uuid4),
     )
@@ -1314,6 +1322,11 @@ pre_create_historical_record.connect(
 )
 
 
+def answer_digest(text: str) -> str:
+    """The SHA-256 of an answer's text, kept with a manager's decision on it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class AnswerJudgementQuerySet(models.QuerySet):
     def for_export(self, response_ids):
         """The judgements of these responses as the answers' export writes them:
@@ -1373,6 +1386,12 @@ class AnswerJudgement(models.Model):
         db_index=False,
     )
     overridden_at = models.DateTimeField(null=True, blank=True)
+    # The digest (``answer_digest``) of the answer the override was decided on,
+    # "" without one: the decision outlives new answers, and says when the
+    # answer has changed since (``answer_changed``).
+    override_answer_digest = models.CharField(
+        max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     history = HistoricalRecords(history_id_field=models.UUIDField(default=uuid.uuid4))
 
@@ -1419,6 +1438,15 @@ class AnswerJudgement(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.override_clear is not None or self.override_consistent is not None
+
+    @property
+    def answer_changed(self) -> bool:
+        """Whether the answer has changed since the manager's decision on it:
+        the decision stands until they keep, change or remove it. Reads the
+        response (prefetched with its judgements on the pages that show it)."""
+        return self.is_overridden and self.override_answer_digest != answer_digest(
+            self.response.answer_for(self.question_key)
+        )
 
     @property
     def effective_clear(self) -> bool:

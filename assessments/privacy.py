@@ -78,6 +78,14 @@ def released_responses() -> QuerySet[Response]:
     return Response.objects.released()
 
 
+def in_team_profile(release: int | None) -> bool:
+    """Whether a response of that ``release`` enters its round's team profile
+    at a full scoring: released answers only. A waiting answer's words would
+    otherwise show in the judgements of the answers already shown, and whether
+    the profile counts a response tells no more than its release does."""
+    return release is not None
+
+
 def counted_responses() -> QuerySet[Response]:
     """The responses that count as a round's respondents, wherever they are
     counted against its minimum groups."""

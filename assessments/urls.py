@@ -118,6 +118,11 @@ urlpatterns = [
         name="judgement_override",
     ),
     path(
+        "assessments/<int:pk>/report/judgements/<int:judgement_pk>/keep/",
+        report.judgement_override_keep_view,
+        name="judgement_override_keep",
+    ),
+    path(
         "assessments/<int:pk>/answers.csv", report.answers_export, name="answers_export"
     ),
 ]

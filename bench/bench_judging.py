@@ -100,9 +100,7 @@ def main() -> None:
         return
     one_submission()
     size = int(sys.argv[1]) if len(sys.argv) > 1 else TEAM_SIZE
-    subprocess.run(
-        [sys.executable, __file__, "--full", str(size)], check=True
-    )
+    subprocess.run([sys.executable, __file__, "--full", str(size)], check=True)
 
 
 if __name__ == "__main__":

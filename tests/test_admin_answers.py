@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 import pytest
 
-from assessments import models
+from assessments import models, services
 from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests import factories
 from tests.admin_pages import admin_url, messages_of, run_action
@@ -309,6 +309,42 @@ def test_an_override_on_the_judgement_page_goes_through_the_service(
     judgement.refresh_from_db()
     assert (judgement.effective_clear, judgement.overridden_by) == (True, superuser)
     assert judgement.overridden_at is not None
+
+
+def test_the_admin_shows_when_an_answer_changed_since_the_decision(
+    admin_client, superuser, named_round
+):
+    response = answer(named_round, LOST)
+    judgement = response.judgements.get(question_key="vision")
+    services.judgement_override(
+        judgement=judgement,
+        clear=True,
+        consistent=None,
+        reason="Said aloud in the huddle.",
+        user=superuser,
+    )
+    unchanged = admin_client.get(
+        admin_url(models.AnswerJudgement, "change", judgement.pk)
+    ).content.decode()
+    services.response_correct(response=response, answers={**LOST, "vision": "Fix it."})
+
+    pages = [
+        admin_client.get(admin_url(model, "change", pk)).content.decode()
+        for model, pk in (
+            (models.AnswerJudgement, judgement.pk),
+            (models.Response, response.pk),
+        )
+    ]
+    round_page = admin_client.get(
+        admin_url(models.Assessment, "change", named_round.pk)
+    ).content.decode()
+
+    assert "answer changed since the decision" in unchanged.lower()
+    assert 'alt="False"' in unchanged
+    for page in pages:
+        assert 'alt="True"' in page
+        assert 'name="override_answer_digest"' not in page  # read-only
+    assert "Answer changed since the decision." in round_page
 
 
 # --- The answers' audit trail ---------------------------------------------------------

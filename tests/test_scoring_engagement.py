@@ -16,7 +16,9 @@ from assessments.scoring import (
     judge_respondent,
     judge_team,
     judge_team_with_profile,
+    judge_team_with_terms,
     key_ideas,
+    respondent_terms,
     review_respondent,
     summarise,
 )
@@ -540,6 +542,141 @@ def test_a_profile_for_newcomers_keeps_only_common_terms_and_judges_the_same():
             alone = judge_respondent(team["vision"], newcomer, EMPTY_PROFILE)
             team_mattered = team_mattered or alone != verdict
     assert team_mattered, "some newcomer must be judged differently without a team"
+
+
+# --- Judging again someone the stored profile counts -------------------------------
+
+
+def _judged_again(vision, people, stored_as=TeamProfile.for_respondents):
+    """Each person judged alone against the stored profile of a full scoring of
+    ``people``, with the terms that profile counts for them."""
+    _, profile, term_sets = judge_team_with_terms(vision, people)
+    stored = TeamProfile.from_dict(stored_as(profile).as_dict())
+    return [
+        judge_respondent(
+            vision,
+            person,
+            stored,
+            counted_terms=frozenset(terms & stored.counts.keys()) if terms else None,
+        )
+        for person, terms in zip(people, term_sets, strict=True)
+    ]
+
+
+def test_someone_judged_again_with_their_counted_terms_is_judged_as_in_the_team():
+    """The anchor: after a full scoring, judging any respondent alone with the
+    terms the stored profile counts for them gives their judgement in the team,
+    on every labelled team and on teams whose size crosses a threshold."""
+    teams = [(team["vision"], _answers_of(team)) for team in load_teams()]
+    some = _answers_of(load_teams()[0])
+    teams += [(teams[0][0], some[:size]) for size in (1, 2, 7, 14, 20)]
+    differs = False
+    for vision, people in teams:
+        in_team = judge_team(vision, people)
+
+        assert _judged_again(vision, people) == list(in_team)
+        as_newcomers = [
+            judge_respondent(
+                vision,
+                p,
+                TeamProfile.from_dict(
+                    judge_team_with_profile(vision, people)[1].for_newcomers().as_dict()
+                ),
+            )
+            for p in people
+        ]
+        differs = differs or as_newcomers != list(in_team)
+    assert differs, "judging members as newcomers must differ somewhere"
+
+
+def test_someone_who_changes_their_answers_is_judged_against_their_teammates_alone():
+    """New answers, judged with the terms the stored profile counted for the old
+    ones, are judged as a newcomer to the team without that person would be."""
+    # Seven who each name one thing nobody else does: one teammate of six is
+    # enough to share a word with, one of seven is not.
+    seven = [
+        Answers(
+            thing,
+            VISION,
+            f"We send an engineer the same day when a {thing} breaks.",
+            f"I book the {thing} repair before I hang up.",
+        )
+        for thing in ("meter", "boiler", "pipe", "valve", "radiator", "cable", "socket")
+    ]
+    checked = 0
+    teams = [(team["vision"], _answers_of(team)) for team in load_teams()]
+    for vision, people in [*teams, (VISION, seven)]:
+        for size in (len(people), 7):
+            _, profile, term_sets = judge_team_with_terms(vision, people[:size])
+            stored = TeamProfile.from_dict(profile.for_respondents().as_dict())
+            for index in range(size):
+                others = [*people[:index], *people[index + 1 : size]]
+                changed = people[(index + 1) % size]  # a teammate's words
+                counted = frozenset(term_sets[index] & stored.counts.keys())
+                expected = judge_respondent(
+                    vision, changed, judge_team_with_profile(vision, others)[1]
+                )
+
+                assert (
+                    judge_respondent(vision, changed, stored, counted_terms=counted)
+                    == expected
+                )
+                checked += 1
+    assert checked
+
+
+def test_a_respondent_whose_words_nobody_else_uses_agrees_with_nobody():
+    loner = Answers(
+        "loner",
+        VISION,
+        "Quarterly tariff reconciliation audits with spreadsheets.",
+        "I reconcile tariff spreadsheets quarterly for auditors.",
+    )
+    people = [*TEAMMATES[:3], loner]
+    in_team = judge_team(VISION, people)[-1]
+
+    again = _judged_again(VISION, people)[-1]
+
+    assert again == in_team
+    assert not again.answers["meaning"].consistent
+    assert "shares no specific words" in " ".join(again.answers["meaning"].reasons)
+
+
+def test_alone_in_the_profile_someone_judged_again_has_no_teammates():
+    solo = Answers("solo", VISION, GOOD_MEANING, GOOD_CONTRIBUTION)
+    _, profile, (terms,) = judge_team_with_terms(VISION, [solo])
+
+    again = judge_respondent(VISION, solo, profile, counted_terms=terms)
+    as_newcomer = judge_respondent(VISION, solo, profile)
+
+    assert again == judge_team(VISION, [solo])[0]
+    assert "no teammates' answers to compare with" in again.answers["meaning"].reasons
+    assert as_newcomer != again  # the bug: agreeing with their own words
+
+
+def test_respondent_terms_are_those_the_profile_counts():
+    people = [*TEAMMATES, Answers("x", VISION, "I don't know", "n/a")]
+    _, profile, term_sets = judge_team_with_terms(VISION, people)
+
+    assert [respondent_terms(VISION, p) for p in people] == list(term_sets)
+    assert term_sets[-1] == frozenset()
+    assert profile == TeamProfile.from_term_sets(term_sets)
+
+
+def test_the_profile_for_respondents_keeps_what_members_need_and_no_more():
+    counts = {"a": 1, "b": 2, "c": 3}
+    profile = TeamProfile(7, counts)  # 2 of 7 for a newcomer, 1 of 6 for a member
+
+    assert dict(profile.for_newcomers().counts) == {"b": 2, "c": 3}
+    assert dict(profile.for_respondents().counts) == counts
+    assert dict(TeamProfile(20, counts).for_respondents().counts) == {"c": 3}
+
+
+def test_a_profile_without_someone_drops_one_from_their_terms_and_the_size():
+    profile = TeamProfile(3, {"a": 2, "b": 1})
+
+    assert profile.without(frozenset({"a", "zzz"})) == TeamProfile(2, {"a": 1, "b": 1})
+    assert profile.without(frozenset()).size == 2
 
 
 def test_a_matcher_that_forgets_judges_the_same(monkeypatch):

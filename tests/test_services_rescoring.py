@@ -129,7 +129,7 @@ def test_a_failed_scoring_frees_the_round_for_the_next(round_, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("engine broke")
 
-    monkeypatch.setattr(scoring, "judge_team_with_profile", broken)
+    monkeypatch.setattr(scoring, "judge_team_with_terms", broken)
 
     with pytest.raises(RuntimeError):
         services.assessment_rescore(assessment_id=round_.pk)

@@ -71,6 +71,7 @@ def test_a_link_carries_the_team_profile_of_the_last_full_scoring():
             token=item.token,
             answers=ENGAGED,
         )
+    services.answers_release(vision.assessment, closing=True)  # profiled once shown
     services.assessment_rescore(assessment_id=vision.assessment_id)
     invitation = InvitationFactory(assessment=vision.assessment)
 
@@ -293,7 +294,8 @@ def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
     a, b = InvitationFactory(assessment=round_), InvitationFactory(assessment=round_)
     codes = (tokens.new_edit_code(), tokens.new_edit_code())
 
-    # A first submission, then a changed one after a manager's override.
+    # A first submission, then a changed one after a manager's override, which
+    # both keep and apply.
     for new, answers, ratings in (
         (True, ENGAGED, RATINGS),
         (False, LOST, {**RATINGS, "goals": 4}),
@@ -301,8 +303,12 @@ def test_both_write_paths_store_the_same_rows(anonymous, team_rates_alignment):
         ids = write_both_ways((a.token, b.token), answers, ratings, codes, new=new)
         assert stored(ids[0]) == stored(ids[1])
         AnswerJudgement.objects.filter(response_id__in=ids).update(
-            override_clear=False, override_reason="Names a colleague."
+            override_clear=True, override_reason="Clear enough, said aloud."
         )
+    response, judgements = stored(ids[0])
+    assert [j["override_clear"] for j in judgements] == [True] * 3
+    assert [j["clear"] for j in judgements] == [False] * 3
+    assert (response["vision_clear"], response["engaged"]) == (True, False)
 
     a.refresh_from_db()
     b.refresh_from_db()

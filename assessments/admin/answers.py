@@ -192,6 +192,11 @@ class JudgementDisplay:
     def reasons_text(self, obj):
         return "; ".join(obj.reasons) if obj.pk else None
 
+    @admin.display(description="answer changed since the decision", boolean=True)
+    def changed_since_decision(self, obj):
+        """Whether the answer changed since the override (None without one)."""
+        return obj.answer_changed if obj.pk and obj.is_overridden else None
+
 
 class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
     model = AnswerJudgement
@@ -204,15 +209,20 @@ class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
         "override_consistent",
         "override_reason",
         "overridden_by",
+        "changed_since_decision",
     )
     readonly_fields = (
         "question_key",
         "engine_judgement",
         "reasons_text",
         "overridden_by",
+        "changed_since_decision",
     )
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("response")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -351,6 +361,7 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "override_reason",
         "overridden_by",
         "overridden_at",
+        "changed_since_decision",
     )
     readonly_fields = (
         "response",
@@ -360,6 +371,7 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "engine_version",
         "overridden_by",
         "overridden_at",
+        "changed_since_decision",
     )
 
     def get_queryset(self, request):

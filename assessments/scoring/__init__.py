@@ -28,7 +28,9 @@ from assessments.scoring.engagement import (
     judge_respondent,
     judge_team,
     judge_team_with_profile,
+    judge_team_with_terms,
     key_ideas,
+    respondent_terms,
 )
 from assessments.scoring.ideas import (
     KeyIdea,
@@ -115,8 +117,10 @@ __all__ = [
     "judge_respondent",
     "judge_team",
     "judge_team_with_profile",
+    "judge_team_with_terms",
     "key_ideas",
     "propose_key_ideas",
+    "respondent_terms",
     "review_respondent",
     "summarise",
     "vision_exists",

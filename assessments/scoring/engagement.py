@@ -42,7 +42,9 @@ whole team shares is still off the vision. The team profile (how many
 respondents use each term; a respondent never counts towards their own terms)
 is reported in the reasons, and an answer that names no key idea but shares
 words with teammates is marked for the manager's review rather than decided
-with confidence.
+with confidence. Someone the profile counts is judged again later against the
+profile without their counted terms (``judge_respondent``'s ``counted_terms``),
+so nobody's own earlier words count as their teammates'.
 
 Each decision carries a confidence from 0.5 to 1: low when the decision rests
 on a near miss (a cue partly named, a similarity near its threshold, words
@@ -727,6 +729,25 @@ class TeamProfile:
     def has_teammates(self, own_terms: frozenset[str]) -> bool:
         return self.size - (1 if own_terms else 0) > 0
 
+    def for_respondents(self) -> "TeamProfile":
+        """Only the terms common enough to count for anyone judged against the
+        stored profile: a newcomer, or a respondent it counts judged again
+        without their own terms (``without``), who needs one teammate fewer.
+        Judgements are the same as against the whole profile."""
+        need = _common_from(self.size - 1)
+        return TeamProfile(
+            self.size,
+            MappingProxyType({t: n for t, n in self.counts.items() if n >= need}),
+        )
+
+    def without(self, counted_terms: frozenset[str]) -> "TeamProfile":
+        """The profile without one respondent it counts, whose terms in it are
+        ``counted_terms`` (any other term of theirs it does not hold)."""
+        counts = dict(self.counts)
+        for term in counted_terms & counts.keys():
+            counts[term] -= 1
+        return TeamProfile(max(0, self.size - 1), MappingProxyType(counts))
+
 
 EMPTY_PROFILE = TeamProfile(0, MappingProxyType({}))
 
@@ -1134,6 +1155,7 @@ def judge_team_with_profile(
     similarity: Similarity | None = None,
     progress: Callable[[int], None] | None = None,
     every: int = PROGRESS_EVERY,
+    _terms: list[frozenset[str]] | None = None,
 ) -> tuple[tuple[RespondentJudgement, ...], TeamProfile]:
     """``judge_team``, also returning the team profile built on the way, to judge
     later respondents against (``judge_respondent``).
@@ -1152,6 +1174,8 @@ def judge_team_with_profile(
     if progress is not None and len(read) % every:
         progress(len(read))
     profile = TeamProfile.from_term_sets(terms for _, terms in read)
+    if _terms is not None:
+        _terms.extend(terms for _, terms in read)
     judgements = tuple(
         _judge(a, readings, readers, profile, terms, model)
         for a, (readings, terms) in zip(answers, read, strict=True)
@@ -1169,7 +1193,8 @@ def _readers_for(vision: str, ideas: tuple[KeyIdea, ...]) -> _Readers:
 def respondent_terms(
     vision: str, answers: Answers, *, ideas: Sequence[KeyIdea] | None = None
 ) -> frozenset[str]:
-    """The terms a team profile counts for this respondent."""
+    """The terms a team profile counts for one respondent (none for someone
+    whose meaning and contribution are non-answers: the profile leaves them out)."""
     return _readings(_readers_for(vision, tuple(ideas or ())), answers)[1]
 
 
@@ -1180,16 +1205,41 @@ def judge_respondent(
     *,
     ideas: Sequence[KeyIdea] | None = None,
     similarity: Similarity | None = None,
-    counted_terms: frozenset[str] = frozenset(),
+    counted_terms: frozenset[str] | None = None,
 ) -> RespondentJudgement:
-    """Judge one respondent against the vision and a team profile.
-
-    ``counted_terms`` are the respondent's terms the profile already counts
-    (they were part of the team when it was built; ``respondent_terms``), so
-    their own words never count as their teammates'; empty for a newcomer.
-    """
+    """Judge one respondent against the vision and a team they are not counted
+    in; or, given ``counted_terms`` (the terms ``profile`` counts for them, maybe
+    none), against the team without them, so their own earlier words never count
+    as their teammates'."""
     readers = _readers_for(vision, tuple(ideas or ()))
     readings, _ = _readings(readers, answers)
+    if counted_terms is not None:
+        profile = profile.without(counted_terms)
     return _judge(
-        answers, readings, readers, profile, counted_terms, similarity or bundled()
+        answers, readings, readers, profile, frozenset(), similarity or bundled()
     )
+
+
+def judge_team_with_terms(
+    vision: str,
+    answers: Sequence[Answers],
+    *,
+    ideas: Sequence[KeyIdea] | None = None,
+    similarity: Similarity | None = None,
+    progress: Callable[[int], None] | None = None,
+    every: int = PROGRESS_EVERY,
+) -> tuple[tuple[RespondentJudgement, ...], TeamProfile, tuple[frozenset[str], ...]]:
+    """``judge_team_with_profile``, also returning each respondent's terms in the
+    profile (``respondent_terms``), in the order of ``answers``: what to judge
+    them again with (``judge_respondent``'s ``counted_terms``)."""
+    term_sets: list[frozenset[str]] = []
+    judgements, profile = judge_team_with_profile(
+        vision,
+        answers,
+        ideas=ideas,
+        similarity=similarity,
+        progress=progress,
+        every=every,
+        _terms=term_sets,
+    )
+    return judgements, profile, tuple(term_sets)

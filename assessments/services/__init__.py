@@ -36,9 +36,11 @@ from assessments.services.invitations import (
     members_invite,
 )
 from assessments.services.judging import (
+    NO_DECISION_TO_KEEP,
     OVERRIDE_NEEDS_A_REASON,
     assessment_rescore,
     judgement_override,
+    judgement_override_keep,
     readiness_refresh,
     respondent_judge,
     response_correct,
@@ -126,6 +128,7 @@ __all__ = [
     "NOTHING_TO_RETRY",
     "NOT_YOUR_INVITATION",
     "NO_ADDRESS_TO_SEND",
+    "NO_DECISION_TO_KEEP",
     "OVERRIDE_NEEDS_A_REASON",
     "PRIVACY_FIELDS",
     "PRIVACY_FROZEN",
@@ -174,6 +177,7 @@ __all__ = [
     "invitations_remind",
     "invitations_send",
     "judgement_override",
+    "judgement_override_keep",
     "key_ideas_confirm",
     "key_ideas_tidy",
     "manager_invitation_accept",

@@ -12,6 +12,7 @@ the total work stays linear in the number of submissions.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assessments import reports, scoring
+from assessments import privacy, reports, scoring
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.models import (
     OUTCOME_FIELDS,
@@ -32,6 +33,7 @@ from assessments.models import (
     StepKey,
     StepResult,
     Vision,
+    answer_digest,
     catalogue_steps,
 )
 from assessments.services.rounds import response_timestamp
@@ -55,7 +57,9 @@ OVERRIDE_FIELDS = (
     "override_reason",
     "overridden_by",
     "overridden_at",
+    "override_answer_digest",
 )
+NO_DECISION_TO_KEEP = "There is no decision of yours on this answer to keep."
 UPDATE_BATCH = 1000
 # Respondents the engine reads between two commits of a full scoring's progress.
 PROGRESS_EVERY = 500
@@ -67,15 +71,19 @@ def respondent_judge(
     ideas: Sequence[scoring.KeyIdea],
     team_profile: scoring.TeamProfile,
     answers: dict[str, str],
+    counted_terms: list[str] | None = None,
 ) -> scoring.RespondentJudgement:
     """The engine's judgement of one respondent's answers, against the round's
     key ideas (``ideas``, the confirmed ones; none: the engine's own reading of
-    the vision) and the team profile stored at the round's last full scoring."""
+    the vision) and the team profile stored at the round's last full scoring,
+    without the terms it counts for them (``Response.profile_terms``, None when
+    it does not count them)."""
     return scoring.judge_respondent(
         vision,
         scoring.Answers("", *(answers.get(key, "") for key in ENGAGEMENT_KEYS)),
         team_profile,
         ideas=ideas,
+        counted_terms=None if counted_terms is None else frozenset(counted_terms),
     )
 
 
@@ -110,25 +118,36 @@ def _judgement_rows(
 
 
 def judgements_store(
-    *,
-    response_id: int,
-    judgement: scoring.RespondentJudgement,
-    keep_overrides: bool,
-    now: datetime,
+    *, response_id: int, judgement: scoring.RespondentJudgement, now: datetime
 ) -> None:
     """Write one respondent's three judgements in one statement.
 
-    New answers make old overrides meaningless, so a submission clears them;
-    rescoring the same answers keeps them.
+    A manager's decision is never cleared by new answers: it stays, marked when
+    the answer has changed since (``AnswerJudgement.answer_changed``).
     """
     AnswerJudgement.objects.bulk_create(
         _judgement_rows(response_id, judgement, now),
         update_conflicts=True,
         unique_fields=("response", "question_key"),
-        update_fields=ENGINE_FIELDS
-        if keep_overrides
-        else ENGINE_FIELDS + OVERRIDE_FIELDS,
+        update_fields=ENGINE_FIELDS,
     )
+
+
+def response_outcome(
+    *, response_id: int, judgement: scoring.RespondentJudgement
+) -> dict[str, bool]:
+    """The values of ``OUTCOME_FIELDS`` for a stored response judged anew: the
+    engine's ``judgement`` with the manager's decisions on it applied."""
+    overrides = {
+        key: scoring.Override(reason=reason, clear=clear, consistent=consistent)
+        for key, clear, consistent, reason in AnswerJudgement.objects.filter(
+            Q(override_clear__isnull=False) | Q(override_consistent__isnull=False),
+            response_id=response_id,
+        ).values_list(
+            "question_key", "override_clear", "override_consistent", "override_reason"
+        )
+    }
+    return outcome(scoring.review_respondent(judgement, overrides))
 
 
 def judgements_add(
@@ -187,23 +206,40 @@ def _scoring_progress(
     )
 
 
+@dataclass(frozen=True)
+class _TeamJudged:
+    """A full scoring's reading of a round, in the order of ``rows``."""
+
+    rows: list[tuple]  # (pk, *answers)
+    judgements: tuple[scoring.RespondentJudgement, ...]
+    profile: scoring.TeamProfile
+    # Each response's terms in the profile, None for one it does not count.
+    terms: tuple[frozenset[str] | None, ...]
+
+
 def _team_judge(
     *,
     assessment: Assessment,
     started: datetime,
     on_progress: Callable[[int, int], None] | None,
-) -> tuple[list[tuple], tuple[scoring.RespondentJudgement, ...], scoring.TeamProfile]:
-    """Judge every response of a round again, in memory, committing progress."""
-    rows = list(
+) -> _TeamJudged:
+    """Judge every response of a round again, in memory, committing progress.
+
+    The profile is built from the responses ``privacy.in_team_profile`` lets
+    in, who are judged as a team; the others are judged against it as newcomers.
+    """
+    read = list(
         Response.objects.filter(assessment=assessment)
         .order_by("pk")
-        .values_list("pk", *ANSWER_COLUMNS)
+        .values_list("pk", *ANSWER_COLUMNS, "release")
     )
-    statement, ideas = (
+    rows = [tuple(row[:-1]) for row in read]
+    statement, stored_ideas = (
         Vision.objects.filter(assessment=assessment)
         .values_list("statement", "key_ideas")
         .first()
     ) or ("", [])
+    ideas = scoring.ideas_from_data(stored_ideas)
 
     def progress(done: int) -> None:
         _scoring_progress(
@@ -213,42 +249,66 @@ def _team_judge(
             on_progress(done, len(rows))
 
     progress(0)
-    judgements, profile = scoring.judge_team_with_profile(
+    answers = {pk: scoring.Answers(str(pk), *texts) for pk, *texts in rows}
+    members = [pk for pk, *_, release in read if privacy.in_team_profile(release)]
+    judged, profile, term_sets = scoring.judge_team_with_terms(
         statement,
-        [scoring.Answers(str(pk), v, m, c) for pk, v, m, c in rows],
-        ideas=scoring.ideas_from_data(ideas),
+        [answers[pk] for pk in members],
+        ideas=ideas,
         progress=progress,
         every=PROGRESS_EVERY,
     )
-    return rows, judgements, profile
+    in_team = {
+        pk: (judgement, terms or None)  # no terms: the profile leaves them out
+        for pk, judgement, terms in zip(members, judged, term_sets, strict=True)
+    }
+    outside = [pk for pk, *_ in rows if pk not in in_team]
+    for pk in outside:
+        in_team[pk] = (
+            scoring.judge_respondent(statement, answers[pk], profile, ideas=ideas),
+            None,
+        )
+    if outside:
+        progress(len(rows))
+    return _TeamJudged(
+        rows,
+        tuple(in_team[pk][0] for pk, *_ in rows),
+        profile,
+        tuple(in_team[pk][1] for pk, *_ in rows),
+    )
 
 
 def _team_judgements_store(
-    *,
-    assessment: Assessment,
-    rows: list[tuple],
-    judgements: tuple[scoring.RespondentJudgement, ...],
-    profile: scoring.TeamProfile,
-    stamp: datetime,
+    *, assessment: Assessment, team: _TeamJudged, stamp: datetime
 ) -> None:
-    """Store a round's new judgements (keeping managers' overrides), outcomes and
-    team profile, inside the caller's transaction.
+    """Store a round's new judgements (keeping managers' overrides), outcomes,
+    team profile and the terms it counts for each response, inside the caller's
+    transaction.
 
     Only rows the engine now judges differently are written: a scoring that
     changes little costs little, and leaves the rest of the round unlocked.
     Responses changed or removed since they were read keep what their own write
     stored: those about to be written are locked, compared and left out if so.
+    Each one still there gets the terms the new profile counts for what was read.
     """
+    rows, judgements = team.rows, team.judgements
+    stored_profile = team.profile.for_respondents()
     judged = {
         pk: (tuple(answers), judgement)
         for (pk, *answers), judgement in zip(rows, judgements, strict=True)
     }
-    stored_outcomes = {
-        pk: tuple(flags)
-        for pk, *flags in Response.objects.filter(assessment=assessment).values_list(
-            "pk", *OUTCOME_FIELDS
-        )
+    profile_terms = {
+        pk: None if terms is None else sorted(terms & stored_profile.counts.keys())
+        for (pk, *_), terms in zip(rows, team.terms, strict=True)
     }
+    stored_outcomes = {}
+    new_terms = {}
+    for pk, terms, *flags in Response.objects.filter(assessment=assessment).values_list(
+        "pk", "profile_terms", *OUTCOME_FIELDS
+    ):
+        stored_outcomes[pk] = tuple(flags)
+        if pk in profile_terms and terms != profile_terms[pk]:
+            new_terms[pk] = profile_terms[pk]
     stored_judgements = {
         (response_id, key): tuple(values)
         for response_id, key, *values in AnswerJudgement.objects.filter(
@@ -273,14 +333,18 @@ def _team_judgements_store(
     # Locked until the transaction ends, so a resubmission waits, then writes its
     # own judgement over this one rather than under it (a no-key lock: new
     # submissions, which only reference the round, are not held up).
-    writing = sorted({row.response_id for row in new_rows} | set(new_outcomes))
+    writing = sorted(
+        {row.response_id for row in new_rows} | set(new_outcomes) | set(new_terms)
+    )
     writable = set()
+    still_there = set()
     for start in range(0, len(writing), UPDATE_BATCH):
         for pk, *answers in (
             Response.objects.filter(pk__in=writing[start : start + UPDATE_BATCH])
             .select_for_update(no_key=True)
             .values_list("pk", *ANSWER_COLUMNS)
         ):
+            still_there.add(pk)
             if tuple(answers) == judged[pk][0]:
                 writable.add(pk)
     AnswerJudgement.objects.bulk_create(
@@ -293,7 +357,16 @@ def _team_judgements_store(
     _outcomes_store(
         {pk: values for pk, values in new_outcomes.items() if pk in writable}
     )
-    assessment.team_profile = profile.for_newcomers().as_dict()
+    Response.objects.bulk_update(
+        [
+            Response(pk=pk, profile_terms=terms)
+            for pk, terms in new_terms.items()
+            if pk in still_there
+        ],
+        ("profile_terms",),
+        batch_size=UPDATE_BATCH,
+    )
+    assessment.team_profile = stored_profile.as_dict()
     assessment.team_profile_size = len(rows)
     assessment.save(update_fields=("team_profile", "team_profile_size"))
 
@@ -385,18 +458,14 @@ def assessment_rescore(
         return None
     try:
         assessment = Assessment.objects.get(pk=assessment_id)
-        rows, judgements, profile = _team_judge(
-            assessment=assessment, started=now, on_progress=on_progress
-        )
+        team = _team_judge(assessment=assessment, started=now, on_progress=on_progress)
         with transaction.atomic():
             claim = RoundScoring.objects.select_for_update().get(pk=assessment_id)
             if claim.started_at != now:
                 return None  # taken over as stale: the newer scoring writes
             _team_judgements_store(
                 assessment=assessment,
-                rows=rows,
-                judgements=judgements,
-                profile=profile,
+                team=team,
                 # Judgements are dated like the responses they judge.
                 stamp=response_timestamp(anonymous=assessment.anonymous, now=now),
             )
@@ -405,8 +474,8 @@ def assessment_rescore(
             RoundScoring.objects.filter(pk=assessment_id).update(
                 started_at=None,
                 progress_at=finished,
-                done=len(rows),
-                total=len(rows),
+                done=len(team.rows),
+                total=len(team.rows),
                 finished_at=finished,
                 engine_version=scoring.ENGINE_VERSION,
             )
@@ -416,7 +485,7 @@ def assessment_rescore(
             started_at=None
         )
         raise
-    return len(rows)
+    return len(team.rows)
 
 
 @transaction.atomic
@@ -428,7 +497,10 @@ def judgement_override(
     reason: str,
     user,
 ) -> AnswerJudgement:
-    """Record a manager's own decision on one answer, or remove it (both None)."""
+    """Record a manager's own decision on one answer, or remove it (both None).
+
+    The decision holds whatever the respondent saves later; it is taken on the
+    answer as it is now (its digest is kept, to tell when it changes)."""
     reason = reason.strip()
     removing = clear is None and consistent is None
     if not removing and not reason:
@@ -440,6 +512,11 @@ def judgement_override(
     judgement.override_reason = "" if removing else reason
     judgement.overridden_by = None if removing else user
     judgement.overridden_at = None if removing else timezone.now()
+    judgement.override_answer_digest = (
+        ""
+        if removing
+        else answer_digest(judgement.response.answer_for(judgement.question_key))
+    )
     judgement.save(update_fields=OVERRIDE_FIELDS)
     siblings = {
         j.question_key: j
@@ -461,34 +538,69 @@ def judgement_override(
 
 
 @transaction.atomic
+def judgement_override_keep(*, judgement: AnswerJudgement, user) -> AnswerJudgement:
+    """Keep a manager's decision on an answer that changed since they made it:
+    the decision now stands for the answer as it is."""
+    judgement = (
+        AnswerJudgement.objects.select_for_update(of=("self",))
+        .select_related("response")
+        .get(pk=judgement.pk)
+    )
+    if not judgement.is_overridden:
+        raise ValidationError(NO_DECISION_TO_KEEP, code="no_decision_to_keep")
+    judgement.override_answer_digest = answer_digest(
+        judgement.response.answer_for(judgement.question_key)
+    )
+    judgement.overridden_by = user
+    judgement.overridden_at = timezone.now()
+    judgement.save(
+        update_fields=("override_answer_digest", "overridden_by", "overridden_at")
+    )
+    return judgement
+
+
+@transaction.atomic
 def response_correct(
     *, response: Response, answers: dict[str, str], now: datetime | None = None
 ) -> Response:
     """Correct a response's answers (say, to remove a name someone typed) and judge
-    them again; like a resubmission, new answers clear any overrides."""
+    them again. Like a resubmission, it keeps the managers' decisions, marked
+    where the answer changed, and the terms the team profile counts for it."""
     now = now or timezone.now()
-    assessment = Assessment.objects.select_related("vision").get(
-        pk=response.assessment_id
+    # The profile and the terms it counts for this response, as one full
+    # scoring left them (locked, so no other writes between).
+    profile_terms, team_profile, statement, stored_ideas, anonymous = (
+        Response.objects.select_for_update(no_key=True, of=("self",))
+        .values_list(
+            "profile_terms",
+            "assessment__team_profile",
+            "assessment__vision__statement",
+            "assessment__vision__key_ideas",
+            "assessment__anonymous",
+        )
+        .get(pk=response.pk)
     )
     for key in ENGAGEMENT_KEYS:
         setattr(response, f"{key}_answer", answers.get(key, ""))
     judgement = respondent_judge(
-        vision=assessment.vision.statement,
-        ideas=assessment.vision.confirmed_ideas,
-        team_profile=scoring.TeamProfile.from_dict(assessment.team_profile),
+        vision=statement or "",
+        ideas=scoring.ideas_from_data(stored_ideas),
+        team_profile=scoring.TeamProfile.from_dict(team_profile),
         answers=answers,
+        counted_terms=profile_terms,
     )
-    for field, value in outcome(judgement).items():
+    for field, value in response_outcome(
+        response_id=response.pk, judgement=judgement
+    ).items():
         setattr(response, field, value)
     response.updated_at = max(
-        response.created_at, response_timestamp(anonymous=assessment.anonymous, now=now)
+        response.created_at, response_timestamp(anonymous=anonymous, now=now)
     )
-    response.save()
+    response.save(update_fields=(*ANSWER_COLUMNS, *OUTCOME_FIELDS, "updated_at"))
     judgements_store(
         response_id=response.pk,
         judgement=judgement,
-        keep_overrides=False,
         now=response.updated_at,  # no finer than a day in anonymous rounds
     )
-    readiness_refresh(assessment_id=assessment.pk, now=now)
+    readiness_refresh(assessment_id=response.assessment_id, now=now)
     return response

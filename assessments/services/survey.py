@@ -26,7 +26,12 @@ from assessments.models import (
     random_id,
     team_rating_field,
 )
-from assessments.services.judging import judgements_store, outcome, respondent_judge
+from assessments.services.judging import (
+    judgements_store,
+    outcome,
+    respondent_judge,
+    response_outcome,
+)
 from assessments.services.rounds import response_timestamp
 from assessments.services.survey_statement import (
     ANSWER_FIELDS,
@@ -109,6 +114,26 @@ def response_build(
     return Response(**values, created_at=stamp, updated_at=stamp)
 
 
+def _judged_against(
+    link: SurveyLink, respondent_key: str, *, new: bool
+) -> tuple[scoring.TeamProfile, list[str] | None]:
+    """The team profile to judge a submission against and the terms it counts
+    for the respondent (``Response.profile_terms``). Someone who may have
+    answered before has both read with their response, in one query, so the two
+    come from the same full scoring; anyone else is a newcomer to the profile
+    the link was read with."""
+    if new or not (link.anonymous or link.answered):
+        return link.team_profile, None
+    stored = (
+        Response.objects.filter(respondent_key=respondent_key)
+        .values_list("profile_terms", "assessment__team_profile")
+        .first()
+    )
+    if stored is None:
+        return link.team_profile, None
+    return scoring.TeamProfile.from_dict(stored[1]), stored[0]
+
+
 @dataclass(frozen=True)
 class Submission:
     """One submission's row, judged, ready for either way of writing it."""
@@ -133,18 +158,21 @@ def submission_judge(
 ) -> Submission:
     """A submission's answers judged and laid out as the response's columns; an
     anonymous round's respondent is the holder of ``edit_code``."""
+    respondent = _respondent_through(link, token, edit_code)
+    team_profile, counted_terms = _judged_against(
+        link, respondent["respondent_key"], new=new
+    )
     judgement = respondent_judge(
         vision=link.vision,
         ideas=link.key_ideas,
-        team_profile=link.team_profile,
+        team_profile=team_profile,
         answers=answers,
+        counted_terms=counted_terms,
     )
     rates = link.team_rates_alignment and ratings is not None
     values = {
         **_respondent_values(
-            assessment_id=link.assessment_id,
-            answers=answers,
-            **_respondent_through(link, token, edit_code),
+            assessment_id=link.assessment_id, answers=answers, **respondent
         ),
         **outcome(judgement),
         **{
@@ -273,11 +301,15 @@ def write_in_one_transaction(submission: Submission) -> int:
             respondent_key=row.respondent_key
         )
     judgements_store(
-        response_id=response_id,
-        judgement=submission.judgement,
-        keep_overrides=False,
-        now=submission.stamp,
+        response_id=response_id, judgement=submission.judgement, now=submission.stamp
     )
+    if not submission.new:
+        # The managers' decisions on stored answers stay, and still decide.
+        effective = response_outcome(
+            response_id=response_id, judgement=submission.judgement
+        )
+        if effective != outcome(submission.judgement):
+            Response.objects.filter(pk=response_id).update(**effective)
     link = submission.link
     if not link.anonymous and link.invitation_status == Invitation.Status.PENDING:
         Invitation.objects.filter(

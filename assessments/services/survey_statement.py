@@ -1,8 +1,10 @@
 """The survey's write as one statement on PostgreSQL.
 
 A submission upserts the response by respondent key and upserts its three
-judgements (new answers clear any override); in a named round it also marks the
-invitation answered. An anonymous round's statement writes no invitation: rows
+judgements; in a named round it also marks the invitation answered. New answers
+keep the managers' decisions on the old ones (marked where an answer changed,
+see ``AnswerJudgement.answer_changed``), and the response's stored outcome
+applies them. An anonymous round's statement writes no invitation: rows
 one statement writes share a transaction id (``xmin``), which would join the
 response to its invitation; the worker marks invitations answered when it
 releases their answers (``services/release.py``). One statement is one
@@ -49,13 +51,40 @@ _WRITE_ANSWERS = """
             vision_answer = excluded.vision_answer,
             meaning_answer = excluded.meaning_answer,
             contribution_answer = excluded.contribution_answer,
-            vision_clear = excluded.vision_clear,
-            vision_consistent = excluded.vision_consistent,
-            meaning_clear = excluded.meaning_clear,
-            meaning_consistent = excluded.meaning_consistent,
-            contribution_clear = excluded.contribution_clear,
-            contribution_consistent = excluded.contribution_consistent,
-            engaged = excluded.engaged,
+            -- The engine's outcome with the decisions managers made on the
+            -- stored answers (the judgements before this statement) applied.
+            (vision_clear, vision_consistent, meaning_clear, meaning_consistent,
+             contribution_clear, contribution_consistent, engaged) = (
+                SELECT o.vc, o.vs, o.mc, o.ms, o.cc, o.cs,
+                       o.vc AND o.vs AND o.mc AND o.ms AND o.cc AND o.cs
+                FROM (
+                    SELECT
+                        COALESCE(bool_or(j.override_clear) FILTER (
+                            WHERE j.question_key = 'vision'), excluded.vision_clear
+                        ) AS vc,
+                        COALESCE(bool_or(j.override_consistent) FILTER (
+                            WHERE j.question_key = 'vision'),
+                            excluded.vision_consistent
+                        ) AS vs,
+                        COALESCE(bool_or(j.override_clear) FILTER (
+                            WHERE j.question_key = 'meaning'), excluded.meaning_clear
+                        ) AS mc,
+                        COALESCE(bool_or(j.override_consistent) FILTER (
+                            WHERE j.question_key = 'meaning'),
+                            excluded.meaning_consistent
+                        ) AS ms,
+                        COALESCE(bool_or(j.override_clear) FILTER (
+                            WHERE j.question_key = 'contribution'),
+                            excluded.contribution_clear
+                        ) AS cc,
+                        COALESCE(bool_or(j.override_consistent) FILTER (
+                            WHERE j.question_key = 'contribution'),
+                            excluded.contribution_consistent
+                        ) AS cs
+                    FROM assessments_answerjudgement j
+                    WHERE j.response_id = r.id
+                ) AS o
+            ),
             rating_goals = CASE WHEN $24 THEN excluded.rating_goals
                 ELSE r.rating_goals END,
             rating_hiring = CASE WHEN $24 THEN excluded.rating_hiring
@@ -95,12 +124,7 @@ _WRITE_ANSWERS = """
             score = excluded.score,
             reasons = excluded.reasons,
             engine_version = excluded.engine_version,
-            scored_at = excluded.scored_at,
-            override_clear = NULL,
-            override_consistent = NULL,
-            override_reason = '',
-            overridden_by_id = NULL,
-            overridden_at = NULL
+            scored_at = excluded.scored_at
     )"""
 
 _ANSWERS_TYPES = (

@@ -31,6 +31,7 @@ RESCORE_QUEUED = (
 )
 OVERRIDE_SAVED = "Your decision is saved; the report now uses it."
 OVERRIDE_REMOVED = "Your decision is removed; the report uses the engine's again."
+OVERRIDE_KEPT = "Your decision is kept for the answer as it is now."
 
 
 def _managed(request: HttpRequest, pk: int):
@@ -110,16 +111,28 @@ def assessment_rescore_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:report", pk=pk)
 
 
+def _managed_judgement(
+    request: HttpRequest, pk: int, judgement_pk: int
+) -> AnswerJudgement:
+    return get_object_or_404(
+        AnswerJudgement.objects.filter(
+            response__assessment__in=_managed(request, pk)
+        ).select_related("response"),
+        pk=judgement_pk,
+    )
+
+
+def _back(request: HttpRequest, pk: int) -> str:
+    return reverse("assessments:report", args=(pk,)) + f"?page={_page_number(request)}"
+
+
 @require_POST
 def judgement_override_view(
     request: HttpRequest, pk: int, judgement_pk: int
 ) -> HttpResponse:
-    judgement = get_object_or_404(
-        AnswerJudgement.objects.filter(response__assessment__in=_managed(request, pk)),
-        pk=judgement_pk,
-    )
+    judgement = _managed_judgement(request, pk, judgement_pk)
     form = JudgementOverrideForm(request.POST)
-    back = reverse("assessments:report", args=(pk,)) + f"?page={_page_number(request)}"
+    back = _back(request, pk)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -137,6 +150,21 @@ def judgement_override_view(
         )
         messages.success(request, OVERRIDE_REMOVED if removing else OVERRIDE_SAVED)
     return redirect(f"{back}#judgement-{judgement.pk}")
+
+
+@require_POST
+def judgement_override_keep_view(
+    request: HttpRequest, pk: int, judgement_pk: int
+) -> HttpResponse:
+    """ "Keep my decision": the manager's decision stands for the changed answer."""
+    judgement = _managed_judgement(request, pk, judgement_pk)
+    try:
+        services.judgement_override_keep(judgement=judgement, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, OVERRIDE_KEPT)
+    return redirect(f"{_back(request, pk)}#judgement-{judgement.pk}")
 
 
 @never_cache

@@ -100,11 +100,6 @@ def _named_survey(
     request: HttpRequest, token: str, link: links.SurveyLink
 ) -> HttpResponse:
     """A named round's survey: the link reaches the invitee's answers."""
-    response = None
-    if link.answered:
-        response = Response.objects.filter(
-            respondent_key=tokens.respondent_key(token)
-        ).first()
     initial = None
     if request.method == "POST":
         form = SurveyForm(request.POST, alignment_questions=_questions(link))
@@ -115,6 +110,11 @@ def _named_survey(
             # Back to the same page, which confirms the answers it shows.
             return HttpResponseRedirect(f"{request.path}?saved=1")
     else:
+        response = None
+        if link.answered:
+            response = Response.objects.filter(
+                respondent_key=tokens.respondent_key(token)
+            ).first()
         initial = _initial_answers(response, link)
         form = SurveyForm(initial=initial, alignment_questions=_questions(link))
     return render(
