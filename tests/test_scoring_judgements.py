@@ -1,10 +1,16 @@
 """Judgements a manager can trust: paraphrase, twists, other languages, review."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from assessments.scoring import Answers, KeyIdea, judge_team
 from assessments.scoring.embedding import bundled, no_model
 
+ROOT = Path(__file__).resolve().parent.parent
 VISION = "Every parcel arrives when we said, and if it can't, the customer hears first."
 IDEAS = (
     KeyIdea("parcels arrive when we said", ("on the day we promised", "on time")),
@@ -172,3 +178,32 @@ def test_every_decision_has_a_confidence_and_a_clear_case_is_sure():
 def test_the_same_input_gives_the_same_output():
     text = "They should never find out from the tracking page that it's late."
     assert verdict("meaning", text) == verdict("meaning", text)
+
+
+def test_judgements_are_the_same_in_every_process():
+    """Nothing depends on the order a set is walked in, which changes with
+    Python's hash seed from one process to the next."""
+    script = (
+        "import json\n"
+        "from assessments.catalogue import ENGAGEMENT_KEYS\n"
+        "from assessments.scoring import Answers, ideas_from_data, judge_team\n"
+        "teams = json.load(open('tests/data/engagement_tuning.json'))['teams']\n"
+        "for team in teams[:3]:\n"
+        "    people = [Answers(p['respondent'], *(p[k][0] for k in ENGAGEMENT_KEYS))\n"
+        "              for p in team['respondents']]\n"
+        "    print(judge_team(team['vision'], people,\n"
+        "                     ideas=ideas_from_data(team['key_ideas'])))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert "RespondentJudgement" in outputs.pop()

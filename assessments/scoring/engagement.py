@@ -464,7 +464,13 @@ class _Matcher:
         self.language = language
         self.ideas = _index(ideas, language)
         self.stop = _stop_words(language)
-        vocabulary = {s for idea in self.ideas for cue in idea.cues for s in cue.stems}
+        # In the ideas' order, never a set's: ties (a synonym of two cue words,
+        # a typo one edit from two) go the same way in every process.
+        vocabulary = tuple(
+            dict.fromkeys(
+                s for idea in self.ideas for cue in idea.cues for s in cue.stems
+            )
+        )
         self._exact: dict[str, str] = {s: s for s in vocabulary}
         if language == "en":
             for s in vocabulary:
@@ -937,24 +943,35 @@ def _idea_part(
     own_terms: frozenset[str],
 ) -> None:
     """The consistency shared by meanings and contributions: a key idea named
-    and none worked against."""
-    common = (
-        profile.common(reading.terms, own_terms)
-        if profile.has_teammates(own_terms)
-        else []
-    )
+    and none worked against. What teammates say is reported, not counted."""
     if _against(reading, decision):
         decision.consistency = 0.2
         decision.consistency_sure = 0.8
         return
+    teammates = profile.has_teammates(own_terms)
+    common = profile.common(reading.terms, own_terms) if teammates else []
+    _idea_decision(reading, decision, vision, threshold, similarity, common)
+    decision.reasons.append(
+        _team_reason(reading, common)
+        if teammates
+        else "no teammates' answers to compare with"
+    )
+
+
+def _idea_decision(
+    reading: _Reading,
+    decision: _Decision,
+    vision: str,
+    threshold: float,
+    similarity: Similarity,
+    common: list[str],
+) -> None:
     if reading.ideas:
         decision.reasons.append(
             f"serves the vision's key ideas: {_labels(reading.ideas)}"
         )
         decision.consistency = min(1.0, 0.5 + 0.25 * len(reading.ideas))
         decision.consistency_sure = 0.9
-        if common:
-            decision.reasons.append(_team_reason(reading, common))
         return
     if len(reading.own) < SIMILAR_WORDS:
         decision.reasons.append("names none of the vision's key ideas")
@@ -966,16 +983,14 @@ def _idea_part(
     if closeness >= threshold:
         decision.consistency = 0.5 + (closeness - threshold)
         decision.reasons.append("carries the vision's ideas in other words")
-    else:
-        decision.consistency = min(0.45, 0.1 * len(common))
-        decision.reasons.append(
-            "names none of the vision's key ideas, in its words or in other words"
-        )
-        if common:
-            # Teammates say it too: perhaps the team's own words for an idea.
-            decision.consistency_sure = min(decision.consistency_sure, 0.55)
+        return
+    decision.consistency = min(0.45, 0.1 * len(common))
+    decision.reasons.append(
+        "names none of the vision's key ideas, in its words or in other words"
+    )
     if common:
-        decision.reasons.append(_team_reason(reading, common))
+        # Teammates say it too: perhaps the team's own words for an idea.
+        decision.consistency_sure = min(decision.consistency_sure, 0.55)
 
 
 def _judge_meaning(
