@@ -991,14 +991,22 @@ class ResponseQuerySet(models.QuerySet):
         """A round's released responses as the answer list shows them, with their
         judgements prefetched in the order of the questions.
 
-        An anonymous round's are ordered by their random primary key: shuffled,
-        the same on every visit, and telling neither who answered nor when. A
-        named round's are ordered by the invitee's name, with the invitation
-        joined for the heading.
+        Responses with an answer awaiting the manager's review come first
+        (``awaiting_review``). Then an anonymous round's are ordered by their
+        random primary key: shuffled, the same on every visit, and telling
+        neither who answered nor when. A named round's are ordered by the
+        invitee's name, with the invitation joined for the heading.
         """
         responses = (
             self.filter(assessment=assessment)
             .released()
+            .alias(
+                awaiting_review=models.Exists(
+                    AnswerJudgement.objects.awaiting_review().filter(
+                        response=models.OuterRef("pk")
+                    )
+                )
+            )
             .prefetch_related(
                 models.Prefetch(
                     "judgements",
@@ -1013,9 +1021,12 @@ class ResponseQuerySet(models.QuerySet):
                 )
             )
         )
+        first = F("awaiting_review").desc()
         if assessment.anonymous:
-            return responses.order_by("pk")
-        return responses.select_related("invitation").order_by("invitation__name", "pk")
+            return responses.order_by(first, "pk")
+        return responses.select_related("invitation").order_by(
+            first, "invitation__name", "pk"
+        )
 
     def for_export(self, assessment):
         """A round's released responses as rows of the answers' export, in random
@@ -1230,16 +1241,28 @@ pre_create_historical_record.connect(
     dispatch_uid="response_history_by_the_day",
 )
 
+# The engine decides which judgements need a person (``needs_review``, stored);
+# a manager's override of either decision settles it.
+AWAITING_REVIEW = Q(
+    needs_review=True, override_clear__isnull=True, override_consistent__isnull=True
+)
+
 
 class AnswerJudgementQuerySet(models.QuerySet):
     def for_export(self, response_ids):
         """The judgements of these responses as the answers' export writes them:
-        plain dicts of the engine's decisions, score, reasons and any override,
-        so a long export holds no model instances. Unordered: the default
-        ordering would join the response and its round for each chunk."""
+        plain dicts of the engine's decisions, score, reasons, any override and
+        whether it awaits review, so a long export holds no model instances.
+        Unordered: the default ordering would join the response and its round
+        for each chunk."""
         return (
             self.filter(response_id__in=response_ids)
             .order_by()
+            .annotate(
+                awaits_review=models.ExpressionWrapper(
+                    AWAITING_REVIEW, output_field=models.BooleanField()
+                )
+            )
             .values(
                 "response_id",
                 "question_key",
@@ -1247,11 +1270,16 @@ class AnswerJudgementQuerySet(models.QuerySet):
                 "consistent",
                 "score",
                 "reasons",
+                "awaits_review",
                 "override_clear",
                 "override_consistent",
                 "override_reason",
             )
         )
+
+    def awaiting_review(self):
+        """Judgements the engine was unsure of and no manager has decided."""
+        return self.filter(AWAITING_REVIEW)
 
 
 class AnswerJudgement(models.Model):
@@ -1274,6 +1302,11 @@ class AnswerJudgement(models.Model):
     consistency = models.FloatField(validators=SHARE_RANGE)
     score = models.FloatField(validators=SHARE_RANGE)
     reasons = models.JSONField(default=list)
+    # How sure the engine is of both decisions (0.5 a coin toss, 1 sure), the
+    # language it judged the answer in, and whether it asks a person to decide.
+    confidence = models.FloatField(default=1.0, validators=SHARE_RANGE)
+    language = models.CharField(max_length=16, default="en")
+    needs_review = models.BooleanField(default=False)
     engine_version = models.CharField(max_length=20)
     scored_at = models.DateTimeField()
     override_clear = models.BooleanField(null=True, blank=True)
@@ -1320,6 +1353,12 @@ class AnswerJudgement(models.Model):
                 violation_error_message="The engine's scores are from 0 to 1.",
             ),
             models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="judgement_confidence_0_to_1",
+                violation_error_code="judgement_confidence_0_to_1",
+                violation_error_message="The engine's confidence is from 0 to 1.",
+            ),
+            models.CheckConstraint(
                 condition=Q(
                     override_clear__isnull=True, override_consistent__isnull=True
                 )
@@ -1336,6 +1375,11 @@ class AnswerJudgement(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.override_clear is not None or self.override_consistent is not None
+
+    @property
+    def awaits_review(self) -> bool:
+        """``AWAITING_REVIEW`` for one judgement."""
+        return self.needs_review and not self.is_overridden
 
     @property
     def effective_clear(self) -> bool:

@@ -350,6 +350,30 @@ def round_report(
     )
 
 
+# --- Answers awaiting the manager's review ---------------------------------------
+
+
+def answers_awaiting_review(summary: RoundReport, assessment: Assessment) -> int:
+    """How many answers of the round's list await the manager's review
+    (``AnswerJudgement.awaits_review``): counted among the answers the report
+    lists, so none while it lists none, and never an unreleased one."""
+    if not summary.shows_verbatims:
+        return 0
+    listed = privacy.released_responses().filter(assessment=assessment)
+    return AnswerJudgement.objects.awaiting_review().filter(response__in=listed).count()
+
+
+def awaiting_review_message(count: int) -> str:
+    """Step 2's line on answers awaiting review, or nothing when none do."""
+    if not count:
+        return ""
+    return ngettext(
+        "{count} answer awaits your review.",
+        "{count} answers await your review.",
+        count,
+    ).format(count=count)
+
+
 EXPORT_HEADER = (
     "respondent",
     "vision",
@@ -359,7 +383,14 @@ EXPORT_HEADER = (
     *(
         f"{key}_{column}"
         for key in ENGAGEMENT_KEYS
-        for column in ("clear", "consistent", "score", "reasons", "override_reason")
+        for column in (
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "override_reason",
+            "needs_review",
+        )
     ),
 )
 EXPORT_CHUNK = 1000
@@ -402,6 +433,7 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
                 round(j["score"], 4),
                 "; ".join(j["reasons"]),
                 j["override_reason"],
+                j["awaits_review"],
             ]
             for j in judged
         }
@@ -414,7 +446,7 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
                 "" if engaged is None else engaged,
             ]
             for question in ENGAGEMENT_KEYS:
-                row.extend(judgements.get((pk, question), ["", "", "", "", ""]))
+                row.extend(judgements.get((pk, question), [""] * 6))
             yield row
 
 

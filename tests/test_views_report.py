@@ -328,7 +328,7 @@ class TestQueryCounts:
         CommitmentFactory(assessment=round_with_vision)
         manager_client.get(report_url(round_with_vision))  # warm caches
 
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             manager_client.get(report_url(round_with_vision))
 
     def test_report_page_writes_nothing(
@@ -339,7 +339,7 @@ class TestQueryCounts:
         round_with_vision.team_profile_size = 1  # grown enough to be scored again
         round_with_vision.save(update_fields=("team_profile_size",))
 
-        with django_assert_num_queries(9) as captured:
+        with django_assert_num_queries(10) as captured:
             page = manager_client.get(report_url(round_with_vision))
 
         assert page.status_code == HTTPStatus.OK
@@ -619,7 +619,7 @@ class TestDuringAFullScoring:
         )
         manager_client.get(report_url(scored))
 
-        with django_assert_num_queries(9) as captured:
+        with django_assert_num_queries(10) as captured:
             manager_client.get(report_url(scored))
 
         assert writes(captured) == []

@@ -45,6 +45,9 @@ JUDGED_COLUMNS = (
     "consistency",
     "score",
     "reasons",
+    "confidence",
+    "language",
+    "needs_review",
     "engine_version",
 )
 ENGINE_FIELDS = (*JUDGED_COLUMNS, "scored_at")
@@ -96,6 +99,9 @@ def _judgement_rows(
             consistency=answer.consistency,
             score=answer.score,
             reasons=list(answer.reasons),
+            confidence=answer.confidence,
+            language=answer.language,
+            needs_review=answer.needs_review,
             engine_version=scoring.ENGINE_VERSION,
             scored_at=now,
         )

@@ -234,6 +234,9 @@ def write_in_one_statement(submission: Submission) -> int:
             answer.consistency,
             answer.score,
             json.dumps(answer.reasons),
+            answer.confidence,
+            answer.language,
+            answer.needs_review,
         )
     params.append(scoring.ENGINE_VERSION)
     statement = SUBMIT_ANONYMOUS

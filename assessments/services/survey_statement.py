@@ -73,19 +73,21 @@ _WRITE_ANSWERS = """
     ), judged AS (
         INSERT INTO assessments_answerjudgement (
             id, response_id, question_key, clear, consistent, clarity,
-            consistency, score, reasons, engine_version, scored_at, override_clear,
+            consistency, score, reasons, confidence, language, needs_review,
+            engine_version, scored_at, override_clear,
             override_consistent, override_reason, overridden_by_id, overridden_at
         )
         SELECT v.id, response.id, v.question_key, v.clear, v.consistent,
-               v.clarity, v.consistency, v.score, v.reasons, $49, $23,
+               v.clarity, v.consistency, v.score, v.reasons, v.confidence,
+               v.language, v.needs_review, $58, $23,
                NULL, NULL, '', NULL, NULL
         FROM response, (VALUES
-            ($25, $26, $27, $28, $29, $30, $31, $32),
-            ($33, $34, $35, $36, $37, $38, $39, $40),
-            ($41, $42, $43, $44, $45, $46, $47, $48)
+            ($25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35),
+            ($36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46),
+            ($47, $48, $49, $50, $51, $52, $53, $54, $55, $56, $57)
         ) AS v (
             id, question_key, clear, consistent, clarity, consistency, score,
-            reasons
+            reasons, confidence, language, needs_review
         )
         ON CONFLICT (response_id, question_key) DO UPDATE SET
             clear = excluded.clear,
@@ -94,6 +96,9 @@ _WRITE_ANSWERS = """
             consistency = excluded.consistency,
             score = excluded.score,
             reasons = excluded.reasons,
+            confidence = excluded.confidence,
+            language = excluded.language,
+            needs_review = excluded.needs_review,
             engine_version = excluded.engine_version,
             scored_at = excluded.scored_at,
             override_clear = NULL,
@@ -103,6 +108,20 @@ _WRITE_ANSWERS = """
             overridden_at = NULL
     )"""
 
+# Each answer's judgement, a row of the VALUES list above.
+_JUDGEMENT_TYPES = (
+    "bigint",  # id, if the row is new
+    "varchar",  # question key
+    "boolean",  # clear
+    "boolean",  # consistent
+    "float8",  # clarity
+    "float8",  # consistency
+    "float8",  # score
+    "jsonb",  # reasons
+    "float8",  # confidence
+    "varchar",  # language
+    "boolean",  # needs review
+)
 _ANSWERS_TYPES = (
     "bigint",  # id, if the row is new
     "bigint",  # assessment
@@ -116,15 +135,14 @@ _ANSWERS_TYPES = (
     *["smallint"] * len(TEAM_RATING_FIELDS),
     "timestamptz",  # created, updated and scored
     "boolean",  # whether the round asks the team to rate alignment
-    *["bigint", "varchar", "boolean", "boolean", "float8", "float8", "float8", "jsonb"]
-    * len(ENGAGEMENT_KEYS),
+    *_JUDGEMENT_TYPES * len(ENGAGEMENT_KEYS),
     "varchar",  # engine version
 )
 
 # What a named round's statement adds: its invitation marked answered.
 _MARK_ANSWERED = """, answered AS (
-        UPDATE assessments_invitation SET status = $50
-        WHERE id = $51 AND status = $52
+        UPDATE assessments_invitation SET status = $59
+        WHERE id = $60 AND status = $61
     )"""
 _RETURN_ID = """
     SELECT id FROM response"""

@@ -1,5 +1,6 @@
 """The readiness report of a round: the four steps in order, the answers for
-review with the engine's reasons and the manager's overrides, and their export."""
+review (those the engine asks the manager to decide first) with the engine's
+reasons and the manager's overrides, and their export."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -76,6 +77,7 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
         if summary.shows_verbatims
         else None
     )
+    awaiting = reports.answers_awaiting_review(summary, assessment)
     return render(
         request,
         "assessments/report.html",
@@ -97,6 +99,7 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
                 summary, assessment.min_group_for_scores
             ),
             "page": page,
+            "awaiting_review": reports.awaiting_review_message(awaiting),
             "override_form": JudgementOverrideForm(),
         },
     )
