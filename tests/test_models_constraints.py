@@ -531,6 +531,10 @@ BROKEN_FIELDS = {
         for key in ALIGNMENT_KEYS
     },
     "judgement_scores_0_to_1": (lambda: AnswerJudgement(score=1.5), "score"),
+    "judgement_confidence_0_to_1": (
+        lambda: AnswerJudgement(confidence=1.5),
+        "confidence",
+    ),
     "alignment_rating_1_to_5": (
         lambda: factories.AlignmentRatingFactory.build(rating=0),
         "rating",
