@@ -80,14 +80,14 @@ class Command(BaseCommand):
             f"({summary.engaged_share:.0%}). Ready: "
             f"{'yes' if readiness.ready else 'not yet'}."
         )
+        for shortfall in readiness.shortfalls:
+            self.stdout.write(f"  - {shortfall}")
         unsure = _needing_review(judgements)
         if unsure:
             self.stdout.write(
                 f"{unsure} {'answer needs' if unsure == 1 else 'answers need'} "
                 "review (marked *): the engine is not sure of its decision."
             )
-        for shortfall in readiness.shortfalls:
-            self.stdout.write(f"  - {shortfall}")
 
 
 def _read_bytes(path: Path) -> bytes:
