@@ -7,11 +7,11 @@ from http import HTTPStatus
 
 import pytest
 
-from assessments import models
+from assessments import models, services
 from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests import factories
 from tests.admin_pages import admin_url, messages_of, run_action
-from tests.samples import ENGAGED, LOST
+from tests.samples import ENGAGED, LOST, UNSURE
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
 
@@ -309,6 +309,56 @@ def test_an_override_on_the_judgement_page_goes_through_the_service(
     judgement.refresh_from_db()
     assert (judgement.effective_clear, judgement.overridden_by) == (True, superuser)
     assert judgement.overridden_at is not None
+
+
+# --- Judgements the engine was unsure of -----------------------------------------------
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_a_judgement_shows_its_confidence_and_review_read_only(
+    admin_client, named_round
+):
+    response = answer(named_round, UNSURE)
+    judgement = response.judgements.get(question_key="meaning")
+
+    page = admin_client.get(admin_url(models.AnswerJudgement, "change", judgement.pk))
+    answers = admin_client.get(admin_url(models.Response, "change", response.pk))
+
+    form = page.content.decode()
+    assert "needs review (confidence 0.52, language es)" in form
+    for field in ("confidence", "language", "review"):
+        assert f"field-{field}" in form
+        assert f'name="{field}"' not in form
+    assert "needs review (confidence 0.52, language es)" in answers.content.decode()
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_judgements_are_listed_by_whether_they_need_review(
+    admin_client, superuser, named_round
+):
+    unsure = answer(named_round, UNSURE).judgements.get(question_key="meaning")
+    settled = answer(named_round, UNSURE).judgements.get(question_key="meaning")
+    services.judgement_override(
+        judgement=settled,
+        clear=True,
+        consistent=True,
+        reason="Read by a Spanish speaker.",
+        user=superuser,
+    )
+    changelist = admin_url(models.AnswerJudgement, "changelist")
+
+    needing = admin_client.get(changelist, {"needs_review": "yes"})
+    rest = admin_client.get(changelist, {"needs_review": "no"})
+
+    assert [j.pk for j in needing.context["cl"].result_list] == [unsure.pk]
+    assert len(rest.context["cl"].result_list) == 5
+    assert settled.pk in {j.pk for j in rest.context["cl"].result_list}
+    assert (
+        "settled by the override"
+        in admin_client.get(
+            admin_url(models.AnswerJudgement, "change", settled.pk)
+        ).content.decode()
+    )
 
 
 # --- The answers' audit trail ---------------------------------------------------------
