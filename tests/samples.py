@@ -42,8 +42,9 @@ UNSURE_REASON = "written in a language the engine cannot judge (es)"
 
 def _with_confidence(judgement, answers: scoring.Answers):
     """``judgement`` with every answer sure, except answers ``IN_SPANISH`` or
-    ``ALSO_IN_SPANISH``: unsure, in Spanish, with a reason saying so. The engine's own confidence is
-    left out, so tests do not depend on how it is worked out."""
+    ``ALSO_IN_SPANISH``: unsure, in Spanish, with a reason saying so. The
+    engine's own confidence is left out, so tests do not depend on how it is
+    worked out."""
     verdicts = {}
     for key, verdict in judgement.answers.items():
         if getattr(answers, key) in (IN_SPANISH, ALSO_IN_SPANISH):

@@ -311,7 +311,7 @@ def test_an_override_on_the_judgement_page_goes_through_the_service(
     assert judgement.overridden_at is not None
 
 
-# --- Judgements the engine was unsure of -----------------------------------------------
+# --- Judgements the engine was unsure of ----------------------------------------------
 
 
 @pytest.mark.usefixtures("unsure_engine")

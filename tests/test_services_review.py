@@ -134,7 +134,7 @@ def test_rounds_judged_before_confidence_was_kept_are_scored_again(round_):
     )
 
     migration.score_judged_rounds_again(apps, schema_editor=None)
-    scheduled, outdated = services.rounds_upkeep()
+    _, outdated = services.rounds_upkeep()
 
     assert outdated == 1
     assert stored(response.pk)["meaning"] == UNSURE_MEANING
