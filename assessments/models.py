@@ -991,22 +991,15 @@ class ResponseQuerySet(models.QuerySet):
         """A round's released responses as the answer list shows them, with their
         judgements prefetched in the order of the questions.
 
-        Responses with an answer awaiting the manager's review come first
-        (``awaiting_review``). Then an anonymous round's are ordered by their
-        random primary key: shuffled, the same on every visit, and telling
-        neither who answered nor when. A named round's are ordered by the
-        invitee's name, with the invitation joined for the heading.
+        Responses with answers awaiting the manager's review come first, most
+        first (``answers_awaiting_review``). Then an anonymous round's are
+        ordered by their random primary key: shuffled, the same on every visit,
+        and telling neither who answered nor when. A named round's are ordered
+        by the invitee's name, with the invitation joined for the heading.
         """
         responses = (
             self.filter(assessment=assessment)
             .released()
-            .alias(
-                awaiting_review=models.Exists(
-                    AnswerJudgement.objects.awaiting_review().filter(
-                        response=models.OuterRef("pk")
-                    )
-                )
-            )
             .prefetch_related(
                 models.Prefetch(
                     "judgements",
@@ -1021,7 +1014,7 @@ class ResponseQuerySet(models.QuerySet):
                 )
             )
         )
-        first = F("awaiting_review").desc()
+        first = F("answers_awaiting_review").desc()
         if assessment.anonymous:
             return responses.order_by(first, "pk")
         return responses.select_related("invitation").order_by(
@@ -1121,6 +1114,12 @@ class Response(models.Model):
     meaning_consistent = models.BooleanField(null=True, blank=True, editable=False)
     contribution_clear = models.BooleanField(null=True, blank=True, editable=False)
     contribution_consistent = models.BooleanField(null=True, blank=True, editable=False)
+    # How many of its answers await the manager's review (``AWAITING_REVIEW``),
+    # kept for the same reason, and so the answer list can put them first
+    # without reading every judgement.
+    answers_awaiting_review = models.PositiveSmallIntegerField(
+        default=0, editable=False
+    )
     # The team's own view of the five alignment questions, asked when the round
     # says so; blank means "not sure". One row per respondent keeps a submission
     # to a single write and the perception gap to a single aggregate.
@@ -1200,6 +1199,14 @@ class Response(models.Model):
             *(
                 _answer_length_constraint(f"{key}_answer")
                 for key in EngagementQuestionKey.values
+            ),
+            models.CheckConstraint(
+                condition=Q(answers_awaiting_review__lte=len(ENGAGEMENT_KEYS)),
+                name="response_answers_awaiting_review_at_most_three",
+                violation_error_code="response_answers_awaiting_review_at_most_three",
+                violation_error_message=(
+                    "A response has three answers to review at most."
+                ),
             ),
             *(
                 models.CheckConstraint(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import islice
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -80,13 +80,14 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
 
 def response_aggregates(assessment: Assessment) -> dict:
     """Released respondents, those of them who count for the minimum groups,
-    engaged ones, per-answer tallies and the team's alignment ratings, in one
-    query."""
+    engaged ones, answers awaiting review, per-answer tallies and the team's
+    alignment ratings, in one query."""
     counted = privacy.COUNTED
     aggregates = {
         "respondents": Count("pk"),
         "counted": Count("pk", filter=counted),
         "engaged": Count("pk", filter=Q(engaged=True)),
+        "awaiting_review": Sum("answers_awaiting_review", default=0),
     }
     for key in ENGAGEMENT_KEYS:
         clear = Q(**{f"{key}_clear": True})
@@ -305,6 +306,8 @@ class RoundReport:
     visibility: privacy.Visibility
     rescore_due: bool  # the team has grown by half since it was last scored whole
     scoring: ScoringProgress | None = None  # a full scoring asked for or under way
+    # Listed answers awaiting the manager's review: none while none are listed.
+    answers_awaiting_review: int = 0
 
     @property
     def shows_scores(self) -> bool:
@@ -347,20 +350,11 @@ def round_report(
         visibility=visibility,
         rescore_due=rescore_due(assessment, respondents),
         scoring=scoring_progress(assessment, now or timezone.now()),
+        # Counted among released answers, shown only where they are listed.
+        answers_awaiting_review=aggregates["awaiting_review"]
+        if visibility.shows_quotes
+        else 0,
     )
-
-
-# --- Answers awaiting the manager's review ---------------------------------------
-
-
-def answers_awaiting_review(summary: RoundReport, assessment: Assessment) -> int:
-    """How many answers of the round's list await the manager's review
-    (``AnswerJudgement.awaits_review``): counted among the answers the report
-    lists, so none while it lists none, and never an unreleased one."""
-    if not summary.shows_verbatims:
-        return 0
-    listed = privacy.released_responses().filter(assessment=assessment)
-    return AnswerJudgement.objects.awaiting_review().filter(response__in=listed).count()
 
 
 def awaiting_review_message(count: int) -> str:

@@ -455,6 +455,9 @@ BROKEN_ROWS = {
     "response_respondent_key_unique": taken_respondent_key,
     "response_link_key_unique": taken_link_key,
     "response_updated_after_created": response_changed_before_given,
+    "response_answers_awaiting_review_at_most_three": lambda: Response(
+        answers_awaiting_review=4
+    ),
     "judgement_unique_per_answer": second_judgement,
     "judgement_override_needs_a_reason": lambda: factories.AnswerJudgementFactory.build(
         response=factories.ResponseFactory(),

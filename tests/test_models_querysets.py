@@ -356,25 +356,25 @@ def needing_review(response, key="meaning", **override) -> AnswerJudgement:
 def test_answers_awaiting_review_are_read_first_in_the_same_two_queries(
     assessment, django_assert_num_queries, team_size
 ):
-    """Responses with an answer awaiting review first, each group in id order;
-    one settled by an override is back in its place."""
+    """Responses with the most answers awaiting review first, each group in id
+    order."""
     responses = sorted(
         (judged_response(assessment) for _ in range(team_size)),
         key=lambda response: response.pk,
     )
-    last, settled = responses[-1], responses[-2]
-    needing_review(last)
-    needing_review(last, key="vision")
-    needing_review(settled, override_clear=True, override_reason="Clear enough.")
-    # Unsure but unreleased: neither listed nor moved.
-    needing_review(judged_response(assessment, release=None))
+    one, two = responses[-1], responses[-2]
+    Response.objects.filter(pk=one.pk).update(answers_awaiting_review=1)
+    Response.objects.filter(pk=two.pk).update(answers_awaiting_review=2)
+    # Unreleased: neither listed nor moved.
+    judged_response(assessment, release=None, answers_awaiting_review=3)
 
     with django_assert_num_queries(2):
         shown = shown_answers(raising(Response.objects.for_review(assessment)))
 
     assert [pk for pk, _, _ in shown] == [
-        last.pk,
-        *(response.pk for response in responses[:-1]),
+        two.pk,
+        one.pk,
+        *(response.pk for response in responses[:-2]),
     ]
 
 
@@ -382,9 +382,10 @@ def test_a_named_rounds_answers_awaiting_review_come_before_the_names():
     named = AssessmentFactory(anonymous=False)
     for name in ("Ann", "Bea", "Zoe"):
         judged_response(
-            named, invitation=InvitationFactory(assessment=named, name=name)
+            named,
+            invitation=InvitationFactory(assessment=named, name=name),
+            answers_awaiting_review=int(name == "Zoe"),
         )
-    needing_review(named.responses.get(invitation__name="Zoe"))
 
     reviewed = Response.objects.for_review(named)
 

@@ -268,7 +268,7 @@ def test_a_report_shows_the_stored_decision_and_writes_nothing(
     url = reverse("assessments:report", args=(withheld.pk,))
     manager_client.get(url)
 
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(9) as captured:
         page = manager_client.get(url)
 
     assert page.context["summary"].withheld is None

@@ -29,6 +29,12 @@ SURE = (1.0, "en", False)
 UNSURE_MEANING = (UNSURE_CONFIDENCE, "es", True)
 
 
+def awaiting(response) -> int:
+    """The response's stored count of answers awaiting review."""
+    response.refresh_from_db(fields=("answers_awaiting_review",))
+    return response.answers_awaiting_review
+
+
 def stored(response_id) -> dict[str, tuple]:
     """Each answer's stored confidence, language and need for review."""
     return {
@@ -69,6 +75,7 @@ def test_a_submission_stores_each_answers_confidence_language_and_review(
     meaning = response.judgements.get(question_key="meaning")
     assert meaning.reasons[0] == UNSURE_REASON
     assert meaning.awaits_review
+    assert awaiting(response) == 1
 
 
 def test_a_resubmission_replaces_them_with_its_own(named_round):
@@ -79,6 +86,7 @@ def test_a_resubmission_replaces_them_with_its_own(named_round):
 
     assert again.pk == first.pk
     assert stored(again.pk)["meaning"] == SURE
+    assert awaiting(again) == 0
 
 
 def test_imported_answers_store_them(round_):
@@ -88,6 +96,7 @@ def test_imported_answers_store_them(round_):
 
     [response] = round_.responses.all()
     assert stored(response.pk)["meaning"] == UNSURE_MEANING
+    assert awaiting(response) == 1
 
 
 def test_a_corrected_answer_is_judged_again_with_them(named_round):
@@ -96,18 +105,21 @@ def test_a_corrected_answer_is_judged_again_with_them(named_round):
     services.response_correct(response=response, answers=UNSURE)
 
     assert stored(response.pk)["meaning"] == UNSURE_MEANING
+    assert awaiting(response) == 1
 
 
 def test_a_full_scoring_stores_them_for_every_answer(round_):
     unsure = answer(round_, UNSURE)
     sure = answer(round_, ENGAGED)
     AnswerJudgement.objects.update(confidence=0.9, language="fr", needs_review=True)
+    round_.responses.update(answers_awaiting_review=3)
 
     services.assessment_rescore(assessment_id=round_.pk)
 
     assert stored(unsure.pk)["meaning"] == UNSURE_MEANING
     assert stored(unsure.pk)["vision"] == SURE
     assert set(stored(sure.pk).values()) == {SURE}
+    assert (awaiting(unsure), awaiting(sure)) == (1, 0)
 
 
 def test_a_full_scoring_leaves_unchanged_judgements_unwritten(round_):
@@ -129,6 +141,7 @@ def test_rounds_judged_before_confidence_was_kept_are_scored_again(round_):
     response = answer(round_, UNSURE)
     services.assessment_rescore(assessment_id=round_.pk)
     AnswerJudgement.objects.update(confidence=1.0, language="en", needs_review=False)
+    round_.responses.update(answers_awaiting_review=0)
     migration = import_module(
         "assessments.migrations.0016_judgement_confidence_and_review"
     )
@@ -138,6 +151,7 @@ def test_rounds_judged_before_confidence_was_kept_are_scored_again(round_):
 
     assert outdated == 1
     assert stored(response.pk)["meaning"] == UNSURE_MEANING
+    assert awaiting(response) == 1
     assert RoundScoring.objects.get(pk=round_.pk).engine_version == (
         scoring.ENGINE_VERSION
     )
@@ -151,7 +165,8 @@ def unsure_meaning(response) -> AnswerJudgement:
 
 
 def test_an_override_settles_an_answer_needing_review(named_round, manager):
-    judgement = unsure_meaning(answer(named_round, UNSURE))
+    response = answer(named_round, UNSURE)
+    judgement = unsure_meaning(response)
 
     services.judgement_override(
         judgement=judgement,
@@ -165,12 +180,14 @@ def test_an_override_settles_an_answer_needing_review(named_round, manager):
     assert judgement.needs_review  # the engine's own view, kept
     assert not judgement.awaits_review
     assert not AnswerJudgement.objects.awaiting_review().exists()
+    assert awaiting(response) == 0
 
 
 def test_removing_the_override_leaves_the_answer_awaiting_review_again(
     named_round, manager
 ):
-    judgement = unsure_meaning(answer(named_round, UNSURE))
+    response = answer(named_round, UNSURE)
+    judgement = unsure_meaning(response)
     services.judgement_override(
         judgement=judgement,
         clear=False,
@@ -184,10 +201,12 @@ def test_removing_the_override_leaves_the_answer_awaiting_review_again(
     )
 
     assert list(AnswerJudgement.objects.awaiting_review()) == [judgement]
+    assert awaiting(response) == 1
 
 
 def test_a_full_scoring_keeps_the_override_that_settled_it(named_round, manager):
-    judgement = unsure_meaning(answer(named_round, UNSURE))
+    response = answer(named_round, UNSURE)
+    judgement = unsure_meaning(response)
     services.judgement_override(
         judgement=judgement,
         clear=True,
@@ -196,10 +215,13 @@ def test_a_full_scoring_keeps_the_override_that_settled_it(named_round, manager)
         user=manager,
     )
 
+    named_round.responses.update(answers_awaiting_review=1)  # as if stale
+
     services.assessment_rescore(assessment_id=named_round.pk)
 
     assert not AnswerJudgement.objects.awaiting_review().exists()
     assert AnswerJudgement.objects.get(pk=judgement.pk).needs_review
+    assert awaiting(response) == 0
 
 
 def test_new_answers_clear_the_override_and_are_judged_afresh(named_round, manager):
@@ -213,6 +235,7 @@ def test_new_answers_clear_the_override_and_are_judged_afresh(named_round, manag
         user=manager,
     )
 
-    submit_as(invitation, {**UNSURE, "meaning": ALSO_IN_SPANISH})
+    again = submit_as(invitation, {**UNSURE, "meaning": ALSO_IN_SPANISH})
 
     assert list(AnswerJudgement.objects.awaiting_review()) == [judgement]
+    assert awaiting(again) == 1

@@ -221,7 +221,13 @@ def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them(
     columns = re.search(r"INSERT INTO assessments_response AS r \((.*?)\)", sql)
     listed = [name.strip() for name in columns[1].split(",")]
 
-    assert listed == [*survey_statement.SUBMITTED_FIELDS, "created_at", "updated_at"]
+    # The last is worked out in the statement, from the judgements' values.
+    assert listed == [
+        *survey_statement.SUBMITTED_FIELDS,
+        "created_at",
+        "updated_at",
+        "answers_awaiting_review",
+    ]
 
 
 def test_only_the_named_rounds_write_touches_invitations():

@@ -515,7 +515,7 @@ class TestQueryCounts:
         CommitmentFactory(assessment=round_with_vision)
         manager_client.get(report_url(round_with_vision))  # warm caches
 
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             manager_client.get(report_url(round_with_vision))
 
     def test_report_page_writes_nothing(
@@ -526,7 +526,7 @@ class TestQueryCounts:
         round_with_vision.team_profile_size = 1  # grown enough to be scored again
         round_with_vision.save(update_fields=("team_profile_size",))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             page = manager_client.get(report_url(round_with_vision))
 
         assert page.status_code == HTTPStatus.OK
@@ -806,7 +806,7 @@ class TestDuringAFullScoring:
         )
         manager_client.get(report_url(scored))
 
-        with django_assert_num_queries(10) as captured:
+        with django_assert_num_queries(9) as captured:
             manager_client.get(report_url(scored))
 
         assert writes(captured) == []

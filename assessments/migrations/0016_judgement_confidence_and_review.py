@@ -7,7 +7,8 @@ from django.db import migrations, models
 
 def score_judged_rounds_again(apps, schema_editor):
     """Judgements stored before confidence was kept read as sure, in English and
-    needing no review, which the engine may not say of them. Their rounds are
+    needing no review (and their responses as having no answer awaiting it),
+    which the engine may not say of them. Their rounds are
     marked as judged by no engine version, so the worker's upkeep
     (``services.rounds_upkeep`` and each open round's upkeep) scores them again
     with the engine's own values."""
@@ -56,6 +57,20 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='answerjudgement',
             constraint=models.CheckConstraint(condition=models.Q(('confidence__gte', 0), ('confidence__lte', 1)), name='judgement_confidence_0_to_1', violation_error_code='judgement_confidence_0_to_1', violation_error_message="The engine's confidence is from 0 to 1."),
+        ),
+        migrations.AddField(
+            model_name='historicalresponse',
+            name='answers_awaiting_review',
+            field=models.PositiveSmallIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name='response',
+            name='answers_awaiting_review',
+            field=models.PositiveSmallIntegerField(default=0, editable=False),
+        ),
+        migrations.AddConstraint(
+            model_name='response',
+            constraint=models.CheckConstraint(condition=models.Q(('answers_awaiting_review__lte', 3)), name='response_answers_awaiting_review_at_most_three', violation_error_code='response_answers_awaiting_review_at_most_three', violation_error_message='A response has three answers to review at most.'),
         ),
         migrations.RunPython(score_judged_rounds_again, migrations.RunPython.noop),
     ]

@@ -11,7 +11,7 @@ or a new vision, once the team has grown by half, or when the rules change; so
 the total work stays linear in the number of submissions.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -52,6 +52,8 @@ JUDGED_COLUMNS = (
 )
 ENGINE_FIELDS = (*JUDGED_COLUMNS, "scored_at")
 ANSWER_COLUMNS = ("vision_answer", "meaning_answer", "contribution_answer")
+# What a response holds from its judgements: a full scoring compares them too.
+RESPONSE_JUDGED_FIELDS = (*OUTCOME_FIELDS, "answers_awaiting_review")
 OVERRIDE_FIELDS = (
     "override_clear",
     "override_consistent",
@@ -84,6 +86,19 @@ def outcome(judgement: scoring.RespondentJudgement) -> dict[str, bool]:
         for kind in ("clear", "consistent")
     }
     return {**values, "engaged": judgement.engaged}
+
+
+def awaiting_review(
+    judgement: scoring.RespondentJudgement, overridden: Iterable[str] = ()
+) -> int:
+    """How many of a respondent's answers await review (``AWAITING_REVIEW``):
+    those the engine is unsure of, less the ``overridden`` question keys."""
+    settled = set(overridden)
+    return sum(
+        answer.needs_review
+        for key, answer in judgement.answers.items()
+        if key not in settled
+    )
 
 
 def _judgement_rows(
@@ -165,17 +180,17 @@ def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Ove
     return overrides
 
 
-def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
+def _outcomes_store(outcomes: dict[int, dict[str, bool | int]]) -> None:
     """Write many responses' outcomes: one UPDATE per distinct outcome (a team
     has a handful), in batches of primary keys."""
-    groups: dict[tuple[bool, ...], list[int]] = {}
+    groups: dict[tuple[bool | int, ...], list[int]] = {}
     for pk, values in outcomes.items():
-        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        flags = tuple(values[field] for field in RESPONSE_JUDGED_FIELDS)
         groups.setdefault(flags, []).append(pk)
     for flags, ids in groups.items():
         for start in range(0, len(ids), UPDATE_BATCH):
             Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
-                **dict(zip(OUTCOME_FIELDS, flags, strict=True))
+                **dict(zip(RESPONSE_JUDGED_FIELDS, flags, strict=True))
             )
 
 
@@ -245,7 +260,7 @@ def _team_judgements_store(
     stored_outcomes = {
         pk: tuple(flags)
         for pk, *flags in Response.objects.filter(assessment=assessment).values_list(
-            "pk", *OUTCOME_FIELDS
+            "pk", *RESPONSE_JUDGED_FIELDS
         )
     }
     stored_judgements = {
@@ -265,8 +280,12 @@ def _team_judgements_store(
     ]
     new_outcomes = {}
     for pk, (_, judgement) in judged.items():
-        values = outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
-        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        overridden = overrides.get(pk, {})
+        values = {
+            **outcome(scoring.review_respondent(judgement, overridden)),
+            "answers_awaiting_review": awaiting_review(judgement, overridden),
+        }
+        flags = tuple(values[field] for field in RESPONSE_JUDGED_FIELDS)
         if pk in stored_outcomes and stored_outcomes[pk] != flags:
             new_outcomes[pk] = values
     # Locked until the transaction ends, so a resubmission waits, then writes its
@@ -454,6 +473,7 @@ def judgement_override(
     values["engaged"] = len(siblings) == len(ENGAGEMENT_KEYS) and all(
         j.effective_clear and j.effective_consistent for j in siblings.values()
     )
+    values["answers_awaiting_review"] = sum(j.awaits_review for j in siblings.values())
     Response.objects.filter(pk=judgement.response_id).update(**values)
     readiness_refresh(assessment_id=judgement.response.assessment_id)
     return judgement
@@ -478,6 +498,7 @@ def response_correct(
     )
     for field, value in outcome(judgement).items():
         setattr(response, field, value)
+    response.answers_awaiting_review = awaiting_review(judgement)
     response.updated_at = max(
         response.created_at, response_timestamp(anonymous=assessment.anonymous, now=now)
     )

@@ -26,7 +26,12 @@ from assessments.models import (
     random_id,
     team_rating_field,
 )
-from assessments.services.judging import judgements_store, outcome, respondent_judge
+from assessments.services.judging import (
+    awaiting_review,
+    judgements_store,
+    outcome,
+    respondent_judge,
+)
 from assessments.services.rounds import response_timestamp
 from assessments.services.survey_statement import (
     ANSWER_FIELDS,
@@ -114,7 +119,7 @@ class Submission:
     """One submission's row, judged, ready for either way of writing it."""
 
     link: SurveyLink
-    values: dict  # the response's SUBMITTED_FIELDS
+    values: dict  # the response's SUBMITTED_FIELDS and answers awaiting review
     rates: bool  # whether to store the team's alignment ratings
     judgement: scoring.RespondentJudgement
     stamp: datetime  # created or updated, and scored
@@ -144,6 +149,9 @@ def submission_judge(
             **_respondent_through(link, token, edit_code),
         ),
         **outcome(judgement),
+        # Not a parameter of the one statement, which adds up the answers'
+        # own need for review: a new answer has no override.
+        "answers_awaiting_review": awaiting_review(judgement),
         **{
             team_rating_field(key): (ratings or {}).get(key) if rates else None
             for key in ALIGNMENT_KEYS
@@ -264,7 +272,13 @@ def write_in_one_transaction(submission: Submission) -> int:
         [row],
         update_conflicts=True,
         unique_fields=("respondent_key",),
-        update_fields=(*ANSWER_FIELDS, *rating_fields, *OUTCOME_FIELDS, "updated_at"),
+        update_fields=(
+            *ANSWER_FIELDS,
+            *rating_fields,
+            *OUTCOME_FIELDS,
+            "answers_awaiting_review",
+            "updated_at",
+        ),
     )
     response_id = row.pk
     if not submission.new:

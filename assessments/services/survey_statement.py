@@ -40,10 +40,12 @@ _WRITE_ANSWERS = """
             vision_clear, vision_consistent, meaning_clear, meaning_consistent,
             contribution_clear, contribution_consistent, engaged,
             rating_goals, rating_hiring, rating_training, rating_empowerment,
-            rating_reinforcement, created_at, updated_at
+            rating_reinforcement, created_at, updated_at, answers_awaiting_review
         ) VALUES (
             $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-            $16, $17, $18, $19, $20, $21, $22, $23, $23
+            $16, $17, $18, $19, $20, $21, $22, $23, $23,
+            -- the judgements' needs review (below): new answers, no override
+            $35::int + $46::int + $57::int
         )
         ON CONFLICT (respondent_key) DO UPDATE SET
             vision_answer = excluded.vision_answer,
@@ -56,6 +58,7 @@ _WRITE_ANSWERS = """
             contribution_clear = excluded.contribution_clear,
             contribution_consistent = excluded.contribution_consistent,
             engaged = excluded.engaged,
+            answers_awaiting_review = excluded.answers_awaiting_review,
             rating_goals = CASE WHEN $24 THEN excluded.rating_goals
                 ELSE r.rating_goals END,
             rating_hiring = CASE WHEN $24 THEN excluded.rating_hiring

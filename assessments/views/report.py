@@ -77,7 +77,6 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
         if summary.shows_verbatims
         else None
     )
-    awaiting = reports.answers_awaiting_review(summary, assessment)
     return render(
         request,
         "assessments/report.html",
@@ -99,7 +98,9 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
                 summary, assessment.min_group_for_scores
             ),
             "page": page,
-            "awaiting_review": reports.awaiting_review_message(awaiting),
+            "awaiting_review": reports.awaiting_review_message(
+                summary.answers_awaiting_review
+            ),
             "override_form": JudgementOverrideForm(),
         },
     )
