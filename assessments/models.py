@@ -1056,8 +1056,8 @@ class Response(models.Model):
     """
 
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
-    # Indexed with engaged (counts) and with the id (the answer list, page by
-    # page in id order) below, and the key by its unique constraint: no index of
+    # Indexed with engaged (counts) and with the answers awaiting review and the
+    # id (the answer list, page by page in that order) below, and the key by its unique constraint: no index of
     # its own for every submission to write.
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
@@ -1162,7 +1162,8 @@ class Response(models.Model):
         ordering = ("assessment", "pk")
         indexes = (
             models.Index(fields=("assessment", "engaged")),
-            models.Index(fields=("assessment", "id")),
+            # The answer list's order: those awaiting review first, then by id.
+            models.Index(fields=("assessment", "-answers_awaiting_review", "id")),
         )
         constraints = (
             models.UniqueConstraint(

@@ -72,5 +72,13 @@ class Migration(migrations.Migration):
             model_name='response',
             constraint=models.CheckConstraint(condition=models.Q(('answers_awaiting_review__lte', 3)), name='response_answers_awaiting_review_at_most_three', violation_error_code='response_answers_awaiting_review_at_most_three', violation_error_message='A response has three answers to review at most.'),
         ),
+        migrations.RemoveIndex(
+            model_name='response',
+            name='assessments_assessm_34ff59_idx',
+        ),
+        migrations.AddIndex(
+            model_name='response',
+            index=models.Index(fields=['assessment', '-answers_awaiting_review', 'id'], name='assessments_assessm_0a7f5e_idx'),
+        ),
         migrations.RunPython(score_judged_rounds_again, migrations.RunPython.noop),
     ]
