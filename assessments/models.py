@@ -1057,8 +1057,8 @@ class Response(models.Model):
 
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     # Indexed with engaged (counts) and with the answers awaiting review and the
-    # id (the answer list, page by page in that order) below, and the key by its unique constraint: no index of
-    # its own for every submission to write.
+    # id (the answer list, page by page in that order) below, and the key by its
+    # unique constraint: no index of its own for every submission to write.
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
