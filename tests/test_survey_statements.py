@@ -365,7 +365,8 @@ def test_a_submission_writes_only_the_indexes_the_pages_read():
         ("invitation_id",),  # one response per invitation
         ("link_key",),  # partial: one response per link until released
         ("assessment_id", "engaged"),  # the report's counts
-        ("assessment_id", "id"),  # the answer list, page by page
+        # The answer list, page by page: those awaiting review first.
+        ("assessment_id", "answers_awaiting_review", "id"),
     }
     assert _indexed_columns(AnswerJudgement) == {
         ("id",),
