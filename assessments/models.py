@@ -1075,10 +1075,11 @@ class ResponseQuerySet(models.QuerySet):
         """A round's released responses as the answer list shows them, with their
         judgements prefetched in the order of the questions.
 
-        An anonymous round's are ordered by their random primary key: shuffled,
-        the same on every visit, and telling neither who answered nor when. A
-        named round's are ordered by the invitee's name, with the invitation
-        joined for the heading.
+        Responses with answers awaiting the manager's review come first, most
+        first (``answers_awaiting_review``). Then an anonymous round's are
+        ordered by their random primary key: shuffled, the same on every visit,
+        and telling neither who answered nor when. A named round's are ordered
+        by the invitee's name, with the invitation joined for the heading.
         """
         responses = (
             self.filter(assessment=assessment)
@@ -1097,9 +1098,12 @@ class ResponseQuerySet(models.QuerySet):
                 )
             )
         )
+        first = F("answers_awaiting_review").desc()
         if assessment.anonymous:
-            return responses.order_by("pk")
-        return responses.select_related("invitation").order_by("invitation__name", "pk")
+            return responses.order_by(first, "pk")
+        return responses.select_related("invitation").order_by(
+            first, "invitation__name", "pk"
+        )
 
     def for_export(self, assessment):
         """A round's released responses as rows of the answers' export, in random
@@ -1136,9 +1140,9 @@ class Response(models.Model):
     """
 
     id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
-    # Indexed with engaged (counts) and with the id (the answer list, page by
-    # page in id order) below, and the key by its unique constraint: no index of
-    # its own for every submission to write.
+    # Indexed with engaged (counts) and with the answers awaiting review and the
+    # id (the answer list, page by page in that order) below, and the key by its
+    # unique constraint: no index of its own for every submission to write.
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="responses", db_index=False
     )
@@ -1194,6 +1198,12 @@ class Response(models.Model):
     meaning_consistent = models.BooleanField(null=True, blank=True, editable=False)
     contribution_clear = models.BooleanField(null=True, blank=True, editable=False)
     contribution_consistent = models.BooleanField(null=True, blank=True, editable=False)
+    # How many of its answers await the manager's review (``AWAITING_REVIEW``),
+    # kept for the same reason, and so the answer list can put them first
+    # without reading every judgement.
+    answers_awaiting_review = models.PositiveSmallIntegerField(
+        default=0, editable=False
+    )
     # The team's own view of the five alignment questions, asked when the round
     # says so; blank means "not sure". One row per respondent keeps a submission
     # to a single write and the perception gap to a single aggregate.
@@ -1243,7 +1253,8 @@ class Response(models.Model):
         ordering = ("assessment", "pk")
         indexes = (
             models.Index(fields=("assessment", "engaged")),
-            models.Index(fields=("assessment", "id")),
+            # The answer list's order: those awaiting review first, then by id.
+            models.Index(fields=("assessment", "-answers_awaiting_review", "id")),
         )
         constraints = (
             models.UniqueConstraint(
@@ -1280,6 +1291,14 @@ class Response(models.Model):
             *(
                 _answer_length_constraint(f"{key}_answer")
                 for key in EngagementQuestionKey.values
+            ),
+            models.CheckConstraint(
+                condition=Q(answers_awaiting_review__lte=len(ENGAGEMENT_KEYS)),
+                name="response_answers_awaiting_review_at_most_three",
+                violation_error_code="response_answers_awaiting_review_at_most_three",
+                violation_error_message=(
+                    "A response has three answers to review at most."
+                ),
             ),
             *(
                 models.CheckConstraint(
@@ -1321,6 +1340,12 @@ pre_create_historical_record.connect(
     dispatch_uid="response_history_by_the_day",
 )
 
+# The engine decides which judgements need a person (``needs_review``, stored);
+# a manager's override of either decision settles it.
+AWAITING_REVIEW = Q(
+    needs_review=True, override_clear__isnull=True, override_consistent__isnull=True
+)
+
 
 def answer_digest(text: str) -> str:
     """The SHA-256 of an answer's text, kept with a manager's decision on it."""
@@ -1330,12 +1355,18 @@ def answer_digest(text: str) -> str:
 class AnswerJudgementQuerySet(models.QuerySet):
     def for_export(self, response_ids):
         """The judgements of these responses as the answers' export writes them:
-        plain dicts of the engine's decisions, score, reasons and any override,
-        so a long export holds no model instances. Unordered: the default
-        ordering would join the response and its round for each chunk."""
+        plain dicts of the engine's decisions, score, reasons, any override and
+        whether it awaits review, so a long export holds no model instances.
+        Unordered: the default ordering would join the response and its round
+        for each chunk."""
         return (
             self.filter(response_id__in=response_ids)
             .order_by()
+            .annotate(
+                awaits_review=models.ExpressionWrapper(
+                    AWAITING_REVIEW, output_field=models.BooleanField()
+                )
+            )
             .values(
                 "response_id",
                 "question_key",
@@ -1343,11 +1374,16 @@ class AnswerJudgementQuerySet(models.QuerySet):
                 "consistent",
                 "score",
                 "reasons",
+                "awaits_review",
                 "override_clear",
                 "override_consistent",
                 "override_reason",
             )
         )
+
+    def awaiting_review(self):
+        """Judgements the engine was unsure of and no manager has decided."""
+        return self.filter(AWAITING_REVIEW)
 
 
 class AnswerJudgement(models.Model):
@@ -1370,6 +1406,11 @@ class AnswerJudgement(models.Model):
     consistency = models.FloatField(validators=SHARE_RANGE)
     score = models.FloatField(validators=SHARE_RANGE)
     reasons = models.JSONField(default=list)
+    # How sure the engine is of both decisions (0.5 a coin toss, 1 sure), the
+    # language it judged the answer in, and whether it asks a person to decide.
+    confidence = models.FloatField(default=1.0, validators=SHARE_RANGE)
+    language = models.CharField(max_length=16, default="en")
+    needs_review = models.BooleanField(default=False)
     engine_version = models.CharField(max_length=20)
     scored_at = models.DateTimeField()
     override_clear = models.BooleanField(null=True, blank=True)
@@ -1422,6 +1463,12 @@ class AnswerJudgement(models.Model):
                 violation_error_message="The engine's scores are from 0 to 1.",
             ),
             models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="judgement_confidence_0_to_1",
+                violation_error_code="judgement_confidence_0_to_1",
+                violation_error_message="The engine's confidence is from 0 to 1.",
+            ),
+            models.CheckConstraint(
                 condition=Q(
                     override_clear__isnull=True, override_consistent__isnull=True
                 )
@@ -1447,6 +1494,11 @@ class AnswerJudgement(models.Model):
         return self.is_overridden and self.override_answer_digest != answer_digest(
             self.response.answer_for(self.question_key)
         )
+
+    @property
+    def awaits_review(self) -> bool:
+        """``AWAITING_REVIEW`` for one judgement."""
+        return self.needs_review and not self.is_overridden
 
     @property
     def effective_clear(self) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import islice
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -80,13 +80,14 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
 
 def response_aggregates(assessment: Assessment) -> dict:
     """Released respondents, those of them who count for the minimum groups,
-    engaged ones, per-answer tallies and the team's alignment ratings, in one
-    query."""
+    engaged ones, answers awaiting review, per-answer tallies and the team's
+    alignment ratings, in one query."""
     counted = privacy.COUNTED
     aggregates = {
         "respondents": Count("pk"),
         "counted": Count("pk", filter=counted),
         "engaged": Count("pk", filter=Q(engaged=True)),
+        "awaiting_review": Sum("answers_awaiting_review", default=0),
     }
     for key in ENGAGEMENT_KEYS:
         clear = Q(**{f"{key}_clear": True})
@@ -305,6 +306,8 @@ class RoundReport:
     visibility: privacy.Visibility
     rescore_due: bool  # the team has grown by half since it was last scored whole
     scoring: ScoringProgress | None = None  # a full scoring asked for or under way
+    # Listed answers awaiting the manager's review: none while none are listed.
+    answers_awaiting_review: int = 0
 
     @property
     def shows_scores(self) -> bool:
@@ -347,7 +350,22 @@ def round_report(
         visibility=visibility,
         rescore_due=rescore_due(assessment, respondents),
         scoring=scoring_progress(assessment, now or timezone.now()),
+        # Counted among released answers, shown only where they are listed.
+        answers_awaiting_review=aggregates["awaiting_review"]
+        if visibility.shows_quotes
+        else 0,
     )
+
+
+def awaiting_review_message(count: int) -> str:
+    """Step 2's line on answers awaiting review, or nothing when none do."""
+    if not count:
+        return ""
+    return ngettext(
+        "{count} answer awaits your review.",
+        "{count} answers await your review.",
+        count,
+    ).format(count=count)
 
 
 EXPORT_HEADER = (
@@ -359,7 +377,14 @@ EXPORT_HEADER = (
     *(
         f"{key}_{column}"
         for key in ENGAGEMENT_KEYS
-        for column in ("clear", "consistent", "score", "reasons", "override_reason")
+        for column in (
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "override_reason",
+            "needs_review",
+        )
     ),
 )
 EXPORT_CHUNK = 1000
@@ -402,6 +427,7 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
                 round(j["score"], 4),
                 "; ".join(j["reasons"]),
                 j["override_reason"],
+                j["awaits_review"],
             ]
             for j in judged
         }
@@ -414,7 +440,7 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
                 "" if engaged is None else engaged,
             ]
             for question in ENGAGEMENT_KEYS:
-                row.extend(judgements.get((pk, question), ["", "", "", "", ""]))
+                row.extend(judgements.get((pk, question), [""] * 6))
             yield row
 
 

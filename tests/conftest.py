@@ -11,6 +11,7 @@ from assessments.catalogue import CATALOGUE_VERSION
 from assessments.models import alignment_questions, catalogue_steps
 from tests.factories import AssessmentFactory, TeamFactory, UserFactory
 from tests.queue import Queue
+from tests.samples import engine_unsure_of_spanish
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +69,12 @@ def task_queue(settings, db):
 class InvalidTemplateVariable(str):
     def __mod__(self, name):
         raise AssertionError(f"Undefined template variable: {name}")
+
+
+@pytest.fixture
+def unsure_engine(monkeypatch):
+    """The engine unsure of answers in Spanish (``samples.UNSURE``) only."""
+    engine_unsure_of_spanish(monkeypatch)
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Visions and answers shared by the tests, and a submission as the survey makes it."""
 
+import dataclasses
 import uuid
+from types import MappingProxyType
 
-from assessments import links, services
+from assessments import links, scoring, services
 from assessments.models import Assessment, Response
 from tests.factories import InvitationFactory, VisionFactory
 
@@ -29,6 +31,53 @@ ENGAGED = {
     "contribution": "I read the corrected balance back to the customer on the call.",
 }
 LOST = {"vision": "I don't know", "meaning": "not sure", "contribution": "I do my job"}
+# Answers the engine is made unsure of by ``engine_unsure_of_spanish``: the
+# meaning given in Spanish.
+IN_SPANISH = "Arreglamos cada problema en la primera llamada y lo explicamos claro."
+ALSO_IN_SPANISH = "Resolvemos el problema del cliente a la primera, sin jerga."
+UNSURE = {**ENGAGED, "meaning": IN_SPANISH}
+UNSURE_CONFIDENCE = 0.52  # near a coin toss: below any threshold for review
+UNSURE_REASON = "written in a language the engine cannot judge (es)"
+
+
+def _with_confidence(judgement, answers: scoring.Answers):
+    """``judgement`` with every answer sure, except answers ``IN_SPANISH`` or
+    ``ALSO_IN_SPANISH``: unsure, in Spanish, with a reason saying so. The
+    engine's own confidence is left out, so tests do not depend on how it is
+    worked out."""
+    verdicts = {}
+    for key, verdict in judgement.answers.items():
+        if getattr(answers, key) in (IN_SPANISH, ALSO_IN_SPANISH):
+            verdict = dataclasses.replace(
+                verdict,
+                confidence=UNSURE_CONFIDENCE,
+                language="es",
+                reasons=(UNSURE_REASON, *verdict.reasons),
+            )
+        else:
+            verdict = dataclasses.replace(verdict, confidence=1.0, language="en")
+        verdicts[key] = verdict
+    return dataclasses.replace(judgement, answers=MappingProxyType(verdicts))
+
+
+def engine_unsure_of_spanish(monkeypatch) -> None:
+    """Make the engine unsure of answers in Spanish and sure of the rest,
+    wherever it judges: one respondent or the whole team."""
+    judge_respondent = scoring.judge_respondent
+    judge_team_with_profile = scoring.judge_team_with_profile
+
+    def one(vision, answers, profile, **options):
+        judgement = judge_respondent(vision, answers, profile, **options)
+        return _with_confidence(judgement, answers)
+
+    def team(vision, answers, **options):
+        judgements, profile = judge_team_with_profile(vision, answers, **options)
+        return tuple(
+            _with_confidence(j, a) for j, a in zip(judgements, answers, strict=True)
+        ), profile
+
+    monkeypatch.setattr(scoring, "judge_respondent", one)
+    monkeypatch.setattr(scoring, "judge_team_with_profile", team)
 
 
 def submit(

@@ -11,7 +11,7 @@ from assessments import models, services
 from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests import factories
 from tests.admin_pages import admin_url, messages_of, run_action
-from tests.samples import ENGAGED, LOST
+from tests.samples import ENGAGED, LOST, UNSURE
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
 
@@ -345,6 +345,56 @@ def test_the_admin_shows_when_an_answer_changed_since_the_decision(
         assert 'alt="True"' in page
         assert 'name="override_answer_digest"' not in page  # read-only
     assert "Answer changed since the decision." in round_page
+
+
+# --- Judgements the engine was unsure of ----------------------------------------------
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_a_judgement_shows_its_confidence_and_review_read_only(
+    admin_client, named_round
+):
+    response = answer(named_round, UNSURE)
+    judgement = response.judgements.get(question_key="meaning")
+
+    page = admin_client.get(admin_url(models.AnswerJudgement, "change", judgement.pk))
+    answers = admin_client.get(admin_url(models.Response, "change", response.pk))
+
+    form = page.content.decode()
+    assert "needs review (confidence 0.52, language es)" in form
+    for field in ("confidence", "language", "review"):
+        assert f"field-{field}" in form
+        assert f'name="{field}"' not in form
+    assert "needs review (confidence 0.52, language es)" in answers.content.decode()
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_judgements_are_listed_by_whether_they_need_review(
+    admin_client, superuser, named_round
+):
+    unsure = answer(named_round, UNSURE).judgements.get(question_key="meaning")
+    settled = answer(named_round, UNSURE).judgements.get(question_key="meaning")
+    services.judgement_override(
+        judgement=settled,
+        clear=True,
+        consistent=True,
+        reason="Read by a Spanish speaker.",
+        user=superuser,
+    )
+    changelist = admin_url(models.AnswerJudgement, "changelist")
+
+    needing = admin_client.get(changelist, {"needs_review": "yes"})
+    rest = admin_client.get(changelist, {"needs_review": "no"})
+
+    assert [j.pk for j in needing.context["cl"].result_list] == [unsure.pk]
+    assert len(rest.context["cl"].result_list) == 5
+    assert settled.pk in {j.pk for j in rest.context["cl"].result_list}
+    assert (
+        "settled by the override"
+        in admin_client.get(
+            admin_url(models.AnswerJudgement, "change", settled.pk)
+        ).content.decode()
+    )
 
 
 # --- The answers' audit trail ---------------------------------------------------------

@@ -1,12 +1,18 @@
 """Scoring answers gathered elsewhere from the command line."""
 
+import csv
+import dataclasses
+import io
 import json
 import re
 from io import StringIO
+from types import MappingProxyType
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from assessments import scoring
+from assessments.management.commands import score_engagement as command
 from tests.test_settings import run_manage
 
 VISION = "We fix each problem on the first contact and explain it in plain words."
@@ -17,6 +23,7 @@ ANSWERS = (
     "I read the corrected balance back to the customer\n"
     "bob,I don't know,not sure,I do my job\n"
 )
+ANSWER_ROWS = list(csv.DictReader(io.StringIO(ANSWERS)))
 
 
 @pytest.fixture
@@ -50,18 +57,82 @@ def test_json_output_has_the_documented_shape(files):
     assert ann["respondent"] == "ann"
     assert list(ann["answers"]) == ["vision", "meaning", "contribution"]
     for answer in ann["answers"].values():
-        assert set(answer) == {"clear", "consistent", "score", "reasons"}
+        assert set(answer) == {
+            "clear",
+            "consistent",
+            "score",
+            "reasons",
+            "confidence",
+            "needs_review",
+            "language",
+        }
         assert 0 <= answer["score"] <= 1
+        assert 0.5 <= answer["confidence"] <= 1
+        assert isinstance(answer["needs_review"], bool)
+        assert isinstance(answer["language"], str)
         assert all(isinstance(reason, str) for reason in answer["reasons"])
     assert ann["engaged"] is True
     assert bob["engaged"] is False
     assert bob["answers"]["vision"]["clear"] is False
     assert data["team"] == {
         "respondents": 2,
+        "answers_needing_review": sum(
+            answer["needs_review"]
+            for respondent in data["respondents"]
+            for answer in respondent["answers"].values()
+        ),
         "engaged": 1,
         "engaged_share": 0.5,
         "ready": False,
     }
+
+
+def test_json_output_gives_each_answers_confidence_as_the_engine_judged_it(files):
+    data = json.loads(score(*files, "--format", "json"))
+
+    judged = scoring.judge_team(VISION, [scoring.Answers(**r) for r in ANSWER_ROWS])
+    for respondent, shown in zip(judged, data["respondents"], strict=True):
+        for key, verdict in respondent.answers.items():
+            assert shown["answers"][key]["confidence"] == round(verdict.confidence, 4)
+            assert shown["answers"][key]["needs_review"] is verdict.needs_review
+            assert shown["answers"][key]["language"] == verdict.language
+
+
+def test_answers_the_engine_is_unsure_of_are_marked_in_both_formats(files, monkeypatch):
+    judge_team = command.judge_team
+
+    def unsure_of_bobs_vision(vision, answers, **options):
+        ann, bob = judge_team(vision, answers, **options)
+        vision_verdict = dataclasses.replace(
+            bob.answers["vision"], confidence=0.52, language="es"
+        )
+        answers = MappingProxyType({**bob.answers, "vision": vision_verdict})
+        return all_sure(ann), dataclasses.replace(bob, answers=answers)
+
+    monkeypatch.setattr(command, "judge_team", unsure_of_bobs_vision)
+
+    data = json.loads(score(*files, "--format", "json"))
+    text = score(*files)
+
+    bob = data["respondents"][1]["answers"]["vision"]
+    assert (bob["confidence"], bob["needs_review"], bob["language"]) == (
+        0.52,
+        True,
+        "es",
+    )
+    assert data["team"]["answers_needing_review"] == 1
+    assert text.splitlines()[2].split()[:3] == ["bob", "no", "*"]
+    assert "1 answer needs review (marked *)" in text
+    assert "*" not in text.splitlines()[1]
+
+
+def all_sure(judgement):
+    """``judgement`` with every answer sure."""
+    answers = {
+        key: dataclasses.replace(verdict, confidence=1.0)
+        for key, verdict in judgement.answers.items()
+    }
+    return dataclasses.replace(judgement, answers=MappingProxyType(answers))
 
 
 def test_table_output_is_a_readable_summary(files):

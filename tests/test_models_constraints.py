@@ -455,6 +455,9 @@ BROKEN_ROWS = {
     "response_respondent_key_unique": taken_respondent_key,
     "response_link_key_unique": taken_link_key,
     "response_updated_after_created": response_changed_before_given,
+    "response_answers_awaiting_review_at_most_three": lambda: Response(
+        answers_awaiting_review=4
+    ),
     "judgement_unique_per_answer": second_judgement,
     "judgement_override_needs_a_reason": lambda: factories.AnswerJudgementFactory.build(
         response=factories.ResponseFactory(),
@@ -531,6 +534,10 @@ BROKEN_FIELDS = {
         for key in ALIGNMENT_KEYS
     },
     "judgement_scores_0_to_1": (lambda: AnswerJudgement(score=1.5), "score"),
+    "judgement_confidence_0_to_1": (
+        lambda: AnswerJudgement(confidence=1.5),
+        "confidence",
+    ),
     "alignment_rating_1_to_5": (
         lambda: factories.AlignmentRatingFactory.build(rating=0),
         "rating",

@@ -342,6 +342,56 @@ def test_a_named_rounds_answers_are_read_by_name_in_two_queries(
     assert shown == [(name, len(ENGAGEMENT_KEYS)) for name in names]
 
 
+def needing_review(response, key="meaning", **override) -> AnswerJudgement:
+    """Mark one of ``response``'s judgements as one the engine was unsure of."""
+    judgement = response.judgements.get(question_key=key)
+    judgement.confidence, judgement.needs_review = 0.52, True
+    for field, value in override.items():
+        setattr(judgement, field, value)
+    judgement.save()
+    return judgement
+
+
+@pytest.mark.parametrize("team_size", [3, 30])
+def test_answers_awaiting_review_are_read_first_in_the_same_two_queries(
+    assessment, django_assert_num_queries, team_size
+):
+    """Responses with the most answers awaiting review first, each group in id
+    order."""
+    responses = sorted(
+        (judged_response(assessment) for _ in range(team_size)),
+        key=lambda response: response.pk,
+    )
+    one, two = responses[-1], responses[-2]
+    Response.objects.filter(pk=one.pk).update(answers_awaiting_review=1)
+    Response.objects.filter(pk=two.pk).update(answers_awaiting_review=2)
+    # Unreleased: neither listed nor moved.
+    judged_response(assessment, release=None, answers_awaiting_review=3)
+
+    with django_assert_num_queries(2):
+        shown = shown_answers(raising(Response.objects.for_review(assessment)))
+
+    assert [pk for pk, _, _ in shown] == [
+        two.pk,
+        one.pk,
+        *(response.pk for response in responses[:-2]),
+    ]
+
+
+def test_a_named_rounds_answers_awaiting_review_come_before_the_names():
+    named = AssessmentFactory(anonymous=False)
+    for name in ("Ann", "Bea", "Zoe"):
+        judged_response(
+            named,
+            invitation=InvitationFactory(assessment=named, name=name),
+            answers_awaiting_review=int(name == "Zoe"),
+        )
+
+    reviewed = Response.objects.for_review(named)
+
+    assert [r.invitation.name for r in reviewed] == ["Zoe", "Ann", "Bea"]
+
+
 # --- The answers' export ----------------------------------------------------------
 
 
@@ -378,7 +428,9 @@ def test_the_export_reads_judgements_as_plain_values_in_one_query(
     overridden = responses[0].judgements.get(question_key="vision")
     overridden.override_clear = False
     overridden.override_reason = "Too vague."
+    overridden.needs_review = True  # and so settled
     overridden.save()
+    unsure = needing_review(responses[-1])
     judged_response(assessment)  # not asked for
 
     with django_assert_num_queries(1):
@@ -393,7 +445,11 @@ def test_the_export_reads_judgements_as_plain_values_in_one_query(
         "consistent": True,
         "score": 0.85,
         "reasons": ["names 4 of 5 key ideas of the vision"],
+        "awaits_review": False,
         "override_clear": False,
         "override_consistent": None,
         "override_reason": "Too vague.",
     } in judged
+    assert [
+        (j["response_id"], j["question_key"]) for j in judged if j["awaits_review"]
+    ] == [(unsure.response_id, "meaning")]

@@ -222,7 +222,13 @@ def test_the_write_lists_the_response_columns_in_the_order_it_is_given_them(
     columns = re.search(r"INSERT INTO assessments_response AS r \((.*?)\)", sql)
     listed = [name.strip() for name in columns[1].split(",")]
 
-    assert listed == [*survey_statement.SUBMITTED_FIELDS, "created_at", "updated_at"]
+    # The last is worked out in the statement, from the judgements' values.
+    assert listed == [
+        *survey_statement.SUBMITTED_FIELDS,
+        "created_at",
+        "updated_at",
+        "answers_awaiting_review",
+    ]
 
 
 def test_only_the_named_rounds_write_touches_invitations():
@@ -365,7 +371,8 @@ def test_a_submission_writes_only_the_indexes_the_pages_read():
         ("invitation_id",),  # one response per invitation
         ("link_key",),  # partial: one response per link until released
         ("assessment_id", "engaged"),  # the report's counts
-        ("assessment_id", "id"),  # the answer list, page by page
+        # The answer list, page by page: those awaiting review first.
+        ("assessment_id", "answers_awaiting_review", "id"),
     }
     assert _indexed_columns(AnswerJudgement) == {
         ("id",),

@@ -32,7 +32,15 @@ from tests.factories import (
     VisionFactory,
 )
 from tests.queries import writes
-from tests.samples import ENGAGED, LOST, rounds_too_close
+from tests.samples import (
+    ENGAGED,
+    IN_SPANISH,
+    LOST,
+    UNSURE,
+    UNSURE_CONFIDENCE,
+    UNSURE_REASON,
+    rounds_too_close,
+)
 from tests.samples import TEAM_VISION as VISION
 from tests.samples import submit as answer
 from tests.samples import submit_as as answer_through
@@ -311,15 +319,194 @@ def test_named_round_lists_answers_with_names(manager_client, team):
     assert "Sam Lee" in text
 
 
+# --- Answers that need the manager's review ----------------------------------------
+
+
+@pytest.fixture
+def named_round(team):
+    """A named round that quotes every answer from the first."""
+    assessment = AssessmentFactory(
+        team=team, anonymous=False, min_group_for_scores=1, min_group_for_verbatims=1
+    )
+    VisionFactory(assessment=assessment, statement=VISION)
+    return assessment
+
+
+def step_two(text: str) -> str:
+    return text[text.index('id="step-engagement"') : text.index('id="step-alignment"')]
+
+
+def answers_list(text: str) -> str:
+    return text[text.index('id="answers-heading"') :]
+
+
+# The mark on an answer awaiting review (the list's introduction names it too).
+MARKED = ">Needs your review<"
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_answers_awaiting_review_come_first_marked_with_the_engines_reason(
+    manager_client, named_round
+):
+    answer(named_round, ENGAGED, name="Ann Abbott")
+    answer(named_round, UNSURE, name="Zoe Zimmer")
+    answer(named_round, ENGAGED, name="Bea Brown")
+
+    page = manager_client.get(report_url(named_round))
+
+    assert [r.invitation.name for r in page.context["page"]] == [
+        "Zoe Zimmer",
+        "Ann Abbott",
+        "Bea Brown",
+    ]
+    listed = answers_list(page.content.decode())
+    unsure, rest = listed.split("Ann Abbott", 1)
+    assert unsure.count(MARKED) == 1
+    assert unsure.index(MARKED) < unsure.index(escape(UNSURE_REASON))
+    assert f"confidence {round(UNSURE_CONFIDENCE * 100)}%" in unsure
+    assert MARKED not in rest
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_step_two_says_how_many_answers_await_review(manager_client, named_round):
+    answer(named_round, UNSURE)
+    answer(named_round, {**UNSURE, "vision": IN_SPANISH, "contribution": IN_SPANISH})
+    answer(named_round, ENGAGED)
+
+    text = manager_client.get(report_url(named_round)).content.decode()
+
+    assert "4 answers await your review." in step_two(text)
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_step_two_says_nothing_of_review_when_no_answer_awaits_it(
+    manager_client, named_round
+):
+    for _ in range(3):
+        answer(named_round, ENGAGED)
+
+    text = manager_client.get(report_url(named_round)).content.decode()
+
+    assert "review." not in step_two(text)
+    assert MARKED not in text
+
+
+@pytest.mark.parametrize(
+    ("count", "said"),
+    [
+        (0, ""),
+        (1, "1 answer awaits your review."),
+        (3, "3 answers await your review."),
+    ],
+)
+def test_the_count_of_answers_awaiting_review_reads_as_a_sentence(count, said):
+    assert reports.awaiting_review_message(count) == said
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_an_override_settles_an_answer_awaiting_review(manager_client, named_round):
+    unsure = answer(named_round, UNSURE, name="Zoe Zimmer")
+    answer(named_round, ENGAGED, name="Ann Abbott")
+    judgement = unsure.judgements.get(question_key="meaning")
+
+    page = manager_client.post(
+        reverse("assessments:judgement_override", args=(named_round.pk, judgement.pk)),
+        {"clear": "yes", "consistent": "yes", "reason": "Clear to a Spanish speaker."},
+        follow=True,
+    )
+
+    text = page.content.decode()
+    assert OVERRIDE_SAVED in text
+    assert "await" not in step_two(text)
+    assert MARKED not in text
+    assert [r.invitation.name for r in page.context["page"]] == [
+        "Ann Abbott",
+        "Zoe Zimmer",
+    ]
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_an_anonymous_round_counts_only_released_answers_awaiting_review(
+    manager_client, round_with_vision
+):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+    answer(round_with_vision, UNSURE)
+    # Given since the last release: not read by any page until the next.
+    for _ in range(2):
+        answer(round_with_vision, UNSURE, released=False)
+
+    page = manager_client.get(report_url(round_with_vision))
+
+    text = page.content.decode()
+    assert "1 answer awaits your review." in step_two(text)
+    assert answers_list(text).count(MARKED) == 1
+    assert len(page.context["page"]) == 5
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_no_count_of_answers_awaiting_review_while_answers_are_not_quoted(
+    manager_client, round_with_vision
+):
+    """Scores show from 3 answers, answers from 5: a count of answers the
+    manager cannot read would be drawn from what they may not see."""
+    for _ in range(3):
+        answer(round_with_vision, UNSURE)
+
+    text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+    assert "Scores appear once" not in text
+    assert "review" not in step_two(text)
+    assert MARKED not in text
+
+
+@pytest.mark.usefixtures("unsure_engine")
+def test_a_withheld_round_counts_no_answer_awaiting_review(manager_client, team):
+    _, withheld = rounds_too_close(team)
+    answer(withheld, UNSURE)
+
+    text = manager_client.get(report_url(withheld)).content.decode()
+
+    assert "review" not in step_two(text)
+    assert MARKED not in text
+
+
+def test_the_export_says_which_answers_await_review(
+    manager_client, round_with_vision, unsure_engine
+):
+    for _ in range(4):
+        answer(round_with_vision, ENGAGED)
+    answer(round_with_vision, UNSURE)
+
+    response = manager_client.get(
+        reverse("assessments:answers_export", args=(round_with_vision.pk,))
+    )
+
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert sorted(row["meaning_needs_review"] for row in rows) == [
+        "False",
+        "False",
+        "False",
+        "False",
+        "True",
+    ]
+    assert {row["vision_needs_review"] for row in rows} == {"False"}
+
+
 class TestQueryCounts:
     """The report costs the same queries at any team size: guards against N+1."""
 
     @pytest.mark.parametrize("team_size", [5, 30])
+    @pytest.mark.usefixtures("unsure_engine")
     def test_report_page_runs_a_fixed_number_of_queries(
         self, manager_client, round_with_vision, django_assert_num_queries, team_size
     ):
-        for _ in range(team_size):
-            answer(round_with_vision, ENGAGED)
+        """With answers awaiting review among them: ordered and counted in the
+        same queries whatever their number."""
+        for n in range(team_size):
+            answer(round_with_vision, UNSURE if n % 3 == 0 else ENGAGED)
         for key in ("goals", "hiring"):
             AlignmentRatingFactory(
                 assessment=round_with_vision, question=QuestionFactory(key=key)

@@ -21,6 +21,7 @@ from assessments.admin.common import (
 from assessments.catalogue import ENGAGEMENT_KEYS
 from assessments.forms import ConstraintErrorsBesideTheirField
 from assessments.models import (
+    AWAITING_REVIEW,
     TEAM_RATING_FIELDS,
     AnswerJudgement,
     Invitation,
@@ -197,6 +198,35 @@ class JudgementDisplay:
         """Whether the answer changed since the override (None without one)."""
         return obj.answer_changed if obj.pk and obj.is_overridden else None
 
+    @admin.display(description="review")
+    def review(self, obj):
+        if obj.pk is None:
+            return None
+        sure = f"confidence {obj.confidence:.2f}, language {obj.language}"
+        if obj.awaits_review:
+            return f"needs review ({sure})"
+        if obj.needs_review:
+            return f"settled by the override ({sure})"
+        return sure
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Judgements by whether they await a person's decision: the engine was
+    unsure and nobody has overridden it (``AWAITING_REVIEW``)."""
+
+    title = "needs review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Needs review"), ("no", "Settled"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(AWAITING_REVIEW)
+        if self.value() == "no":
+            return queryset.exclude(AWAITING_REVIEW)
+        return queryset
+
 
 class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
     model = AnswerJudgement
@@ -205,6 +235,7 @@ class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
         "question_key",
         "engine_judgement",
         "reasons_text",
+        "review",
         "override_clear",
         "override_consistent",
         "override_reason",
@@ -215,6 +246,7 @@ class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
         "question_key",
         "engine_judgement",
         "reasons_text",
+        "review",
         "overridden_by",
         "changed_since_decision",
     )
@@ -342,9 +374,10 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "clear",
         "consistent",
         "score",
+        "awaits_review",
         "overridden",
     )
-    list_filter = ("question_key", "clear", "consistent")
+    list_filter = ("question_key", "clear", "consistent", NeedsReviewFilter)
     list_select_related = ("response__assessment", "response__invitation")
     search_fields = ("override_reason",)
     ordering = ("response__respondent_key", "question_key")
@@ -355,6 +388,9 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "question_key",
         "engine_judgement",
         "reasons_text",
+        "confidence",
+        "language",
+        "review",
         "engine_version",
         "override_clear",
         "override_consistent",
@@ -368,6 +404,9 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
         "question_key",
         "engine_judgement",
         "reasons_text",
+        "confidence",
+        "language",
+        "review",
         "engine_version",
         "overridden_by",
         "overridden_at",
@@ -397,6 +436,10 @@ class AnswerJudgementAdmin(JudgementDisplay, AuditedAdmin):
     @admin.display(description="overridden", boolean=True)
     def overridden(self, obj):
         return obj.is_overridden
+
+    @admin.display(description="needs review", boolean=True)
+    def awaits_review(self, obj):
+        return obj.awaits_review
 
     def has_add_permission(self, request):
         return False  # the engine writes judgements

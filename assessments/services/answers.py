@@ -18,6 +18,7 @@ from assessments import scoring, tasks, tokens
 from assessments.answers_csv import AnswerRow, read_answers
 from assessments.models import AnswersUpload, Assessment, Response, Vision
 from assessments.services.judging import (
+    awaiting_review,
     judgements_add,
     outcome,
     readiness_refresh,
@@ -116,6 +117,7 @@ def responses_import(
             release=release,
             counts_for_minimum=True,
             **outcome(judgement),
+            answers_awaiting_review=awaiting_review(judgement),
         )
         for row, judgement in zip(rows, judgements, strict=True)
     ]

@@ -11,7 +11,7 @@ or a new vision, once the team has grown by half, or when the rules change; so
 the total work stays linear in the number of submissions.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,10 +47,15 @@ JUDGED_COLUMNS = (
     "consistency",
     "score",
     "reasons",
+    "confidence",
+    "language",
+    "needs_review",
     "engine_version",
 )
 ENGINE_FIELDS = (*JUDGED_COLUMNS, "scored_at")
 ANSWER_COLUMNS = ("vision_answer", "meaning_answer", "contribution_answer")
+# What a response holds from its judgements: a full scoring compares them too.
+RESPONSE_JUDGED_FIELDS = (*OUTCOME_FIELDS, "answers_awaiting_review")
 OVERRIDE_FIELDS = (
     "override_clear",
     "override_consistent",
@@ -97,6 +102,19 @@ def outcome(judgement: scoring.RespondentJudgement) -> dict[str, bool]:
     return {**values, "engaged": judgement.engaged}
 
 
+def awaiting_review(
+    judgement: scoring.RespondentJudgement, overridden: Iterable[str] = ()
+) -> int:
+    """How many of a respondent's answers await review (``AWAITING_REVIEW``):
+    those the engine is unsure of, less the ``overridden`` question keys."""
+    settled = set(overridden)
+    return sum(
+        answer.needs_review
+        for key, answer in judgement.answers.items()
+        if key not in settled
+    )
+
+
 def _judgement_rows(
     response_id: int, judgement: scoring.RespondentJudgement, now: datetime
 ) -> list[AnswerJudgement]:
@@ -110,6 +128,9 @@ def _judgement_rows(
             consistency=answer.consistency,
             score=answer.score,
             reasons=list(answer.reasons),
+            confidence=answer.confidence,
+            language=answer.language,
+            needs_review=answer.needs_review,
             engine_version=scoring.ENGINE_VERSION,
             scored_at=now,
         )
@@ -135,9 +156,10 @@ def judgements_store(
 
 def response_outcome(
     *, response_id: int, judgement: scoring.RespondentJudgement
-) -> dict[str, bool]:
-    """The values of ``OUTCOME_FIELDS`` for a stored response judged anew: the
-    engine's ``judgement`` with the manager's decisions on it applied."""
+) -> dict[str, bool | int]:
+    """The values of ``RESPONSE_JUDGED_FIELDS`` for a stored response judged
+    anew: the engine's ``judgement`` with the manager's decisions on it applied
+    (an answer decided on awaits no review)."""
     overrides = {
         key: scoring.Override(reason=reason, clear=clear, consistent=consistent)
         for key, clear, consistent, reason in AnswerJudgement.objects.filter(
@@ -147,7 +169,10 @@ def response_outcome(
             "question_key", "override_clear", "override_consistent", "override_reason"
         )
     }
-    return outcome(scoring.review_respondent(judgement, overrides))
+    return {
+        **outcome(scoring.review_respondent(judgement, overrides)),
+        "answers_awaiting_review": awaiting_review(judgement, overrides),
+    }
 
 
 def judgements_add(
@@ -184,17 +209,17 @@ def _stored_overrides(assessment: Assessment) -> dict[int, dict[str, scoring.Ove
     return overrides
 
 
-def _outcomes_store(outcomes: dict[int, dict[str, bool]]) -> None:
+def _outcomes_store(outcomes: dict[int, dict[str, bool | int]]) -> None:
     """Write many responses' outcomes: one UPDATE per distinct outcome (a team
     has a handful), in batches of primary keys."""
-    groups: dict[tuple[bool, ...], list[int]] = {}
+    groups: dict[tuple[bool | int, ...], list[int]] = {}
     for pk, values in outcomes.items():
-        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        flags = tuple(values[field] for field in RESPONSE_JUDGED_FIELDS)
         groups.setdefault(flags, []).append(pk)
     for flags, ids in groups.items():
         for start in range(0, len(ids), UPDATE_BATCH):
             Response.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
-                **dict(zip(OUTCOME_FIELDS, flags, strict=True))
+                **dict(zip(RESPONSE_JUDGED_FIELDS, flags, strict=True))
             )
 
 
@@ -304,7 +329,7 @@ def _team_judgements_store(
     stored_outcomes = {}
     new_terms = {}
     for pk, terms, *flags in Response.objects.filter(assessment=assessment).values_list(
-        "pk", "profile_terms", *OUTCOME_FIELDS
+        "pk", "profile_terms", *RESPONSE_JUDGED_FIELDS
     ):
         stored_outcomes[pk] = tuple(flags)
         if pk in profile_terms and terms != profile_terms[pk]:
@@ -326,8 +351,12 @@ def _team_judgements_store(
     ]
     new_outcomes = {}
     for pk, (_, judgement) in judged.items():
-        values = outcome(scoring.review_respondent(judgement, overrides.get(pk, {})))
-        flags = tuple(values[field] for field in OUTCOME_FIELDS)
+        overridden = overrides.get(pk, {})
+        values = {
+            **outcome(scoring.review_respondent(judgement, overridden)),
+            "answers_awaiting_review": awaiting_review(judgement, overridden),
+        }
+        flags = tuple(values[field] for field in RESPONSE_JUDGED_FIELDS)
         if pk in stored_outcomes and stored_outcomes[pk] != flags:
             new_outcomes[pk] = values
     # Locked until the transaction ends, so a resubmission waits, then writes its
@@ -532,6 +561,7 @@ def judgement_override(
     values["engaged"] = len(siblings) == len(ENGAGEMENT_KEYS) and all(
         j.effective_clear and j.effective_consistent for j in siblings.values()
     )
+    values["answers_awaiting_review"] = sum(j.awaits_review for j in siblings.values())
     Response.objects.filter(pk=judgement.response_id).update(**values)
     readiness_refresh(assessment_id=judgement.response.assessment_id)
     return judgement
@@ -596,7 +626,9 @@ def response_correct(
     response.updated_at = max(
         response.created_at, response_timestamp(anonymous=anonymous, now=now)
     )
-    response.save(update_fields=(*ANSWER_COLUMNS, *OUTCOME_FIELDS, "updated_at"))
+    response.save(
+        update_fields=(*ANSWER_COLUMNS, *RESPONSE_JUDGED_FIELDS, "updated_at")
+    )
     judgements_store(
         response_id=response.pk,
         judgement=judgement,

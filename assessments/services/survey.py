@@ -27,6 +27,7 @@ from assessments.models import (
     team_rating_field,
 )
 from assessments.services.judging import (
+    awaiting_review,
     judgements_store,
     outcome,
     respondent_judge,
@@ -139,7 +140,7 @@ class Submission:
     """One submission's row, judged, ready for either way of writing it."""
 
     link: SurveyLink
-    values: dict  # the response's SUBMITTED_FIELDS
+    values: dict  # the response's SUBMITTED_FIELDS and answers awaiting review
     rates: bool  # whether to store the team's alignment ratings
     judgement: scoring.RespondentJudgement
     stamp: datetime  # created or updated, and scored
@@ -175,6 +176,9 @@ def submission_judge(
             assessment_id=link.assessment_id, answers=answers, **respondent
         ),
         **outcome(judgement),
+        # Not a parameter of the one statement, which adds up the answers'
+        # own need for review: a new answer has no override.
+        "answers_awaiting_review": awaiting_review(judgement),
         **{
             team_rating_field(key): (ratings or {}).get(key) if rates else None
             for key in ALIGNMENT_KEYS
@@ -265,6 +269,9 @@ def write_in_one_statement(submission: Submission) -> int:
             answer.consistency,
             answer.score,
             json.dumps(answer.reasons),
+            answer.confidence,
+            answer.language,
+            answer.needs_review,
         )
     params.append(scoring.ENGINE_VERSION)
     statement = SUBMIT_ANONYMOUS
@@ -292,7 +299,13 @@ def write_in_one_transaction(submission: Submission) -> int:
         [row],
         update_conflicts=True,
         unique_fields=("respondent_key",),
-        update_fields=(*ANSWER_FIELDS, *rating_fields, *OUTCOME_FIELDS, "updated_at"),
+        update_fields=(
+            *ANSWER_FIELDS,
+            *rating_fields,
+            *OUTCOME_FIELDS,
+            "answers_awaiting_review",
+            "updated_at",
+        ),
     )
     response_id = row.pk
     if not submission.new:
@@ -308,7 +321,7 @@ def write_in_one_transaction(submission: Submission) -> int:
         effective = response_outcome(
             response_id=response_id, judgement=submission.judgement
         )
-        if effective != outcome(submission.judgement):
+        if effective != {field: submission.values[field] for field in effective}:
             Response.objects.filter(pk=response_id).update(**effective)
     link = submission.link
     if not link.anonymous and link.invitation_status == Invitation.Status.PENDING:

@@ -42,10 +42,12 @@ _WRITE_ANSWERS = """
             vision_clear, vision_consistent, meaning_clear, meaning_consistent,
             contribution_clear, contribution_consistent, engaged,
             rating_goals, rating_hiring, rating_training, rating_empowerment,
-            rating_reinforcement, created_at, updated_at
+            rating_reinforcement, created_at, updated_at, answers_awaiting_review
         ) VALUES (
             $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-            $16, $17, $18, $19, $20, $21, $22, $23, $23
+            $16, $17, $18, $19, $20, $21, $22, $23, $23,
+            -- the judgements' needs review (below): new answers, no override
+            $35::int + $46::int + $57::int
         )
         ON CONFLICT (respondent_key) DO UPDATE SET
             vision_answer = excluded.vision_answer,
@@ -85,6 +87,24 @@ _WRITE_ANSWERS = """
                     WHERE j.response_id = r.id
                 ) AS o
             ),
+            -- Answers the engine is unsure of, less those a manager decided.
+            answers_awaiting_review = (
+                SELECT
+                    CASE WHEN bool_or(j.override_clear IS NOT NULL
+                        OR j.override_consistent IS NOT NULL)
+                        FILTER (WHERE j.question_key = 'vision')
+                    THEN 0 ELSE $35::int END
+                    + CASE WHEN bool_or(j.override_clear IS NOT NULL
+                        OR j.override_consistent IS NOT NULL)
+                        FILTER (WHERE j.question_key = 'meaning')
+                    THEN 0 ELSE $46::int END
+                    + CASE WHEN bool_or(j.override_clear IS NOT NULL
+                        OR j.override_consistent IS NOT NULL)
+                        FILTER (WHERE j.question_key = 'contribution')
+                    THEN 0 ELSE $57::int END
+                FROM assessments_answerjudgement j
+                WHERE j.response_id = r.id
+            ),
             rating_goals = CASE WHEN $24 THEN excluded.rating_goals
                 ELSE r.rating_goals END,
             rating_hiring = CASE WHEN $24 THEN excluded.rating_hiring
@@ -102,19 +122,21 @@ _WRITE_ANSWERS = """
     ), judged AS (
         INSERT INTO assessments_answerjudgement (
             id, response_id, question_key, clear, consistent, clarity,
-            consistency, score, reasons, engine_version, scored_at, override_clear,
+            consistency, score, reasons, confidence, language, needs_review,
+            engine_version, scored_at, override_clear,
             override_consistent, override_reason, overridden_by_id, overridden_at
         )
         SELECT v.id, response.id, v.question_key, v.clear, v.consistent,
-               v.clarity, v.consistency, v.score, v.reasons, $49, $23,
+               v.clarity, v.consistency, v.score, v.reasons, v.confidence,
+               v.language, v.needs_review, $58, $23,
                NULL, NULL, '', NULL, NULL
         FROM response, (VALUES
-            ($25, $26, $27, $28, $29, $30, $31, $32),
-            ($33, $34, $35, $36, $37, $38, $39, $40),
-            ($41, $42, $43, $44, $45, $46, $47, $48)
+            ($25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35),
+            ($36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46),
+            ($47, $48, $49, $50, $51, $52, $53, $54, $55, $56, $57)
         ) AS v (
             id, question_key, clear, consistent, clarity, consistency, score,
-            reasons
+            reasons, confidence, language, needs_review
         )
         ON CONFLICT (response_id, question_key) DO UPDATE SET
             clear = excluded.clear,
@@ -123,10 +145,27 @@ _WRITE_ANSWERS = """
             consistency = excluded.consistency,
             score = excluded.score,
             reasons = excluded.reasons,
+            confidence = excluded.confidence,
+            language = excluded.language,
+            needs_review = excluded.needs_review,
             engine_version = excluded.engine_version,
             scored_at = excluded.scored_at
     )"""
 
+# Each answer's judgement, a row of the VALUES list above.
+_JUDGEMENT_TYPES = (
+    "bigint",  # id, if the row is new
+    "varchar",  # question key
+    "boolean",  # clear
+    "boolean",  # consistent
+    "float8",  # clarity
+    "float8",  # consistency
+    "float8",  # score
+    "jsonb",  # reasons
+    "float8",  # confidence
+    "varchar",  # language
+    "boolean",  # needs review
+)
 _ANSWERS_TYPES = (
     "bigint",  # id, if the row is new
     "bigint",  # assessment
@@ -140,15 +179,14 @@ _ANSWERS_TYPES = (
     *["smallint"] * len(TEAM_RATING_FIELDS),
     "timestamptz",  # created, updated and scored
     "boolean",  # whether the round asks the team to rate alignment
-    *["bigint", "varchar", "boolean", "boolean", "float8", "float8", "float8", "jsonb"]
-    * len(ENGAGEMENT_KEYS),
+    *_JUDGEMENT_TYPES * len(ENGAGEMENT_KEYS),
     "varchar",  # engine version
 )
 
 # What a named round's statement adds: its invitation marked answered.
 _MARK_ANSWERED = """, answered AS (
-        UPDATE assessments_invitation SET status = $50
-        WHERE id = $51 AND status = $52
+        UPDATE assessments_invitation SET status = $59
+        WHERE id = $60 AND status = $61
     )"""
 _RETURN_ID = """
     SELECT id FROM response"""

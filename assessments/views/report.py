@@ -1,5 +1,6 @@
 """The readiness report of a round: the four steps in order, the answers for
-review with the engine's reasons and the manager's overrides, and their export."""
+review (those the engine asks the manager to decide first) with the engine's
+reasons and the manager's overrides, and their export."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -98,6 +99,9 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
                 summary, assessment.min_group_for_scores
             ),
             "page": page,
+            "awaiting_review": reports.awaiting_review_message(
+                summary.answers_awaiting_review
+            ),
             "override_form": JudgementOverrideForm(),
         },
     )

@@ -23,6 +23,14 @@ MARKS = {
     (True, False): "clear only",
     (False, True): "on-vision only",
 }
+# The widest mark, "on-vision only *", and two spaces.
+MARK_WIDTH = 18
+
+
+def _mark(answer) -> str:
+    """An answer's decisions in a word or two, starred when it needs review."""
+    mark = MARKS.get((answer.clear, answer.consistent), "no")
+    return f"{mark} *" if answer.needs_review else mark
 
 
 class Command(BaseCommand):
@@ -74,12 +82,11 @@ class Command(BaseCommand):
 
     def _print_table(self, judgements, summary, readiness) -> None:
         width = max([len("respondent"), *(len(j.respondent) for j in judgements)])
-        columns = "".join(f"{key:<16}" for key in ENGAGEMENT_KEYS)
+        columns = "".join(f"{key:<{MARK_WIDTH}}" for key in ENGAGEMENT_KEYS)
         self.stdout.write(f"{'respondent':<{width}}  {columns}engaged")
         for respondent in judgements:
             marks = "".join(
-                f"{MARKS.get((a.clear, a.consistent), 'no'):<16}"
-                for a in respondent.answers.values()
+                f"{_mark(a):<{MARK_WIDTH}}" for a in respondent.answers.values()
             )
             engaged = "yes" if respondent.engaged else "no"
             self.stdout.write(f"{respondent.respondent:<{width}}  {marks}{engaged}")
@@ -91,6 +98,12 @@ class Command(BaseCommand):
         )
         for shortfall in readiness.shortfalls:
             self.stdout.write(f"  - {shortfall}")
+        unsure = _needing_review(judgements)
+        if unsure:
+            self.stdout.write(
+                f"{unsure} {'answer needs' if unsure == 1 else 'answers need'} "
+                "review (marked *): the engine is not sure of its decision."
+            )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -146,6 +159,9 @@ def _as_json(judgements, summary, readiness) -> dict:
                         "consistent": answer.consistent,
                         "score": round(answer.score, 4),
                         "reasons": list(answer.reasons),
+                        "confidence": round(answer.confidence, 4),
+                        "needs_review": answer.needs_review,
+                        "language": answer.language,
                     }
                     for key, answer in respondent.answers.items()
                 },
@@ -155,8 +171,17 @@ def _as_json(judgements, summary, readiness) -> dict:
         ],
         "team": {
             "respondents": summary.respondents,
+            "answers_needing_review": _needing_review(judgements),
             "engaged": summary.engaged,
             "engaged_share": round(summary.engaged_share, 4),
             "ready": readiness.ready,
         },
     }
+
+
+def _needing_review(judgements) -> int:
+    return sum(
+        answer.needs_review
+        for respondent in judgements
+        for answer in respondent.answers.values()
+    )
