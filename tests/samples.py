@@ -65,6 +65,7 @@ def engine_unsure_of_spanish(monkeypatch) -> None:
     wherever it judges: one respondent or the whole team."""
     judge_respondent = scoring.judge_respondent
     judge_team_with_profile = scoring.judge_team_with_profile
+    judge_team_with_terms = scoring.judge_team_with_terms
 
     def one(vision, answers, profile, **options):
         judgement = judge_respondent(vision, answers, profile, **options)
@@ -76,8 +77,19 @@ def engine_unsure_of_spanish(monkeypatch) -> None:
             _with_confidence(j, a) for j, a in zip(judgements, answers, strict=True)
         ), profile
 
+    def team_with_terms(vision, answers, **options):
+        judgements, profile, terms = judge_team_with_terms(vision, answers, **options)
+        return (
+            tuple(
+                _with_confidence(j, a) for j, a in zip(judgements, answers, strict=True)
+            ),
+            profile,
+            terms,
+        )
+
     monkeypatch.setattr(scoring, "judge_respondent", one)
     monkeypatch.setattr(scoring, "judge_team_with_profile", team)
+    monkeypatch.setattr(scoring, "judge_team_with_terms", team_with_terms)
 
 
 def submit(

@@ -224,7 +224,11 @@ def test_a_full_scoring_keeps_the_override_that_settled_it(named_round, manager)
     assert awaiting(response) == 0
 
 
-def test_new_answers_clear_the_override_and_are_judged_afresh(named_round, manager):
+def test_new_answers_keep_the_override_so_the_answer_stays_settled(
+    named_round, manager
+):
+    """A manager's decision outlives new answers (marked where the answer
+    changed), so the answer it settled awaits no review."""
     invitation = InvitationFactory(assessment=named_round)
     judgement = unsure_meaning(submit_as(invitation, UNSURE))
     services.judgement_override(
@@ -237,5 +241,8 @@ def test_new_answers_clear_the_override_and_are_judged_afresh(named_round, manag
 
     again = submit_as(invitation, {**UNSURE, "meaning": ALSO_IN_SPANISH})
 
-    assert list(AnswerJudgement.objects.awaiting_review()) == [judgement]
-    assert awaiting(again) == 1
+    judgement.refresh_from_db()
+    assert judgement.needs_review
+    assert judgement.answer_changed
+    assert list(AnswerJudgement.objects.awaiting_review()) == []
+    assert awaiting(again) == 0

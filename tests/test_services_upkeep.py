@@ -128,14 +128,15 @@ def test_an_upkeep_asks_for_a_scoring_once_the_team_has_grown_by_half(
 
 def test_an_upkeep_asks_for_a_scoring_when_the_engine_has_changed(round_, monkeypatch):
     due = scored_with(round_, [ENGAGED] * 3)
-    monkeypatch.setattr(scoring, "ENGINE_VERSION", "2")
+    changed = f"{scoring.ENGINE_VERSION}-changed"
+    monkeypatch.setattr(scoring, "ENGINE_VERSION", changed)
 
     did = services.round_upkeep(assessment_id=round_.pk, due=due)
 
     assert did == "rescore"
-    assert RoundScoring.objects.get(assessment=round_).engine_version == "2"
+    assert RoundScoring.objects.get(assessment=round_).engine_version == changed
     assert set(AnswerJudgement.objects.values_list("engine_version", flat=True)) == {
-        "2"
+        changed
     }
 
 
@@ -215,7 +216,7 @@ def test_a_new_vision_statement_has_every_answer_judged_again(round_, manager):
     services.vision_update(
         vision=vision,
         revision=vision.revision,
-        statement="Every bill is right first time and every letter is plain.",
+        statement="Every parcel arrives on the day we promised it.",
         has_vision=True,
         user=manager,
     )
