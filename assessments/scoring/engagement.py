@@ -349,11 +349,15 @@ class _Idea:
     cues: tuple[_Cue, ...]
 
 
-def _negations(language: str) -> frozenset[str]:
+# Cached: they are asked for at every word an answer has, and a union is a copy.
+@functools.cache
+def _negations(language: str, *, in_vision: bool = False) -> frozenset[str]:
     lexicon = languages.LEXICONS.get(language)
-    return lexicon.negations | _ENGLISH_NEGATIONS if lexicon else _ENGLISH_NEGATIONS
+    words = lexicon.negations | _ENGLISH_NEGATIONS if lexicon else _ENGLISH_NEGATIONS
+    return words | _VISION_NEGATIONS if in_vision else words
 
 
+@functools.cache
 def _stop_words(language: str) -> frozenset[str]:
     lexicon = languages.LEXICONS.get(language)
     return lexicon.stop_words | STOP_WORDS if lexicon else STOP_WORDS
@@ -370,7 +374,7 @@ def _negated_at(
     """Whether a negation in the ``NEGATION_REACH`` words before ``index``, in
     the same clause, negates the word there. In the vision's own words "no" and
     "nobody" count too, and reach further: "no passenger left stranded"."""
-    negations = _negations(language) | (_VISION_NEGATIONS if in_vision else frozenset())
+    negations = _negations(language, in_vision=in_vision)
     stop = _stop_words(language)
     reach = NEGATION_REACH + (2 if in_vision else 0)
     for back in range(index - 1, -1, -1):
@@ -406,7 +410,7 @@ def _cue(text: str, language: str, frame: frozenset[str]) -> _Cue | None:
         if (
             token == _BREAK
             or token in stop
-            or token in _negations(language) | _VISION_NEGATIONS
+            or token in _negations(language, in_vision=True)
         ):
             continue
         stems.setdefault(
@@ -480,10 +484,8 @@ class _Matcher:
         for s in vocabulary:
             self._by_initial.setdefault(s[0], []).append(s)
         self.vision_stems = frozenset(
-            _stem(t, language)
-            for t in tokenise(vision)
-            if t not in self.stop and _stem(t, language) not in GENERIC | DOMAIN
-        )
+            _stem(t, language) for t in tokenise(vision) if t not in self.stop
+        ) - (GENERIC | DOMAIN)
         self._seen: dict[str, str | None] = {}
 
     def stem(self, token: str) -> str:
@@ -626,9 +628,6 @@ def _read(text: str, matcher: _Matcher) -> _Reading:
         base_non_answer = _hedged(joined, len(own) + len(named))
     if base_non_answer is None and not content and not stock:
         base_non_answer = "no content words"
-    vision_share = len({w.stem for w in own.values()} & matcher.vision_stems) + len(
-        {s for s in matched} & matcher.vision_stems
-    )
     stems_in_answer = {c[2] for c in content} | set(matched)
     covered_vision = len(stems_in_answer & matcher.vision_stems)
     answer_stems = {c[2] for c in content if c[2] not in generic}
@@ -639,7 +638,6 @@ def _read(text: str, matcher: _Matcher) -> _Reading:
         )
         or (len(answer_stems) >= COPIED_WORDS and answer_stems <= matcher.vision_stems)
     )
-    del vision_share
     terms = () if base_non_answer is not None else (*(i.term for i in named), *own)
     return _Reading(
         text=text,
