@@ -159,7 +159,7 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     answer(round_with_vision, ENGAGED, ratings={"empowerment": 3})
     page = manager_client.get(report_url(round_with_vision))
     row = page.context["report"].step("alignment").detail.rows[3]
-    assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, 3.0, True)
+    assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, -3.0, True)
     assert "seen differently" in page.content.decode()
 
 
