@@ -29,3 +29,9 @@ def signed_tenths(value: float) -> str:
     if not rounded:
         return "0.0"
     return f"{rounded:+}"
+
+
+def percent(share: float) -> str:
+    """``share`` (0 to 1) as a whole percentage, halves up: "63%"."""
+    whole = Decimal(repr(float(share) * 100)).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{whole}%"
