@@ -71,7 +71,9 @@ def test_steps_are_shown_in_order_with_the_first_no_blocking_the_rest(
     ]
     assert positions == sorted(positions)
     assert "Steps 2, 3 and 4 wait until step 1, Vision, is ready: fix it first." in text
-    assert text.count("Blocked by step 1") == 3
+    summary, details = text.split('id="step-vision"')
+    assert summary.count("Blocked by step 1") == 3  # the path in the summary
+    assert details.count("Blocked by step 1") == 3  # each step's own section
 
 
 def test_engagement_not_ready_blocks_alignment_and_commitment(

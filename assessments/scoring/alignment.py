@@ -79,6 +79,11 @@ class AlignmentResult:
     ready: bool
 
     @property
+    def has_team_view(self) -> bool:
+        """Whether the team's ratings are shown for any question."""
+        return any(row.team_mean is not None for row in self.rows)
+
+    @property
     def flagged(self) -> tuple[AlignmentRow, ...]:
         return tuple(row for row in self.rows if row.gap_flagged)
 

@@ -116,6 +116,7 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+PDF_PAPER = "Choose A4 or Letter for the PDF."
 PDF_FAILED = (
     "The PDF could not be made just now. The report below is complete: try the "
     "PDF again in a minute, or print this page."
@@ -128,11 +129,11 @@ def readiness_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as a PDF to hand on: its summary on page one, quoted answers,
     and names beside them, only when ticked and only where the round shows them.
     Writes nothing."""
+    assessment = get_object_or_404(_managed(request, pk).for_report())
     form = ReportPdfForm(request.GET)
     if not form.is_valid():
-        messages.error(request, "Choose A4 or Letter for the PDF.")
+        messages.error(request, PDF_PAPER)
         return redirect("assessments:report", pk=pk)
-    assessment = get_object_or_404(_managed(request, pk).for_report())
     summary = reports.round_report(assessment, today=timezone.localdate())
     quotes = form.cleaned_data["quotes"] and summary.shows_verbatims
     html = render_to_string(
