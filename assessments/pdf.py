@@ -35,7 +35,7 @@ def render_pdf(html: str, *, paper: str) -> bytes:
     """``html`` laid out on ``paper`` ("a4" or "letter"); raises ``PdfFailed``
     whatever goes wrong (WeasyPrint or its system libraries missing included)."""
     try:
-        from weasyprint import CSS, HTML, URLFetcher  # noqa: PLC0415 - needs Pango
+        from weasyprint import CSS, HTML, URLFetcher  # needs Pango at import
 
         class FetchNothing(URLFetcher):
             def fetch(self, url, headers=None):

@@ -98,14 +98,30 @@ def test_perception_gap_is_team_minus_manager_and_flagged_from_one_and_a_half(
 @pytest.mark.parametrize(
     ("rating", "team_mean", "team_count", "note"),
     [
-        (5, 3.0, 4, "the team rates it 3.0 on average (4 people), 2.0 points below "
-         "your rating"),
-        (3, 3.25, 4, "the team rates it 3.3 on average (4 people), 0.3 points above "
-         "your rating"),
-        (4, 3.0, 1, "the team rates it 3.0 on average (1 person), 1.0 point below "
-         "your rating"),
-        (4, 4.04, 5, "the team rates it 4.0 on average (5 people), the same as your "
-         "rating"),
+        (
+            5,
+            3.0,
+            4,
+            "the team rates it 3.0 on average (4 people), 2.0 points below your rating",
+        ),
+        (
+            3,
+            3.25,
+            4,
+            "the team rates it 3.3 on average (4 people), 0.3 points above your rating",
+        ),
+        (
+            4,
+            3.0,
+            1,
+            "the team rates it 3.0 on average (1 person), 1.0 point below your rating",
+        ),
+        (
+            4,
+            4.04,
+            5,
+            "the team rates it 4.0 on average (5 people), the same as your rating",
+        ),
     ],
 )
 def test_gap_note_says_which_way_the_team_differs_rounded_as_the_table_is(

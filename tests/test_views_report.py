@@ -919,7 +919,8 @@ class TestTheSummaryAndItsFigures:
         assert ">3.3</text>" in alignment  # the chart
         assert "3.2" not in alignment
         assert "+0.3" in alignment  # the gap, team minus manager
-        assert "Gap <span" in alignment and "(team − manager)" in alignment
+        assert "Gap <span" in alignment
+        assert "(team \u2212 manager)" in alignment
         assert "positive when the team rates a question higher" in alignment
 
     def test_chart_labels_fit_their_column(self, manager_client, round_with_vision):
@@ -959,7 +960,9 @@ class TestTheSummaryAndItsFigures:
 
         text = manager_client.get(report_url(round_with_vision)).content.decode()
 
-        vision = text[text.index('id="step-vision"') : text.index('id="step-engagement"')]
+        vision = text[
+            text.index('id="step-vision"') : text.index('id="step-engagement"')
+        ]
         commitment = text[text.index('id="step-commitment"') :]
         commitment = commitment[: commitment.index("</section>")]
         assert "Evidence</h3>" not in vision
@@ -967,7 +970,9 @@ class TestTheSummaryAndItsFigures:
         assert text.count(escape(VISION)) == 1
         assert commitment.count("A named owner") == 1
 
-    def test_printing_leaves_out_links_forms_and_answers(self, manager_client, assessment):
+    def test_printing_leaves_out_links_forms_and_answers(
+        self, manager_client, assessment
+    ):
         text = manager_client.get(report_url(assessment)).content.decode()
         settings_link = text[: text.index("Round settings")].rsplit("<a", 1)[1]
         assert "no-print" in settings_link

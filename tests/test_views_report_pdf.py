@@ -198,9 +198,9 @@ def test_page_one_is_saved_as_a_picture(manager_client, answered, tmp_path):
     path.write_bytes(download(manager_client, answered).content)
     target = ARTIFACTS / "report-pdf-page1"
 
+    options = ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
     subprocess.run(  # nosec B603 - fixed arguments, no shell
-        [poppler("pdftoppm"), "-png", "-r", "80", "-f", "1", "-l", "1"]
-        + ["-singlefile", str(path), str(target)],
+        [poppler("pdftoppm"), *options, str(path), str(target)],
         check=True,
     )
 
@@ -247,7 +247,7 @@ def test_a_renderer_failure_is_a_clear_page_not_a_traceback(
 
 
 def test_any_error_of_the_renderer_becomes_pdf_failed(monkeypatch):
-    import weasyprint  # noqa: PLC0415
+    import weasyprint
 
     def explode(*args, **kwargs):
         raise OSError("cannot load library 'libpango-1.0-0'")
