@@ -1,16 +1,24 @@
 """Bar geometry for the report's charts, drawn as inline SVG by the templates.
 
 Plain numbers in, plain numbers out: the template only places rectangles, so the
-charts need no script and no inline style, and print as they show.
+charts need no script and no inline style, and print as they show. Figures are
+written as the tables write them (``scoring.numbers``), and the label column is
+as wide as the longest label, so none is cut off.
 """
 
 from dataclasses import dataclass
 
 from assessments.catalogue import ALIGNMENT_QUESTIONS, ENGAGEMENT_QUESTIONS
+from assessments.scoring.numbers import percent, tenths
 
 BAR_WIDTH = 240  # the length of a full bar, in SVG units
 ROW_HEIGHT = 18
-LABEL_WIDTH = 130
+LABEL_WIDTH = 130  # the narrowest label column
+# The widest a character of the charts' 11-unit sans-serif runs (a capital W is
+# about 10.4, most letters 5-7): labels are measured with it, plus a margin.
+CHAR_WIDTH = 7
+LABEL_MARGIN = 12
+VALUE_WIDTH = 60  # room after the bar for its figure
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,13 @@ class Chart:
 
     @property
     def width(self) -> int:
-        return self.label_width + self.bar_width + 60
+        return self.label_width + self.bar_width + VALUE_WIDTH
+
+
+def label_width(bars: tuple[Bar, ...]) -> int:
+    """A label column that holds the longest label whole."""
+    longest = max((len(bar.label) for bar in bars), default=0)
+    return max(LABEL_WIDTH, longest * CHAR_WIDTH + LABEL_MARGIN)
 
 
 def _bars(rows: list[tuple[str, str, float, str]]) -> tuple[Bar, ...]:
@@ -68,7 +82,7 @@ def engagement_chart(summary) -> Chart | None:
         ):
             share = count / engagement.respondents
             label = f"{question.key.capitalize()}: {kind}" if kind == "clear" else kind
-            rows.append((label, f"{share:.0%}", share, kind))
+            rows.append((label, percent(share), share, kind))
     bars = _bars(rows)
     return Chart(
         title="Engagement by question",
@@ -78,6 +92,7 @@ def engagement_chart(summary) -> Chart | None:
         ),
         bars=bars,
         height=len(bars) * ROW_HEIGHT + 4,
+        label_width=label_width(bars),
     )
 
 
@@ -100,7 +115,7 @@ def alignment_chart(summary, min_group: int) -> Chart | None:
             )
         )
         if row.team_mean is not None and row.team_count >= min_group:
-            rows.append(("team", f"{row.team_mean:.1f}", row.team_mean / 5, "team"))
+            rows.append(("team", tenths(row.team_mean), row.team_mean / 5, "team"))
     bars = _bars(rows)
     return Chart(
         title="Alignment: the manager's view and the team's",
@@ -110,4 +125,5 @@ def alignment_chart(summary, min_group: int) -> Chart | None:
         ),
         bars=bars,
         height=len(bars) * ROW_HEIGHT + 4,
+        label_width=label_width(bars),
     )

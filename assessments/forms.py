@@ -933,3 +933,15 @@ class JudgementOverrideForm(forms.Form):
             "consistent": DECISIONS[self.cleaned_data["consistent"]],
             "reason": self.cleaned_data["reason"],
         }
+
+
+class ReportPdfForm(forms.Form):
+    """What the report's PDF holds: its paper, and whether quoted answers and the
+    names beside them are in it (out unless ticked; what the round may show
+    decides the rest)."""
+
+    paper = forms.ChoiceField(
+        choices=(("a4", "A4"), ("letter", "Letter")), initial="a4", label="Paper"
+    )
+    quotes = forms.BooleanField(required=False, label="Include quoted answers")
+    names = forms.BooleanField(required=False, label="Include names")

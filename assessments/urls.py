@@ -108,6 +108,11 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/report/", report.readiness_report, name="report"),
     path(
+        "assessments/<int:pk>/report.pdf",
+        report.readiness_report_pdf,
+        name="report_pdf",
+    ),
+    path(
         "assessments/<int:pk>/report/rescore/",
         report.assessment_rescore_view,
         name="assessment_rescore",

@@ -76,17 +76,18 @@ def test_rows_follow_the_catalogue_and_missing_questions_are_unrated():
 @pytest.mark.parametrize(
     ("rating", "team_mean", "team_count", "gap", "flagged"),
     [
-        (5, 3.4, 5, 1.6, True),
-        (4, 2.5, 3, 1.5, True),
-        (4, 2.6, 3, 1.4, False),
-        (2, 4.0, 6, -2.0, True),
+        (5, 3.4, 5, -1.6, True),
+        (4, 2.5, 3, -1.5, True),
+        (4, 2.6, 3, -1.4, False),
+        (2, 4.0, 6, 2.0, True),
+        (2, 3.45, 6, 1.45, True),  # written as 1.5, so flagged as 1.5 is
         (4, 4.0, 6, 0.0, False),
         (4, 1.0, 0, None, False),
         (4, None, 0, None, False),
         (None, 2.0, 4, None, False),
     ],
 )
-def test_perception_gap_is_manager_minus_team_and_flagged_from_one_and_a_half(
+def test_perception_gap_is_team_minus_manager_and_flagged_from_one_and_a_half(
     rating, team_mean, team_count, gap, flagged
 ):
     row = goals_row(AlignmentAnswer("goals", rating, EVIDENCE, team_mean, team_count))
@@ -94,11 +95,40 @@ def test_perception_gap_is_manager_minus_team_and_flagged_from_one_and_a_half(
     assert row.gap_flagged is flagged
 
 
-def test_gap_note_says_which_way_the_team_differs():
-    row = goals_row(AlignmentAnswer("goals", 5, EVIDENCE, 3.0, 4))
-    assert row.notes == (
-        "the team rates it 3.0 on average (4 people), 2.0 points below your rating",
-    )
+@pytest.mark.parametrize(
+    ("rating", "team_mean", "team_count", "note"),
+    [
+        (
+            5,
+            3.0,
+            4,
+            "the team rates it 3.0 on average (4 people), 2.0 points below your rating",
+        ),
+        (
+            3,
+            3.25,
+            4,
+            "the team rates it 3.3 on average (4 people), 0.3 points above your rating",
+        ),
+        (
+            4,
+            3.0,
+            1,
+            "the team rates it 3.0 on average (1 person), 1.0 point below your rating",
+        ),
+        (
+            4,
+            4.04,
+            5,
+            "the team rates it 4.0 on average (5 people), the same as your rating",
+        ),
+    ],
+)
+def test_gap_note_says_which_way_the_team_differs_rounded_as_the_table_is(
+    rating, team_mean, team_count, note
+):
+    row = goals_row(AlignmentAnswer("goals", rating, EVIDENCE, team_mean, team_count))
+    assert row.notes[-1] == note
 
 
 def test_flagged_rows_are_listed_and_do_not_change_readiness():

@@ -129,6 +129,29 @@ def test_follow_through_counts_actions_done_or_past_due():
     assert result.follow_through == pytest.approx(0.6)
 
 
+@pytest.mark.parametrize(
+    ("done_on", "score"),
+    [
+        (None, 0.5),  # 0 of 1 due actions done: not 100 beside 0%
+        (date(2026, 3, 20), 0.5),  # done, but after its due date
+        (date(2026, 2, 27), 1.0),
+    ],
+)
+def test_the_score_weighs_follow_through_once_an_action_is_due(done_on, score):
+    due = ActionInput("Rewrite the estimate letter", "Sam", date(2026, 3, 1), done_on)
+    commitment = replace(COMMITTED, actions=(due,), today=date(2026, 3, 25))
+    result = assess_commitment(commitment)
+    assert result.missing == ()
+    assert result.score == pytest.approx(score)
+
+
+def test_follow_through_and_missing_requirements_both_lower_the_score():
+    overdue = ActionInput("Call back", due_on=date(2026, 3, 1))
+    on_time = ActionInput("Huddle", due_on=date(2026, 3, 1), done_on=date(2026, 3, 1))
+    commitment = replace(COMMITTED, sponsor="", actions=(overdue, on_time))
+    assert assess_commitment(commitment).score == pytest.approx(0.5 * 0.8 + 0.5 * 0.5)
+
+
 def test_follow_through_is_unknown_before_any_action_is_due_or_done():
     assert assess_commitment(COMMITTED).follow_through is None
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -71,7 +72,9 @@ def test_steps_are_shown_in_order_with_the_first_no_blocking_the_rest(
     ]
     assert positions == sorted(positions)
     assert "Steps 2, 3 and 4 wait until step 1, Vision, is ready: fix it first." in text
-    assert text.count("Blocked by step 1") == 3
+    summary, details = text.split('id="step-vision"')
+    assert summary.count("Blocked by step 1") == 3  # the path in the summary
+    assert details.count("Blocked by step 1") == 3  # each step's own section
 
 
 def test_engagement_not_ready_blocks_alignment_and_commitment(
@@ -159,7 +162,7 @@ def test_team_alignment_view_needs_the_minimum_group(manager_client, round_with_
     answer(round_with_vision, ENGAGED, ratings={"empowerment": 3})
     page = manager_client.get(report_url(round_with_vision))
     row = page.context["report"].step("alignment").detail.rows[3]
-    assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, 3.0, True)
+    assert (row.team_mean, row.gap, row.gap_flagged) == (2.0, -3.0, True)
     assert "seen differently" in page.content.decode()
 
 
@@ -873,3 +876,106 @@ class TestKeyIdeas:
 
         assert "One conversation" in page.content.decode()
         assert writes(captured) == []
+
+
+class TestTheSummaryAndItsFigures:
+    """Page one of the report, and figures that agree wherever they are written."""
+
+    def test_the_summary_names_the_team_round_dates_and_who_took_part(
+        self, manager_client, round_with_vision
+    ):
+        for _ in range(3):
+            answer(round_with_vision, ENGAGED)
+        InvitationFactory(assessment=round_with_vision)
+
+        text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+        summary = text[text.index('id="summary"') : text.index('id="step-vision"')]
+        assert round_with_vision.team.name in summary
+        assert "3 of 4 invited people have answered." in summary
+        assert "Opened " in summary
+        for name in ("Step 1: Vision", "Step 2: Engagement", "Final step: Commitment"):
+            assert name in summary
+        assert "What to do first" in summary
+        assert summary.count(" / 100") == 4
+
+    def test_a_mean_and_its_gap_read_the_same_in_the_table_chart_and_text(
+        self, manager_client, round_with_vision
+    ):
+        question = QuestionFactory(key="empowerment")
+        AlignmentRatingFactory(
+            assessment=round_with_vision, question=question, rating=3, evidence="x"
+        )
+        round_with_vision.team_rates_alignment = True
+        round_with_vision.save()
+        for rating in (3, 3, 3, 4):  # a mean of 3.25
+            answer(round_with_vision, ENGAGED, ratings={"empowerment": rating})
+
+        text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+        alignment = text[text.index('id="step-alignment"') :]
+        alignment = alignment[: alignment.index('id="step-commitment"')]
+        assert "3.3 <small" in alignment  # the table
+        assert ">3.3</text>" in alignment  # the chart
+        assert "3.2" not in alignment
+        assert "+0.3" in alignment  # the gap, team minus manager
+        assert "Gap <span" in alignment
+        assert "(team \u2212 manager)" in alignment
+        assert "positive when the team rates a question higher" in alignment
+
+    def test_chart_labels_fit_their_column(self, manager_client, round_with_vision):
+        for key in ("goals", "reinforcement", "empowerment"):
+            AlignmentRatingFactory(
+                assessment=round_with_vision, question=QuestionFactory(key=key)
+            )
+
+        page = manager_client.get(report_url(round_with_vision))
+
+        chart = page.context["alignment_chart"]
+        longest = max(len(bar.label) for bar in chart.bars)
+        assert longest == len("Reinforcement: manager")
+        assert chart.label_width >= longest * 7 + 6  # from x=0 to the bars
+
+    def test_commitment_with_an_overdue_action_does_not_score_100(
+        self, manager_client, round_with_vision
+    ):
+        today = timezone.localdate()
+        CommitmentFactory(assessment=round_with_vision)
+        ActionItemFactory(
+            assessment=round_with_vision, due_on=today - timedelta(days=3), done_on=None
+        )
+
+        page = manager_client.get(report_url(round_with_vision))
+
+        step = page.context["report"].step("commitment")
+        assert step.detail.actions_on_time == 0
+        assert step.score < 100
+        assert (
+            "0 of 1 actions done or due so far were done on time (0%)"
+            in page.content.decode()
+        )
+
+    def test_no_section_is_said_twice(self, manager_client, round_with_vision):
+        CommitmentFactory(assessment=round_with_vision)
+
+        text = manager_client.get(report_url(round_with_vision)).content.decode()
+
+        vision = text[
+            text.index('id="step-vision"') : text.index('id="step-engagement"')
+        ]
+        commitment = text[text.index('id="step-commitment"') :]
+        commitment = commitment[: commitment.index("</section>")]
+        assert "Evidence</h3>" not in vision
+        assert "Evidence</h3>" not in commitment
+        assert text.count(escape(VISION)) == 1
+        assert commitment.count("A named owner") == 1
+
+    def test_printing_leaves_out_links_forms_and_answers(
+        self, manager_client, assessment
+    ):
+        text = manager_client.get(report_url(assessment)).content.decode()
+        settings_link = text[: text.index("Round settings")].rsplit("<a", 1)[1]
+        assert "no-print" in settings_link
+        stylesheet = (settings.BASE_DIR / "static/css/print.css").read_text()
+        assert ".no-print, nav, form, .btn, details { display: none" in stylesheet
+        assert ".report-summary { break-after: page; }" in stylesheet

@@ -7,15 +7,18 @@ Each question is rated 1-5 by the manager with written evidence:
 - A question's score is (counted rating - 1) / 4, so 1 scores 0 and 5 scores 1;
   an unrated question scores 0. The step's score is the mean over the five.
 - The step is ready when every question is rated 4 or more with evidence.
-- When team members rated the same question, the perception gap is the
-  manager's rating minus the team's mean. A gap of ``GAP_FLAG`` (1.5) points or
-  more either way is flagged: leadership and staff see that question differently.
-  Gaps are reported, but do not change readiness.
+- When team members rated the same question, the perception gap is the team's
+  mean minus the manager's rating ("team minus manager"): positive when the team
+  rates the question higher than the manager does, negative when lower. A gap
+  of ``GAP_FLAG`` (1.5) points or more either way, once rounded as the report
+  writes it (``numbers.one_decimal``), is flagged: leadership and staff see that
+  question differently. Gaps are reported, but do not change readiness.
 """
 
 from dataclasses import dataclass
 
 from assessments.catalogue import ALIGNMENT_QUESTIONS
+from assessments.scoring.numbers import one_decimal, tenths
 from assessments.scoring.text import analyse
 
 HIGH_RATING = 4
@@ -76,16 +79,27 @@ class AlignmentResult:
     ready: bool
 
     @property
+    def has_team_view(self) -> bool:
+        """Whether the team's ratings are shown for any question."""
+        return any(row.team_mean is not None for row in self.rows)
+
+    @property
     def flagged(self) -> tuple[AlignmentRow, ...]:
         return tuple(row for row in self.rows if row.gap_flagged)
 
 
 def _gap_note(gap: float, team_mean: float, team_count: int) -> str:
     people = "person" if team_count == 1 else "people"
-    side = "below" if gap > 0 else "above"
+    rounded = one_decimal(gap)
+    if not rounded:
+        side = "the same as your rating"
+    else:
+        points = "point" if abs(rounded) == 1 else "points"
+        way = "above" if rounded > 0 else "below"
+        side = f"{tenths(abs(gap))} {points} {way} your rating"
     return (
-        f"the team rates it {team_mean:.1f} on average ({team_count} {people}), "
-        f"{abs(gap):.1f} points {side} your rating"
+        f"the team rates it {tenths(team_mean)} on average ({team_count} {people}), "
+        f"{side}"
     )
 
 
@@ -103,7 +117,7 @@ def _row(key: str, question: str, answer: AlignmentAnswer) -> AlignmentRow:
         notes.append(f"rated {rating}; {HIGH_RATING} or more is needed")
     gap = None
     if rating is not None and answer.team_mean is not None and answer.team_count:
-        gap = rating - answer.team_mean
+        gap = answer.team_mean - rating
         notes.append(_gap_note(gap, answer.team_mean, answer.team_count))
     return AlignmentRow(
         key=key,
@@ -116,7 +130,7 @@ def _row(key: str, question: str, answer: AlignmentAnswer) -> AlignmentRow:
         team_mean=answer.team_mean,
         team_count=answer.team_count,
         gap=gap,
-        gap_flagged=gap is not None and abs(gap) >= GAP_FLAG,
+        gap_flagged=gap is not None and abs(one_decimal(gap)) >= GAP_FLAG,
         notes=tuple(notes),
     )
 

@@ -9,13 +9,18 @@
 - reassessment: a date to assess again, not before ``today`` and no more than
   ``REASSESS_WITHIN_MONTHS`` (6) calendar months after it.
 
-Anything less is "enthusiastic", with the list of what is missing. The score is
-the share of the five that are met. Budget and attention are reported as
-evidence but are not required.
+Anything less is "enthusiastic", with the list of what is missing. Budget and
+attention are reported as evidence but are not required.
 
 Follow-through is the share of actions done on or before their due date (or
 done, when they had none), among actions that are done or whose due date has
 passed; None while no action is in that group.
+
+The score weighs what was promised against what was done: while follow-through
+is None it is the share of the five requirements met; once an action is done
+or due, it is ``1 - FOLLOW_THROUGH_WEIGHT`` (half) of that share plus
+``FOLLOW_THROUGH_WEIGHT`` of the follow-through. Every requirement met with 0
+of 1 due actions done on time scores 50, not 100.
 """
 
 import calendar
@@ -25,6 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 REASSESS_WITHIN_MONTHS = 6
+FOLLOW_THROUGH_WEIGHT = 0.5
 
 
 class CommitmentLevel(StrEnum):
@@ -155,13 +161,26 @@ def assess_commitment(commitment: CommitmentInput) -> CommitmentResult:
     ]
     on_time = sum(_on_time(a) for a in counted)
     all_met = all(r.met for r in requirements)
+    follow_through = on_time / len(counted) if counted else None
     return CommitmentResult(
         level=CommitmentLevel.FULLY_COMMITTED
         if all_met
         else CommitmentLevel.ENTHUSIASTIC,
         requirements=requirements,
-        follow_through=on_time / len(counted) if counted else None,
+        follow_through=follow_through,
         actions_on_time=on_time,
         actions_counted=len(counted),
-        score=sum(r.met for r in requirements) / len(requirements),
+        score=commitment_score(
+            sum(r.met for r in requirements) / len(requirements), follow_through
+        ),
     )
+
+
+def commitment_score(met_share: float, follow_through: float | None) -> float:
+    """The step's score in [0, 1]: the requirements met, weighed with the
+    follow-through once there is any to measure."""
+    if follow_through is None:
+        return met_share
+    return (
+        1 - FOLLOW_THROUGH_WEIGHT
+    ) * met_share + FOLLOW_THROUGH_WEIGHT * follow_through

@@ -34,6 +34,7 @@ from assessments.scoring.commitment import (
     CommitmentResult,
     assess_commitment,
 )
+from assessments.scoring.numbers import percent
 from assessments.scoring.summary import (
     DEFAULT_THRESHOLDS,
     EngagementReadiness,
@@ -161,7 +162,7 @@ class _Assessed:
 
 
 def _percent(share: float) -> str:
-    return f"{share:.0%}"
+    return percent(share)
 
 
 def _assess_vision(vision: VisionInput) -> _Assessed:

@@ -2,20 +2,23 @@
 review (those the engine asks the manager to decide first) with the engine's
 reasons and the manager's overrides, and their export."""
 
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import privacy, reports, services
+from assessments import pdf, privacy, reports, services
 from assessments.answers_csv import csv_lines
 from assessments.charts import alignment_chart, engagement_chart
-from assessments.forms import JudgementOverrideForm
+from assessments.forms import JudgementOverrideForm, ReportPdfForm
 from assessments.models import (
     AnswerJudgement,
     Assessment,
@@ -67,12 +70,31 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+def _report_context(assessment: Assessment, summary: reports.RoundReport) -> dict:
+    """What the report's page and its PDF both show."""
+    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
+    return {
+        "assessment": assessment,
+        "summary": summary,
+        "report": summary.report,
+        "today": timezone.localdate(),
+        "steps": [
+            (
+                steps[step.key],
+                StepResult(step=steps[step.key], status=step.status, score=step.score),
+            )
+            for step in summary.report.steps
+        ],
+        "engagement_chart": engagement_chart(summary),
+        "alignment_chart": alignment_chart(summary, assessment.min_group_for_scores),
+    }
+
+
 @never_cache
 @require_GET
 def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(_managed(request, pk).for_report())
     summary = reports.round_report(assessment, today=timezone.localdate())
-    steps = {step.key: step for step in catalogue_steps(assessment.catalogue_version)}
     page = (
         _answers_page(request, assessment, summary.respondents)
         if summary.shows_verbatims
@@ -82,29 +104,64 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assessments/report.html",
         {
-            "assessment": assessment,
-            "summary": summary,
-            "report": summary.report,
-            "steps": [
-                (
-                    steps[step.key],
-                    StepResult(
-                        step=steps[step.key], status=step.status, score=step.score
-                    ),
-                )
-                for step in summary.report.steps
-            ],
-            "engagement_chart": engagement_chart(summary),
-            "alignment_chart": alignment_chart(
-                summary, assessment.min_group_for_scores
-            ),
+            **_report_context(assessment, summary),
             "page": page,
+            "show_names": not assessment.anonymous,
             "awaiting_review": reports.awaiting_review_message(
                 summary.answers_awaiting_review
             ),
             "override_form": JudgementOverrideForm(),
+            "pdf_form": ReportPdfForm(),
         },
     )
+
+
+PDF_PAPER = "Choose A4 or Letter for the PDF."
+PDF_FAILED = (
+    "The PDF could not be made just now. The report below is complete: try the "
+    "PDF again in a minute, or print this page."
+)
+
+
+@never_cache
+@require_GET
+def readiness_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as a PDF to hand on: its summary on page one, quoted answers,
+    and names beside them, only when ticked and only where the round shows them.
+    Writes nothing."""
+    assessment = get_object_or_404(_managed(request, pk).for_report())
+    form = ReportPdfForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, PDF_PAPER)
+        return redirect("assessments:report", pk=pk)
+    summary = reports.round_report(assessment, today=timezone.localdate())
+    quotes = form.cleaned_data["quotes"] and summary.shows_verbatims
+    html = render_to_string(
+        "assessments/report_pdf.html",
+        {
+            **_report_context(assessment, summary),
+            "pdf": True,
+            "page": Response.objects.for_review(assessment) if quotes else None,
+            "show_names": quotes
+            and form.cleaned_data["names"]
+            and not assessment.anonymous,
+        },
+        request=request,
+    )
+    try:
+        document = pdf.render_pdf(html, paper=form.cleaned_data["paper"])
+    except pdf.PdfFailed:
+        return render(
+            request,
+            "assessments/report_pdf_failed.html",
+            {"assessment": assessment, "message": PDF_FAILED},
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
+        )
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="servicecult-round-{assessment.pk}-report.pdf"'
+    )
+    return response
 
 
 @require_POST
