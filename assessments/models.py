@@ -33,6 +33,7 @@ from simple_history.signals import pre_create_historical_record
 from assessments import scoring, tokens
 from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
+from assessments.currencies import currency_choices
 from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
 from assessments.validators import CONTROL_CHARACTERS
 
@@ -1556,6 +1557,8 @@ class AlignmentRating(Revised):
 
 # --- Final step: commitment -------------------------------------------------------
 
+BUDGET_NEEDS_A_CURRENCY = "Choose the currency of the budget."
+
 
 class Commitment(Revised):
     """Evidence that the leader gives time, money and attention, with names."""
@@ -1576,6 +1579,13 @@ class Commitment(Revised):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+    )
+    budget_currency = models.CharField(
+        "Currency",
+        max_length=3,
+        blank=True,
+        choices=currency_choices,
+        help_text="The currency of the budget, by its ISO 4217 code.",
     )
     attention = models.TextField(
         blank=True, help_text="Where service is a standing item in leadership routines."
@@ -1605,6 +1615,19 @@ class Commitment(Revised):
     def __str__(self) -> str:
         return f"Commitment for {self.assessment}"
 
+    def clean(self):
+        # Not a database constraint: budgets saved before currencies were asked
+        # for have none, and nobody can say now which one they were in.
+        if self.budget is not None and not self.budget_currency:
+            raise ValidationError(
+                {"budget_currency": BUDGET_NEEDS_A_CURRENCY}, code="currency_needed"
+            )
+
+    @property
+    def budget_display(self) -> str:
+        """The budget with its currency, as every page shows it."""
+        return scoring.budget_text(self.budget, self.budget_currency)
+
 
 class ActionItem(Revised):
     """One concrete improvement with an owner and dates."""
@@ -1621,7 +1644,8 @@ class ActionItem(Revised):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("assessment", "due_on", "pk")
+        # Due-date order, undated actions last on every database.
+        ordering = ("assessment", F("due_on").asc(nulls_last=True), "pk")
         constraints = (
             models.CheckConstraint(
                 condition=~Q(title=""),
@@ -1637,6 +1661,13 @@ class ActionItem(Revised):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not done, and due before today."""
+        return scoring.ActionInput(
+            self.title, self.owner, self.due_on, self.done_on
+        ).is_overdue(timezone.localdate())
 
 
 # --- Stored readiness -------------------------------------------------------------

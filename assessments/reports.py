@@ -234,6 +234,7 @@ def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentI
     return scoring.CommitmentInput(
         hours_per_week=commitment.hours_per_week,
         budget=commitment.budget,
+        budget_currency=commitment.budget_currency,
         attention=commitment.attention,
         owner=commitment.owner,
         sponsor=commitment.sponsor,
