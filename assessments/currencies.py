@@ -136,7 +136,7 @@ CURRENCIES = (
     ("TJS", "Tajikistani somoni"),
     ("TMT", "Turkmenistan manat"),
     ("TND", "Tunisian dinar"),
-    ("TOP", "Tongan paʻanga"),
+    ("TOP", "Tongan pa'anga"),
     ("TRY", "Turkish lira"),
     ("TTD", "Trinidad and Tobago dollar"),
     ("TWD", "New Taiwan dollar"),

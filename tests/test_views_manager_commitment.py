@@ -112,7 +112,7 @@ def test_a_tenth_of_an_hour_a_week_is_saved_but_not_time_set_aside(
 
     report = manager_client.get(url("report", draft_round))
     step = report.context["report"].step("commitment")
-    assert [r.key for r in step.detail.missing][0] == "time"
+    assert step.detail.missing[0].key == "time"
     assert "0.1 hours a week, less than 1 hour" in report.content.decode()
 
 
