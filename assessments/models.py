@@ -230,12 +230,18 @@ class TeamQuerySet(models.QuerySet):
 
     def for_dashboard(self, user):
         """The teams ``user`` is a manager of, by name, as the dashboard lists
-        them: the parent joined for the heading, and the latest round, as the
-        list ``latest_rounds`` of at most one, with its stored readiness. The
-        same three queries for any number of teams.
+        them: the parent joined for the heading; the latest completed (closed)
+        round, as the list ``completed_rounds`` of at most one, and the latest
+        round under way (draft or open), as ``rounds_under_way``, each with its
+        stored readiness. Starting a round so hides no results. The same five
+        queries for any number of teams.
 
         Unlike ``for_manager``, a superuser sees only their own teams here."""
-        latest_round = Assessment.objects.with_step_results().order_by(
+        rounds = Assessment.objects.with_step_results()
+        completed = rounds.filter(status=Assessment.Status.CLOSED).order_by(
+            "-closed_at", "-pk"
+        )[:1]
+        under_way = rounds.exclude(status=Assessment.Status.CLOSED).order_by(
             "-created_at", "-pk"
         )[:1]
         return (
@@ -243,8 +249,11 @@ class TeamQuerySet(models.QuerySet):
             .select_related("parent")
             .prefetch_related(
                 models.Prefetch(
-                    "assessments", queryset=latest_round, to_attr="latest_rounds"
-                )
+                    "assessments", queryset=completed, to_attr="completed_rounds"
+                ),
+                models.Prefetch(
+                    "assessments", queryset=under_way, to_attr="rounds_under_way"
+                ),
             )
             .order_by("name", "pk")
         )
