@@ -23,7 +23,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce, Length, Lower, NullIf
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -1062,6 +1062,16 @@ def _answer_length_constraint(field: str) -> models.CheckConstraint:
     )
 
 
+# The per-person table's columns a named round's report can sort by, and the
+# fields each sorts on: a question by its clear decision, then its consistent one.
+PEOPLE_SORTS = {
+    "name": ("sort_name",),
+    "engaged": ("engaged",),
+    **{key: (f"{key}_clear", f"{key}_consistent") for key in ENGAGEMENT_KEYS},
+}
+PEOPLE_SORT_DEFAULT = "name"
+
+
 class ResponseQuerySet(models.QuerySet):
     def engaged(self):
         return self.filter(engaged=True)
@@ -1113,6 +1123,43 @@ class ResponseQuerySet(models.QuerySet):
             return responses.order_by(first, "pk")
         return responses.select_related("invitation").order_by(
             first, "invitation__name", "pk"
+        )
+
+    def for_people(self, assessment, sort: str = PEOPLE_SORT_DEFAULT):
+        """A named round's released responses as its per-person table shows them,
+        as plain dicts: ``name`` (the invitee's name, else their email),
+        ``engaged`` and each question's ``<key>_clear`` and ``<key>_consistent``
+        (overrides applied), sorted by ``sort`` (a key of ``PEOPLE_SORTS``,
+        "-" first for descending; unknown ones sort by name), then by name.
+        Only for named rounds: the caller asks ``privacy.shows_people`` first."""
+        descending = sort.startswith("-")
+        fields = PEOPLE_SORTS.get(sort.removeprefix("-"), PEOPLE_SORTS["name"])
+        name = Coalesce(
+            NullIf(F("invitation__name"), models.Value("")),
+            F("invitation__email"),
+            models.Value(""),
+            output_field=models.CharField(),
+        )
+        order = [
+            F(field).desc(nulls_last=True)
+            if descending
+            else F(field).asc(nulls_last=True)
+            for field in fields
+        ]
+        return (
+            self.filter(assessment=assessment)
+            .released()
+            .annotate(name=name, sort_name=Lower(name))
+            .order_by(*order, "sort_name", "pk")
+            .values(
+                "name",
+                "engaged",
+                *(
+                    f"{key}_{verdict}"
+                    for key in ENGAGEMENT_KEYS
+                    for verdict in ("clear", "consistent")
+                ),
+            )
         )
 
     def for_export(self, assessment):
