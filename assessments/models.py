@@ -1165,8 +1165,17 @@ class ResponseQuerySet(models.QuerySet):
     def for_export(self, assessment):
         """A round's released responses as rows of the answers' export, in random
         primary-key order: ``(pk, respondent_key, invitee's name or None, the
-        three answers, engaged)``. Plain values, so a long export holds no model
-        instances."""
+        three answers, engaged, then the team's alignment ratings)``. Plain
+        values, so a long export holds no model instances.
+
+        The ratings are each person's in a named round; an anonymous round's are
+        never read one by one (``privacy.shows_people``): None in every row."""
+        ratings = (
+            [models.Value(None, output_field=models.IntegerField())]
+            * len(TEAM_RATING_FIELDS)
+            if assessment.anonymous
+            else [F(field) for field in TEAM_RATING_FIELDS]
+        )
         return (
             self.filter(assessment=assessment)
             .released()
@@ -1179,6 +1188,7 @@ class ResponseQuerySet(models.QuerySet):
                 "meaning_answer",
                 "contribution_answer",
                 "engaged",
+                *ratings,
             )
         )
 
