@@ -13,7 +13,7 @@ from django.core.exceptions import FieldFetchBlocked
 from django.db.models import FETCH_RAISE, Prefetch
 from django.utils import timezone
 
-from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     AnswerJudgement,
     Assessment,
@@ -447,9 +447,23 @@ def test_the_export_reads_responses_as_plain_rows_in_one_query(
             r.meaning_answer,
             r.contribution_answer,
             None,
+            *[None] * len(ALIGNMENT_KEYS),  # never per person in an anonymous round
         )
         for r in sorted(responses, key=lambda r: r.pk)
     ]
+
+
+def test_the_export_reads_a_named_rounds_ratings_per_person(team):
+    named = AssessmentFactory(team=team, anonymous=False)
+    judged_response(named, rating_goals=5, rating_hiring=2)
+    anonymous = AssessmentFactory(team=team)
+    judged_response(anonymous, rating_goals=5, rating_hiring=2)
+
+    [named_row] = Response.objects.for_export(named)
+    [anonymous_row] = Response.objects.for_export(anonymous)
+
+    assert named_row[-len(ALIGNMENT_KEYS) :] == (5, 2, None, None, None)
+    assert anonymous_row[-len(ALIGNMENT_KEYS) :] == (None,) * len(ALIGNMENT_KEYS)
 
 
 @pytest.mark.parametrize("team_size", [2, 30])
