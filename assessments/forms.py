@@ -35,7 +35,7 @@ from assessments.models import (
     Vision,
     team_rating_field,
 )
-from assessments.scoring import KeyIdea
+from assessments.scoring import KeyIdea, is_placeholder_name
 from assessments.scoring.ideas import MAX_IDEA_LENGTH, MAX_IDEAS, MAX_WORDS_PER_IDEA
 from assessments.services import (
     MAX_CODES,
@@ -156,6 +156,12 @@ LONG_NAME_LINE = "Line {number}: the name is longer than {limit} characters."
 REPEATED_EMAIL_LINE = "Line {number}: {email} is already on line {first}."
 EVIDENCE_NEEDS_RATING = "Choose a rating to save this evidence."
 DONE_IN_THE_FUTURE = "The done date cannot be in the future."
+DUE_IN_THE_PAST = "This due date has passed: give one from today on."
+PLACEHOLDER_NAME = (
+    "“{name}” names nobody: give the person's name, or leave this blank until "
+    "someone is named."
+)
+HOURS_HELP = "At least 1 hour a week counts as time set aside."
 
 # A department's list in one paste: the request only records who is to be
 # emailed (the worker sends), so a thousand take a fraction of a second.
@@ -849,12 +855,45 @@ class AlignmentForm(SavesOverRevision, forms.Form):
         ]
 
 
-class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm):
+def refuse_placeholder_name(name: str) -> str:
+    """A person's name as typed, or the error for a stand-in such as "tbd"."""
+    if is_placeholder_name(name):
+        raise forms.ValidationError(
+            PLACEHOLDER_NAME.format(name=name.strip()), code="placeholder"
+        )
+    return name
+
+
+class NamedPeople:
+    """The form's ``owner`` and ``sponsor`` fields, where it has them, name people:
+    a placeholder is refused beside its field."""
+
+    def clean_owner(self) -> str:
+        return refuse_placeholder_name(self.cleaned_data["owner"])
+
+    def clean_sponsor(self) -> str:
+        return refuse_placeholder_name(self.cleaned_data["sponsor"])
+
+
+COMMITMENT_VALUES = (
+    "hours_per_week",
+    "budget",
+    "budget_currency",
+    "attention",
+    "owner",
+    "sponsor",
+    "reassess_on",
+)
+
+
+class CommitmentForm(
+    SavesOverRevision, NamedPeople, RefuseControlCharacters, forms.ModelForm
+):
     revision = RevisionField()
 
     class Meta:
         model = Commitment
-        fields = (*COMMITMENT_FIELDS.values(), "revision")
+        fields = (*COMMITMENT_VALUES, "revision")
         widgets = {
             "attention": forms.Textarea(attrs={"rows": 3}),
             "reassess_on": DateInput,
@@ -868,17 +907,28 @@ class CommitmentForm(SavesOverRevision, RefuseControlCharacters, forms.ModelForm
                 field.label = item.text
                 field.help_text = _hint(item.hint)
         self.fields["hours_per_week"].label += " (hours a week)"
+        self.fields["hours_per_week"].help_text += " " + HOURS_HELP
+        self.fields["budget_currency"].help_text = "Needed with a budget."
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in COMMITMENT_FIELDS.values()}
+        return {name: self.cleaned_data[name] for name in COMMITMENT_VALUES}
 
 
-class ActionForm(RefuseControlCharacters, forms.ModelForm):
+class ActionForm(NamedPeople, RefuseControlCharacters, forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ("title", "owner", "due_on")
         labels = {"title": "Action", "due_on": "Due"}
         widgets = {"due_on": DateInput}
+
+    def clean_due_on(self):
+        """A new action, or a new date for one, is due from today on; an action
+        keeps the past due date it was given."""
+        due_on = self.cleaned_data["due_on"]
+        changed = self.instance.pk is None or due_on != self.instance.due_on
+        if due_on and changed and due_on < timezone.localdate():
+            raise forms.ValidationError(DUE_IN_THE_PAST, code="past")
+        return due_on
 
 
 ACTION_FIELDS = (*ActionForm.Meta.fields, "done_on")

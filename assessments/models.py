@@ -23,7 +23,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce, Length, Lower, NullIf
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from simple_history.signals import pre_create_historical_record
 from assessments import scoring, tokens
 from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
+from assessments.currencies import currency_choices
 from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
 from assessments.validators import CONTROL_CHARACTERS
 
@@ -229,12 +230,18 @@ class TeamQuerySet(models.QuerySet):
 
     def for_dashboard(self, user):
         """The teams ``user`` is a manager of, by name, as the dashboard lists
-        them: the parent joined for the heading, and the latest round, as the
-        list ``latest_rounds`` of at most one, with its stored readiness. The
-        same three queries for any number of teams.
+        them: the parent joined for the heading; the latest completed (closed)
+        round, as the list ``completed_rounds`` of at most one, and the latest
+        round under way (draft or open), as ``rounds_under_way``, each with its
+        stored readiness. Starting a round so hides no results. The same five
+        queries for any number of teams.
 
         Unlike ``for_manager``, a superuser sees only their own teams here."""
-        latest_round = Assessment.objects.with_step_results().order_by(
+        rounds = Assessment.objects.with_step_results()
+        completed = rounds.filter(status=Assessment.Status.CLOSED).order_by(
+            "-closed_at", "-pk"
+        )[:1]
+        under_way = rounds.exclude(status=Assessment.Status.CLOSED).order_by(
             "-created_at", "-pk"
         )[:1]
         return (
@@ -242,8 +249,11 @@ class TeamQuerySet(models.QuerySet):
             .select_related("parent")
             .prefetch_related(
                 models.Prefetch(
-                    "assessments", queryset=latest_round, to_attr="latest_rounds"
-                )
+                    "assessments", queryset=completed, to_attr="completed_rounds"
+                ),
+                models.Prefetch(
+                    "assessments", queryset=under_way, to_attr="rounds_under_way"
+                ),
             )
             .order_by("name", "pk")
         )
@@ -1052,6 +1062,16 @@ def _answer_length_constraint(field: str) -> models.CheckConstraint:
     )
 
 
+# The per-person table's columns a named round's report can sort by, and the
+# fields each sorts on: a question by its clear decision, then its consistent one.
+PEOPLE_SORTS = {
+    "name": ("sort_name",),
+    "engaged": ("engaged",),
+    **{key: (f"{key}_clear", f"{key}_consistent") for key in ENGAGEMENT_KEYS},
+}
+PEOPLE_SORT_DEFAULT = "name"
+
+
 class ResponseQuerySet(models.QuerySet):
     def engaged(self):
         return self.filter(engaged=True)
@@ -1105,11 +1125,57 @@ class ResponseQuerySet(models.QuerySet):
             first, "invitation__name", "pk"
         )
 
+    def for_people(self, assessment, sort: str = PEOPLE_SORT_DEFAULT):
+        """A named round's released responses as its per-person table shows them,
+        as plain dicts: ``name`` (the invitee's name, else their email),
+        ``engaged`` and each question's ``<key>_clear`` and ``<key>_consistent``
+        (overrides applied), sorted by ``sort`` (a key of ``PEOPLE_SORTS``,
+        "-" first for descending; unknown ones sort by name), then by name.
+        Only for named rounds: the caller asks ``privacy.shows_people`` first."""
+        descending = sort.startswith("-")
+        fields = PEOPLE_SORTS.get(sort.removeprefix("-"), PEOPLE_SORTS["name"])
+        name = Coalesce(
+            NullIf(F("invitation__name"), models.Value("")),
+            F("invitation__email"),
+            models.Value(""),
+            output_field=models.CharField(),
+        )
+        order = [
+            F(field).desc(nulls_last=True)
+            if descending
+            else F(field).asc(nulls_last=True)
+            for field in fields
+        ]
+        return (
+            self.filter(assessment=assessment)
+            .released()
+            .annotate(name=name, sort_name=Lower(name))
+            .order_by(*order, "sort_name", "pk")
+            .values(
+                "name",
+                "engaged",
+                *(
+                    f"{key}_{verdict}"
+                    for key in ENGAGEMENT_KEYS
+                    for verdict in ("clear", "consistent")
+                ),
+            )
+        )
+
     def for_export(self, assessment):
         """A round's released responses as rows of the answers' export, in random
         primary-key order: ``(pk, respondent_key, invitee's name or None, the
-        three answers, engaged)``. Plain values, so a long export holds no model
-        instances."""
+        three answers, engaged, then the team's alignment ratings)``. Plain
+        values, so a long export holds no model instances.
+
+        The ratings are each person's in a named round; an anonymous round's are
+        never read one by one (``privacy.shows_people``): None in every row."""
+        ratings = (
+            [models.Value(None, output_field=models.IntegerField())]
+            * len(TEAM_RATING_FIELDS)
+            if assessment.anonymous
+            else [F(field) for field in TEAM_RATING_FIELDS]
+        )
         return (
             self.filter(assessment=assessment)
             .released()
@@ -1122,6 +1188,7 @@ class ResponseQuerySet(models.QuerySet):
                 "meaning_answer",
                 "contribution_answer",
                 "engaged",
+                *ratings,
             )
         )
 
@@ -1556,6 +1623,8 @@ class AlignmentRating(Revised):
 
 # --- Final step: commitment -------------------------------------------------------
 
+BUDGET_NEEDS_A_CURRENCY = "Choose the currency of the budget."
+
 
 class Commitment(Revised):
     """Evidence that the leader gives time, money and attention, with names."""
@@ -1576,6 +1645,13 @@ class Commitment(Revised):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+    )
+    budget_currency = models.CharField(
+        "Currency",
+        max_length=3,
+        blank=True,
+        choices=currency_choices,
+        help_text="The currency of the budget, by its ISO 4217 code.",
     )
     attention = models.TextField(
         blank=True, help_text="Where service is a standing item in leadership routines."
@@ -1605,6 +1681,19 @@ class Commitment(Revised):
     def __str__(self) -> str:
         return f"Commitment for {self.assessment}"
 
+    def clean(self):
+        # Not a database constraint: budgets saved before currencies were asked
+        # for have none, and nobody can say now which one they were in.
+        if self.budget is not None and not self.budget_currency:
+            raise ValidationError(
+                {"budget_currency": BUDGET_NEEDS_A_CURRENCY}, code="currency_needed"
+            )
+
+    @property
+    def budget_display(self) -> str:
+        """The budget with its currency, as every page shows it."""
+        return scoring.budget_text(self.budget, self.budget_currency)
+
 
 class ActionItem(Revised):
     """One concrete improvement with an owner and dates."""
@@ -1621,7 +1710,8 @@ class ActionItem(Revised):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ("assessment", "due_on", "pk")
+        # Due-date order, undated actions last on every database.
+        ordering = ("assessment", F("due_on").asc(nulls_last=True), "pk")
         constraints = (
             models.CheckConstraint(
                 condition=~Q(title=""),
@@ -1637,6 +1727,13 @@ class ActionItem(Revised):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not done, and due before today."""
+        return scoring.ActionInput(
+            self.title, self.owner, self.due_on, self.done_on
+        ).is_overdue(timezone.localdate())
 
 
 # --- Stored readiness -------------------------------------------------------------

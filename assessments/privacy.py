@@ -24,6 +24,10 @@ the answers' export and the commands. Nothing here writes.
   the round, so whichever of two close rounds would show second is the one
   hidden, whatever their dates. A withheld round shows nothing drawn from
   answers, and says why.
+- **People.** Only a named round has a per-person view (who is engaged, each
+  person's verdicts, their alignment ratings: ``shows_people``), and only once
+  its answers are quoted. An anonymous round never shows one, to anybody, nor
+  any rating of the team's per respondent.
 - **The admin** shows a named round whole; an anonymous round, to every
   administrator, no more than its managers see.
 """
@@ -148,6 +152,13 @@ def visibility(
         )
         return Visibility(True, False, reason)
     return EVERYTHING
+
+
+def shows_people(assessment: Assessment, shown: Visibility) -> bool:
+    """Whether the round may show each person's results (``Response.for_people``)
+    and their ratings one by one, given what it shows now (``visibility``):
+    only a named round, and only where its answers are quoted."""
+    return not assessment.anonymous and shown.shows_quotes
 
 
 class Withheld(Exception):

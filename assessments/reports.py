@@ -234,6 +234,7 @@ def commitment_input(assessment: Assessment, today: date) -> scoring.CommitmentI
     return scoring.CommitmentInput(
         hours_per_week=commitment.hours_per_week,
         budget=commitment.budget,
+        budget_currency=commitment.budget_currency,
         attention=commitment.attention,
         owner=commitment.owner,
         sponsor=commitment.sponsor,
@@ -386,6 +387,11 @@ EXPORT_HEADER = (
             "needs_review",
         )
     ),
+    # The manager's own rating of each alignment question, the same on every row,
+    # and the person's where a named round asked the team (blank otherwise, and
+    # always in an anonymous round).
+    *(f"{key}_manager_rating" for key in ALIGNMENT_KEYS),
+    *(f"{key}_team_rating" for key in ALIGNMENT_KEYS),
 )
 EXPORT_CHUNK = 1000
 
@@ -413,6 +419,12 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
     """Rows are plain values, not model instances: prefetched judgements and
     their responses point at each other, and such cycles outlive their chunk
     until a full garbage collection, so memory would grow with the round."""
+    rated = dict(
+        AlignmentRating.objects.filter(assessment=assessment).values_list(
+            "question__key", "rating"
+        )
+    )
+    manager_ratings = [rated.get(key, "") for key in ALIGNMENT_KEYS]
     responses = Response.objects.for_export(assessment).iterator(
         chunk_size=EXPORT_CHUNK
     )
@@ -431,7 +443,7 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
             ]
             for j in judged
         }
-        for pk, key, name, vision, meaning, contribution, engaged in chunk:
+        for pk, key, name, vision, meaning, contribution, engaged, *ratings in chunk:
             row: list[object] = [
                 respondent_label(name, key),
                 vision,
@@ -441,6 +453,8 @@ def _export_rows(assessment: Assessment) -> Iterator[list[object]]:
             ]
             for question in ENGAGEMENT_KEYS:
                 row.extend(judgements.get((pk, question), [""] * 6))
+            row.extend(manager_ratings)
+            row.extend("" if rating is None else rating for rating in ratings)
             yield row
 
 

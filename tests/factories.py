@@ -218,6 +218,7 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     assessment = factory.SubFactory(AssessmentFactory)
     hours_per_week = Decimal("2.5")
     budget = Decimal("1000.00")
+    budget_currency = "EUR"
     attention = "Service is a standing item of the weekly leadership meeting."
     owner = "Priya Shah"
     sponsor = "Alex Morgan"

@@ -6,12 +6,14 @@ Lazy loads raise (``FETCH_RAISE``), so a relation left out of a select_related
 fails loudly instead of adding a query per row.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import FieldFetchBlocked
 from django.db.models import FETCH_RAISE, Prefetch
 from django.utils import timezone
 
-from assessments.catalogue import ENGAGEMENT_KEYS
+from assessments.catalogue import ALIGNMENT_KEYS, ENGAGEMENT_KEYS
 from assessments.models import (
     AnswerJudgement,
     Assessment,
@@ -83,30 +85,34 @@ def test_a_relation_left_out_of_the_select_raises_instead_of_querying(manager):
 
 
 @pytest.mark.parametrize("teams", [2, 30])
-def test_the_dashboard_reads_teams_and_their_latest_rounds_in_three_queries(
+def test_the_dashboard_reads_teams_their_results_and_rounds_under_way_in_five_queries(
     manager, django_assert_num_queries, teams
 ):
-    """Teams with their parent, their latest rounds, those rounds' results."""
+    """Teams with their parent; their latest closed rounds and those rounds'
+    results; their latest rounds under way and those rounds' results."""
     parent = TeamFactory(name="Customer care")
-    latest = {}
+    completed, under_way = {}, {}
     for n in range(teams):
         team = TeamFactory(name=f"Team {n:02}", managers=[manager], parent=parent)
-        AssessmentFactory(team=team, title="Earlier")
-        latest[team.name] = AssessmentFactory(team=team, title="")
-        StepResultFactory(assessment=latest[team.name], step=step("vision"))
+        AssessmentFactory(team=team, title="Earlier", closed=True)
+        completed[team.name] = AssessmentFactory(team=team, title="", closed=True)
+        StepResultFactory(assessment=completed[team.name], step=step("vision"))
+        under_way[team.name] = AssessmentFactory(team=team, title="Next", draft=True)
     TeamFactory(name="Someone else's", managers=[UserFactory()])
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         shown = [
             (
                 team.name,
                 team.get_level_display(),
                 team.parent.name,
-                [(str(round_), round_.get_status_display()) for round_ in rounds],
-                [readiness(round_) for round_ in rounds],
+                [(str(round_), round_.get_status_display()) for round_ in closed],
+                [readiness(round_) for round_ in closed],
+                [(round_.pk, round_.get_status_display()) for round_ in next_],
+                [readiness(round_) for round_ in next_],
             )
             for team in raising(Team.objects.for_dashboard(manager))
-            for rounds in [team.latest_rounds]
+            for closed, next_ in [(team.completed_rounds, team.rounds_under_way)]
         ]
 
     vision = step("vision")
@@ -115,19 +121,45 @@ def test_the_dashboard_reads_teams_and_their_latest_rounds_in_three_queries(
             name,
             "Team",
             "Customer care",
-            [(f"{name} round {round_.pk}", "Open")],
+            [(f"{name} round {round_.pk}", "Closed")],
             [[(vision.number, vision.name, "Ready")]],
+            [(under_way[name].pk, "Draft")],
+            [[]],
         )
-        for name, round_ in sorted(latest.items())
+        for name, round_ in sorted(completed.items())
     ]
 
 
-def test_a_team_without_a_round_has_no_latest_round(manager):
+def test_the_latest_completed_round_is_the_last_one_closed(manager):
+    team = TeamFactory(managers=[manager])
+    now = timezone.now()
+    last_closed = AssessmentFactory(
+        team=team,
+        closed=True,
+        opened_at=now - timedelta(days=60),
+        closed_at=now - timedelta(days=1),
+    )
+    AssessmentFactory(
+        team=team,
+        closed=True,
+        opened_at=now - timedelta(days=20),
+        closed_at=now - timedelta(days=10),
+    )
+    AssessmentFactory(team=team, draft=True)
+    latest_started = AssessmentFactory(team=team)
+
+    [shown] = Team.objects.for_dashboard(manager)
+
+    assert shown.completed_rounds == [last_closed]
+    assert shown.rounds_under_way == [latest_started]
+
+
+def test_a_team_without_a_round_has_neither_results_nor_a_round_under_way(manager):
     TeamFactory(name="New team", managers=[manager])
 
     [team] = Team.objects.for_dashboard(manager)
 
-    assert team.latest_rounds == []
+    assert (team.completed_rounds, team.rounds_under_way) == ([], [])
 
 
 def test_a_superusers_dashboard_lists_only_the_teams_they_manage(superuser):
@@ -415,9 +447,23 @@ def test_the_export_reads_responses_as_plain_rows_in_one_query(
             r.meaning_answer,
             r.contribution_answer,
             None,
+            *[None] * len(ALIGNMENT_KEYS),  # never per person in an anonymous round
         )
         for r in sorted(responses, key=lambda r: r.pk)
     ]
+
+
+def test_the_export_reads_a_named_rounds_ratings_per_person(team):
+    named = AssessmentFactory(team=team, anonymous=False)
+    judged_response(named, rating_goals=5, rating_hiring=2)
+    anonymous = AssessmentFactory(team=team)
+    judged_response(anonymous, rating_goals=5, rating_hiring=2)
+
+    [named_row] = Response.objects.for_export(named)
+    [anonymous_row] = Response.objects.for_export(anonymous)
+
+    assert named_row[-len(ALIGNMENT_KEYS) :] == (5, 2, None, None, None)
+    assert anonymous_row[-len(ALIGNMENT_KEYS) :] == (None,) * len(ALIGNMENT_KEYS)
 
 
 @pytest.mark.parametrize("team_size", [2, 30])

@@ -12,7 +12,7 @@ from assessments.scoring import (
     CommitmentLevel,
     assess_commitment,
 )
-from assessments.scoring.commitment import add_months
+from assessments.scoring.commitment import add_months, budget_text, is_placeholder_name
 
 TODAY = date(2026, 3, 10)
 COMMITTED = CommitmentInput(
@@ -165,3 +165,107 @@ def test_requirements_describe_what_was_given():
         "actions": "1 of 1 actions have a due date",
         "reassessment": "booked for 01 Jul 2026",
     }
+
+
+@pytest.mark.parametrize(
+    ("hours", "met"),
+    [
+        (Decimal("0.1"), False),
+        (Decimal("0.9"), False),
+        (Decimal("1.0"), True),
+        (1, True),
+        (Decimal("40"), True),
+    ],
+)
+def test_time_needs_at_least_an_hour_a_week(hours, met):
+    result = assess_commitment(replace(COMMITTED, hours_per_week=hours))
+    time = next(r for r in result.requirements if r.key == "time")
+    assert time.met is met
+    assert (result.level is CommitmentLevel.FULLY_COMMITTED) is met
+
+
+def test_a_few_minutes_a_week_say_why_they_are_not_time():
+    result = assess_commitment(replace(COMMITTED, hours_per_week=Decimal("0.1")))
+    assert result.missing[0].detail == "0.1 hours a week, less than 1 hour"
+
+
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "tbd",
+        "TBC",
+        "-",
+        "--",
+        "n/a",
+        "N/A",
+        "none",
+        "?",
+        "???",
+        "someone",
+        "me",
+        " Me. ",
+        "to be decided",
+        "...",
+        "123",
+        "x",
+    ],
+)
+def test_a_placeholder_owner_or_sponsor_names_nobody(placeholder):
+    for key in ("owner", "sponsor"):
+        commitment = replace(COMMITTED, **{key: placeholder})
+        assert missing(commitment) == [key]
+        detail = next(
+            r.detail for r in assess_commitment(commitment).requirements if r.key == key
+        )
+        assert detail == f"“{placeholder.strip()}” names nobody"
+
+
+@pytest.mark.parametrize(
+    "name", ["Priya Shah", "Mé", "Na Li", "Jo", "Ólafur", "李娜", "Head of Operations"]
+)
+def test_real_names_are_no_placeholders(name):
+    assert not is_placeholder_name(name)
+    assert missing(replace(COMMITTED, owner=name, sponsor=name)) == []
+
+
+def test_a_blank_name_is_none_rather_than_a_placeholder():
+    assert not is_placeholder_name("   ")
+
+
+def test_overdue_actions_count_against_follow_through():
+    actions = (
+        ActionInput("on time", due_on=date(2026, 3, 1), done_on=date(2026, 3, 1)),
+        ActionInput("overdue", due_on=date(2026, 3, 9)),
+        ActionInput("long overdue", due_on=date(2025, 12, 1)),
+        ActionInput("due today", due_on=TODAY),
+    )
+    result = assess_commitment(replace(COMMITTED, actions=actions))
+    assert (result.actions_on_time, result.actions_counted) == (1, 3)
+    assert result.actions_overdue == 2
+    assert result.follow_through == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("action", "overdue"),
+    [
+        (ActionInput("yesterday", due_on=date(2026, 3, 9)), True),
+        (ActionInput("today", due_on=TODAY), False),
+        (ActionInput("done late", due_on=date(2026, 3, 1), done_on=TODAY), False),
+        (ActionInput("no date"), False),
+    ],
+)
+def test_an_action_is_overdue_when_undone_after_its_due_date(action, overdue):
+    assert action.is_overdue(TODAY) is overdue
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        (Decimal("1500"), "EUR", "1,500.00 EUR"),
+        (Decimal("0.5"), "JPY", "0.50 JPY"),
+        (Decimal("99"), "", "99.00 (currency not given)"),
+        (None, "GBP", "none"),
+    ],
+)
+def test_a_budget_reads_with_its_currency(amount, currency, text):
+    assert budget_text(amount, currency) == text

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -302,8 +303,16 @@ def test_commitment_detail_lists_what_is_missing_and_follow_through():
     assert step.score == 65  # half of 4 in 5 met, half of 1 in 2 on time
     assert step.answer is Answer.NO
     assert "A senior sponsor: nobody named (missing)" in step.evidence
-    assert "1 of 2 actions due so far were done on time (50%)" in step.evidence
+    assert (
+        "1 of 2 actions due so far were done on time (50%); 1 overdue" in step.evidence
+    )
     assert step.next_actions[0].startswith("Ask a senior leader to sponsor")
+
+
+def test_the_budget_is_shown_with_its_currency():
+    commitment = replace(NOT_COMMITTED, budget=Decimal("12500"), budget_currency="EUR")
+    step = report(commitment=commitment).step("commitment")
+    assert "Budget: 12,500.00 EUR" in step.evidence
 
 
 def test_scores_are_whole_numbers_from_0_to_100():

@@ -327,14 +327,16 @@ def test_the_report_reads_the_marks_in_its_usual_queries(
     round_, manager, manager_client, django_assert_num_queries
 ):
     members = team_answered(round_, *[ENGAGED] * 6)
+    # A named round's report reads its per-person table too: one query more.
+    queries = 9 if round_.anonymous else 10
     manager_client.get(report_url(round_))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(queries):
         manager_client.get(report_url(round_))
     for member in members[:3]:
         overridden(member, manager, clear="no")
         member.save({**ENGAGED, "vision": "Fix it fast."})
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(queries):
         text = manager_client.get(report_url(round_)).content.decode()
 
     assert text.count(CHANGED_MARK) == 3

@@ -310,6 +310,7 @@ def commitment_data(**changes) -> dict:
     return {
         "hours_per_week": "2.5",
         "budget": "1500",
+        "budget_currency": "EUR",
         "attention": "A standing item in the Monday leadership meeting.",
         "owner": "Priya Shah",
         "sponsor": "Alex Morgan",

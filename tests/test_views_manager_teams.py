@@ -57,8 +57,48 @@ def test_the_dashboard_shows_each_team_with_its_latest_round_and_readiness(
     assert "Autumn" not in page
     assert "1 Vision" in page
     assert "Ready" in page
+    assert "No completed round yet" in page
     assert "Returns" in page
     assert "No round yet." in page
+
+
+def test_starting_a_round_keeps_the_last_results_on_the_dashboard(
+    manager_client, manager
+):
+    """A draft used to hide the results of the round before it."""
+    team = TeamFactory(name="Billing", managers=[manager])
+    spring = AssessmentFactory(team=team, title="Spring", closed=True)
+    StepResultFactory(
+        assessment=spring,
+        step=Step.objects.get(key="vision", version=spring.catalogue_version),
+        status=StepResult.Status.READY,
+    )
+    autumn = AssessmentFactory(team=team, title="Autumn", draft=True)
+
+    page = manager_client.get(DASHBOARD).content.decode()
+
+    results = page[page.index(f'id="team-{team.pk}-results"') :]
+    results = results[: results.index(f'id="team-{team.pk}-under-way"')]
+    under_way = page[page.index(f'id="team-{team.pk}-under-way"') :]
+    assert f'href="{reverse("assessments:report", args=(spring.pk,))}">Spring' in (
+        results
+    )
+    assert "1 Vision" in results
+    assert "Ready" in results
+    assert f'href="{reverse("assessments:vision", args=(autumn.pk,))}">Autumn' in (
+        under_way
+    )
+    assert ">Draft</span>" in under_way
+
+
+def test_a_team_with_only_closed_rounds_offers_the_next_one(manager_client, manager):
+    team = TeamFactory(name="Billing", managers=[manager])
+    AssessmentFactory(team=team, title="Spring", closed=True)
+
+    page = manager_client.get(DASHBOARD).content.decode()
+
+    assert "No round under way." in page
+    assert reverse("assessments:assessment_create", args=(team.pk,)) in page
 
 
 def test_the_dashboard_says_when_the_latest_round_is_not_assessed_yet(
@@ -95,16 +135,18 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     manager_client, manager, django_assert_num_queries, teams
 ):
     """Guards against one query per team: session, user, count, teams, latest
-    rounds, their step results."""
+    completed rounds, their step results, latest rounds under way, theirs."""
     parent = TeamFactory(managers=[manager])
     for _ in range(teams):
         # Untitled rounds are named after their team: no query per round either.
-        round_ = AssessmentFactory(
-            team=TeamFactory(managers=[manager], parent=parent), title=""
-        )
-        StepResultFactory(assessment=round_, step=Step.objects.get(key="vision"))
+        team = TeamFactory(managers=[manager], parent=parent)
+        for round_ in (
+            AssessmentFactory(team=team, title="", closed=True),
+            AssessmentFactory(team=team, title=""),
+        ):
+            StepResultFactory(assessment=round_, step=Step.objects.get(key="vision"))
 
-    with django_assert_num_queries(6) as captured:
+    with django_assert_num_queries(8) as captured:
         response = manager_client.get(DASHBOARD)
 
     assert response.status_code == HTTPStatus.OK

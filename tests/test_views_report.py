@@ -542,7 +542,7 @@ class TestQueryCounts:
         for _ in range(30):
             answer(round_with_vision, ENGAGED)
 
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = manager_client.get(
                 reverse("assessments:answers_export", args=(round_with_vision.pk,))
             )

@@ -110,6 +110,7 @@ class CommitmentInline(RevisedMixin, admin.StackedInline):
     fields = (
         "hours_per_week",
         "budget",
+        "budget_currency",
         "attention",
         "owner",
         "sponsor",
@@ -152,11 +153,22 @@ class AlignmentRatingAdmin(RevisedMixin, AuditedAdmin):
 
 @admin.register(Commitment)
 class CommitmentAdmin(RevisedMixin, AuditedAdmin):
-    list_display = ("assessment", "owner", "sponsor", "hours_per_week", "reassess_on")
+    list_display = (
+        "assessment",
+        "owner",
+        "sponsor",
+        "hours_per_week",
+        "budget_shown",
+        "reassess_on",
+    )
     list_select_related = ("assessment__team",)
     search_fields = ("owner", "sponsor", "assessment__team__name")
     raw_id_fields = ("assessment",)
     readonly_fields = ("revision", "updated_at", "updated_by")
+
+    @admin.display(description="Budget", ordering="budget")
+    def budget_shown(self, commitment: Commitment) -> str:
+        return commitment.budget_display
 
 
 @admin.register(ActionItem)

@@ -19,6 +19,8 @@ from assessments.scoring.commitment import (
     CommitmentResult,
     Requirement,
     assess_commitment,
+    budget_text,
+    is_placeholder_name,
 )
 from assessments.scoring.engagement import (
     Answers,
@@ -109,11 +111,13 @@ __all__ = [
     "apply_override",
     "assess_alignment",
     "assess_commitment",
+    "budget_text",
     "build_report",
     "check_vision",
     "engagement_ready",
     "ideas_as_data",
     "ideas_from_data",
+    "is_placeholder_name",
     "judge_respondent",
     "judge_team",
     "judge_team_with_profile",

@@ -2,19 +2,24 @@
 
 "Fully committed" needs all five of:
 
-- time: more than 0 hours a week set aside,
-- owner: a named owner,
-- sponsor: a named senior sponsor,
+- time: at least ``MIN_HOURS_PER_WEEK`` (1) hour a week set aside: a few
+  minutes is not time given,
+- owner: a named owner, a person: a placeholder (``is_placeholder_name``: "tbd",
+  "-", "n/a", "someone", "me", ...) names nobody,
+- sponsor: a named senior sponsor, likewise,
 - actions: at least one action with a due date,
 - reassessment: a date to assess again, not before ``today`` and no more than
   ``REASSESS_WITHIN_MONTHS`` (6) calendar months after it.
 
-Anything less is "enthusiastic", with the list of what is missing. Budget and
-attention are reported as evidence but are not required.
+Anything less is "enthusiastic", with the list of what is missing. Budget (an
+amount in a currency) and attention are reported as evidence but are not
+required.
 
 Follow-through is the share of actions done on or before their due date (or
 done, when they had none), among actions that are done or whose due date has
-passed; None while no action is in that group.
+passed; None while no action is in that group. An overdue action (not done, its
+due date before ``today``) is in that group and not on time: left undone, it
+counts against follow-through from the day after it was due.
 
 The score weighs what was promised against what was done: while follow-through
 is None it is the share of the five requirements met; once an action is done
@@ -24,6 +29,7 @@ of 1 due actions done on time scores 50, not 100.
 """
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,6 +37,49 @@ from enum import StrEnum
 
 REASSESS_WITHIN_MONTHS = 6
 FOLLOW_THROUGH_WEIGHT = 0.5
+
+MIN_HOURS_PER_WEEK = 1
+
+# What people type for a name they do not have yet, compared casefolded with its
+# spacing made plain and a trailing full stop dropped. Text with no letter at
+# all ("-", "?", "...") names nobody either.
+PLACEHOLDER_NAMES = frozenset(
+    {
+        "tbd",
+        "tbc",
+        "tba",
+        "to be decided",
+        "to be determined",
+        "to be confirmed",
+        "n/a",
+        "n.a",
+        "none",
+        "nobody",
+        "no one",
+        "noone",
+        "nil",
+        "null",
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+        "everyone",
+        "everybody",
+        "me",
+        "myself",
+        "i",
+        "unknown",
+        "not sure",
+        "not yet",
+        "todo",
+        "to do",
+        "x",
+        "xx",
+        "xxx",
+        "test",
+    }
+)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class CommitmentLevel(StrEnum):
@@ -47,6 +96,10 @@ class ActionInput:
     due_on: date | None = None
     done_on: date | None = None
 
+    def is_overdue(self, today: date) -> bool:
+        """Not done, and its due date is before ``today``."""
+        return self.done_on is None and self.due_on is not None and self.due_on < today
+
 
 @dataclass(frozen=True)
 class CommitmentInput:
@@ -60,6 +113,7 @@ class CommitmentInput:
     reassess_on: date | None
     actions: tuple[ActionInput, ...]
     today: date
+    budget_currency: str = ""  # an ISO 4217 code
 
 
 @dataclass(frozen=True)
@@ -82,10 +136,28 @@ class CommitmentResult:
     actions_on_time: int
     actions_counted: int
     score: float
+    actions_overdue: int = 0  # among those counted: not done, past their due date
 
     @property
     def missing(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if not r.met)
+
+
+def is_placeholder_name(name: str) -> bool:
+    """Whether ``name`` stands in for a person rather than naming one ("tbd",
+    "-", "n/a", "someone", "me"); a blank name is no placeholder, just none."""
+    text = " ".join(name.casefold().split()).removesuffix(".").strip()
+    if not text:
+        return False
+    return text in PLACEHOLDER_NAMES or not _LETTER.search(text)
+
+
+def budget_text(amount: Decimal | float | None, currency: str) -> str:
+    """A budget as people read it, with its currency: "1,500.00 EUR"."""
+    if amount is None:
+        return "none"
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else f"{text} (currency not given)"
 
 
 def add_months(day: date, months: int) -> date:
@@ -118,20 +190,25 @@ def _reassessment(reassess_on: date | None, today: date) -> Requirement:
 
 def _named(key: str, label: str, name: str) -> Requirement:
     name = name.strip()
+    if is_placeholder_name(name):
+        return Requirement(key, label, False, f"“{name}” names nobody")
     return Requirement(key, label, bool(name), name or "nobody named")
 
 
+def _time(hours: Decimal | float | None) -> Requirement:
+    label = "Time set aside each week"
+    if hours is None or hours <= 0:
+        return Requirement("time", label, False, "no weekly time set aside")
+    detail = f"{hours:g} hours a week"
+    if hours < MIN_HOURS_PER_WEEK:
+        detail += f", less than {MIN_HOURS_PER_WEEK} hour"
+    return Requirement("time", label, hours >= MIN_HOURS_PER_WEEK, detail)
+
+
 def _requirements(commitment: CommitmentInput) -> tuple[Requirement, ...]:
-    hours = commitment.hours_per_week
-    has_time = hours is not None and hours > 0
     dated = [a for a in commitment.actions if a.due_on is not None]
     return (
-        Requirement(
-            "time",
-            "Time set aside each week",
-            has_time,
-            f"{hours:g} hours a week" if has_time else "no weekly time set aside",
-        ),
+        _time(commitment.hours_per_week),
         _named("owner", "A named owner", commitment.owner),
         _named("sponsor", "A senior sponsor", commitment.sponsor),
         Requirement(
@@ -170,6 +247,7 @@ def assess_commitment(commitment: CommitmentInput) -> CommitmentResult:
         follow_through=follow_through,
         actions_on_time=on_time,
         actions_counted=len(counted),
+        actions_overdue=sum(a.is_overdue(commitment.today) for a in counted),
         score=commitment_score(
             sum(r.met for r in requirements) / len(requirements), follow_through
         ),

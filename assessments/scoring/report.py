@@ -33,6 +33,7 @@ from assessments.scoring.commitment import (
     CommitmentLevel,
     CommitmentResult,
     assess_commitment,
+    budget_text,
 )
 from assessments.scoring.numbers import percent
 from assessments.scoring.summary import (
@@ -252,7 +253,11 @@ def _assess_commitment(commitment: CommitmentInput) -> _Assessed:
     ]
     budget_set = bool(commitment.budget and commitment.budget > 0)
     attention = commitment.attention.strip()
-    evidence.append(f"Budget: {commitment.budget}" if budget_set else "Budget: none")
+    evidence.append(
+        f"Budget: {budget_text(commitment.budget, commitment.budget_currency)}"
+        if budget_set
+        else "Budget: none"
+    )
     evidence.append(
         f"Attention: {attention}" if attention else "Attention: not described"
     )
@@ -260,6 +265,7 @@ def _assess_commitment(commitment: CommitmentInput) -> _Assessed:
         evidence.append(
             f"{result.actions_on_time} of {result.actions_counted} actions due so far "
             f"were done on time ({_percent(result.follow_through)})"
+            + (f"; {result.actions_overdue} overdue" if result.actions_overdue else "")
         )
     return _Assessed(
         ready=result.level is CommitmentLevel.FULLY_COMMITTED,

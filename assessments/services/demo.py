@@ -114,6 +114,7 @@ def _demo_steps_fill(assessment: Assessment, manager, now: datetime) -> None:
     commitment = assessment.commitment
     commitment.hours_per_week = Decimal("3.0")
     commitment.budget = Decimal("2500.00")
+    commitment.budget_currency = "EUR"
     commitment.attention = "Service is the first item of the weekly leadership meeting."
     commitment.owner = "Priya Shah"
     commitment.sponsor = "Alex Morgan, Head of Operations"

@@ -813,6 +813,7 @@ def _render_commitment(
             "action_form": action_form or ActionForm(prefix="new-action"),
             "action_forms": actions,
             "done": sum(form.instance.is_done for form in actions),
+            "overdue": sum(form.instance.is_overdue for form in actions),
         },
     )
 

@@ -2,6 +2,7 @@
 review (those the engine asks the manager to decide first) with the engine's
 reasons and the manager's overrides, and their export."""
 
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from assessments.answers_csv import csv_lines
 from assessments.charts import alignment_chart, engagement_chart
 from assessments.forms import JudgementOverrideForm, ReportPdfForm
 from assessments.models import (
+    PEOPLE_SORT_DEFAULT,
+    PEOPLE_SORTS,
     AnswerJudgement,
     Assessment,
     Response,
@@ -63,6 +66,71 @@ def _answers_page(request: HttpRequest, assessment: Assessment, respondents: int
     return paginator.get_page(request.GET.get("page"))
 
 
+# The per-person table of a named round: its columns, by the sort key of each.
+PEOPLE_PER_PAGE = 50
+PEOPLE_PAGE = "people"  # its own page parameter, beside the answers' "page"
+PEOPLE_COLUMNS = (
+    ("name", "Name"),
+    ("engaged", "Engaged"),
+    ("vision", "The vision"),
+    ("meaning", "What it means"),
+    ("contribution", "Their contribution"),
+)
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """A column heading of the per-person table: a link that sorts by it, and
+    how the table is sorted by it now (``aria-sort``), if it is."""
+
+    label: str
+    href: str
+    aria_sort: str | None
+
+
+def _sort_of(request: HttpRequest) -> str:
+    sort = request.GET.get("sort", PEOPLE_SORT_DEFAULT)
+    return sort if sort.removeprefix("-") in PEOPLE_SORTS else PEOPLE_SORT_DEFAULT
+
+
+def _people_url(request: HttpRequest, **params: str) -> str:
+    query = request.GET.copy()
+    for name, value in params.items():
+        query[name] = value
+    return f"?{query.urlencode()}#people"
+
+
+def _sort_links(request: HttpRequest, sort: str) -> list[SortLink]:
+    """Each heading sorts by its column, ascending, or descending when it is
+    sorted ascending already; sorting starts again on the first page."""
+    links = []
+    for key, label in PEOPLE_COLUMNS:
+        state = {key: "ascending", f"-{key}": "descending"}.get(sort)
+        query = request.GET.copy()
+        query.pop(PEOPLE_PAGE, None)
+        query["sort"] = f"-{key}" if state == "ascending" else key
+        links.append(SortLink(label, f"?{query.urlencode()}#people", state))
+    return links
+
+
+def _people(request: HttpRequest, assessment: Assessment, respondents: int) -> dict:
+    """The per-person table of a named round: one page of it, sorted as asked,
+    with its headings' sort links and the links to its other pages."""
+    sort = _sort_of(request)
+    rows = _Counted(Response.objects.for_people(assessment, sort), respondents)
+    page = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get(PEOPLE_PAGE))
+    return {
+        "page": page,
+        "columns": _sort_links(request, sort),
+        "previous": _people_url(request, **{PEOPLE_PAGE: str(page.number - 1)})
+        if page.has_previous()
+        else None,
+        "next": _people_url(request, **{PEOPLE_PAGE: str(page.number + 1)})
+        if page.has_next()
+        else None,
+    }
+
+
 def _page_number(request: HttpRequest) -> int:
     try:
         return int(request.GET.get("page", "1"))
@@ -100,6 +168,11 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
         if summary.shows_verbatims
         else None
     )
+    people = (
+        _people(request, assessment, summary.respondents)
+        if privacy.shows_people(assessment, summary.visibility)
+        else None
+    )
     return render(
         request,
         "assessments/report.html",
@@ -107,6 +180,7 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
             **_report_context(assessment, summary),
             "page": page,
             "show_names": not assessment.anonymous,
+            "people": people,
             "awaiting_review": reports.awaiting_review_message(
                 summary.answers_awaiting_review
             ),
