@@ -20,6 +20,7 @@ from assessments.models import (
     MAX_ANSWER_LENGTH,
     MAX_RATING,
     MAX_REMINDERS,
+    MAX_REOPEN_REASON_LENGTH,
     MAX_TEAM_WORD_LENGTH,
     MIN_RATING,
     TEAM_WORD_TOO_LONG,
@@ -40,6 +41,7 @@ from assessments.scoring.ideas import MAX_IDEA_LENGTH, MAX_IDEAS, MAX_WORDS_PER_
 from assessments.services import (
     MAX_CODES,
     PRIVACY_FIELDS,
+    REOPEN_NEEDS_A_REASON,
     TIMETABLE_FIELDS,
     Invitee,
     Rating,
@@ -345,9 +347,17 @@ class AssessmentForm(
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
 
+    team_rates_alignment = forms.BooleanField(
+        required=False,
+        label="Also ask the team to rate the five alignment questions",
+        help_text="Team members then answer eight questions instead of three. Their "
+        "view next to yours shows where leadership believes it is aligned and the "
+        "team does not. You can change this until the round opens.",
+    )
+
     class Meta:
         model = Assessment
-        fields = ("title", "anonymous", *ROUND_ADVANCED_FIELDS)
+        fields = ("title", "anonymous", "team_rates_alignment", *ROUND_ADVANCED_FIELDS)
         labels = {
             "title": "Title (optional)",
             "min_group_for_verbatims": "Fewest answers before answers are quoted",
@@ -367,6 +377,12 @@ class AssessmentForm(
                 field = self.fields[name]
                 field.disabled = True
                 field.help_text = "Frozen since the round opened, to keep its promise."
+            field = self.fields["team_rates_alignment"]
+            field.disabled = True
+            field.help_text = (
+                "Fixed since the round opened: team members may already have "
+                "answered the questions it asked."
+            )
 
     def advanced_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ROUND_ADVANCED_FIELDS]
@@ -379,6 +395,22 @@ REMINDER_DAYS_NOT_NUMBERS = (
     "Write whole numbers of days separated by commas, for example “3, 7”."
 )
 CLOSES_ON_NOT_AHEAD = "Choose a day after today."
+
+
+class ReopenForm(forms.Form):
+    """Why a closed round opens again: kept with the round."""
+
+    reason = forms.CharField(
+        label="Why open it again?",
+        max_length=MAX_REOPEN_REASON_LENGTH,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": MAX_REOPEN_REASON_LENGTH}
+        ),
+        help_text="For example “Two people were on leave the week it ran”. Kept "
+        "with the round and shown on its pages.",
+        error_messages={"required": REOPEN_NEEDS_A_REASON},
+        validators=[validate_no_control_characters],
+    )
 
 
 class DayListField(forms.Field):
@@ -770,13 +802,6 @@ class CodeEntryForm(RefuseControlCharacters, forms.Form):
 class AlignmentForm(SavesOverRevision, forms.Form):
     """The manager's 1-5 rating of each alignment question, with evidence."""
 
-    team_rates_alignment = forms.BooleanField(
-        required=False,
-        label="Also ask the team to rate these five questions through their links",
-        help_text="Their view next to yours shows where leadership believes it is "
-        "aligned and the team does not.",
-    )
-
     def __init__(
         self,
         *args,
@@ -821,7 +846,7 @@ class AlignmentForm(SavesOverRevision, forms.Form):
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*rows, "team_rates_alignment")
+        self.helper.layout = Layout(*rows)
 
     def clean(self):
         cleaned = super().clean()
