@@ -14,7 +14,11 @@ from django.utils.html import escape
 
 from assessments import tokens
 from assessments.addresses import normalized_address
-from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
+from assessments.catalogue import (
+    COMMITMENT_ITEMS,
+    ENGAGEMENT_QUESTIONS,
+    TEAM_WORDING,
+)
 from assessments.models import (
     KEY_IDEA_TOO_LONG,
     MAX_ANSWER_LENGTH,
@@ -49,6 +53,7 @@ from assessments.services import (
 from assessments.validators import validate_no_control_characters
 
 EMPTY_SURVEY = "Please answer at least one question before saving."
+QUESTION_COUNT_WORDS = {3: "Three", 8: "Eight"}
 
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(MIN_RATING, MAX_RATING + 1)]
@@ -85,7 +90,7 @@ class SurveyForm(forms.Form):
         self.alignment_questions = tuple(alignment_questions)
         for question in self.alignment_questions:
             self.fields[team_rating_field(question.key)] = forms.TypedChoiceField(
-                label=question.text,
+                label=TEAM_WORDING.get(question.key) or question.text,
                 choices=RATING_CHOICES,
                 coerce=int,
                 required=False,
@@ -93,6 +98,20 @@ class SurveyForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
                 help_text="1 = not at all, 5 = fully. Leave blank if you are not sure.",
             )
+
+    @property
+    def question_count(self) -> int:
+        return len(ENGAGEMENT_QUESTIONS) + len(self.alignment_questions)
+
+    @property
+    def heading(self) -> str:
+        """The survey's title, counting the questions it asks."""
+        count = QUESTION_COUNT_WORDS.get(self.question_count, str(self.question_count))
+        return f"{count} questions about customer service"
+
+    def answered_fields(self) -> list[forms.BoundField]:
+        """The questions answered, as saved: what the "done" page repeats."""
+        return [field for field in self if field.value() not in (None, "")]
 
     @cached_property
     def helper(self) -> FormHelper:
