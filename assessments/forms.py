@@ -422,9 +422,7 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="Why open it again?",
         max_length=MAX_REOPEN_REASON_LENGTH,
-        widget=forms.Textarea(
-            attrs={"rows": 3, "maxlength": MAX_REOPEN_REASON_LENGTH}
-        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_REOPEN_REASON_LENGTH}),
         help_text="For example “Two people were on leave the week it ran”. Kept "
         "with the round and shown on its pages.",
         error_messages={"required": REOPEN_NEEDS_A_REASON},

@@ -153,9 +153,7 @@ def test_an_earlier_round_or_another_teams_does_not_stop_a_reopening(
 
 
 def test_a_closing_date_that_has_passed_is_cleared(closed_round, manager):
-    Assessment.objects.filter(pk=closed_round.pk).update(
-        closes_on=timezone.localdate()
-    )
+    Assessment.objects.filter(pk=closed_round.pk).update(closes_on=timezone.localdate())
     closed_round.refresh_from_db()
 
     services.assessment_reopen(assessment=closed_round, reason="Late.", user=manager)
@@ -202,9 +200,7 @@ class TestAReopenedAnonymousRound:
 
         assert Response.objects.released().count() == closed_round.min_group_for_scores
 
-    def test_a_round_never_reopened_still_releases_its_last_group_at_close(
-        self, team
-    ):
+    def test_a_round_never_reopened_still_releases_its_last_group_at_close(self, team):
         round_ = AssessmentFactory(team=team)
         VisionFactory(assessment=round_, statement=TEAM_VISION)
         answered(round_)

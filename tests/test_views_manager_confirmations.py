@@ -23,7 +23,6 @@ from tests.queries import writes
 pytestmark = pytest.mark.django_db
 
 
-
 def url(name: str, round_: Assessment, *args) -> str:
     return reverse(f"assessments:{name}", args=(round_.pk, *args))
 
@@ -111,7 +110,9 @@ class TestClosing:
     def test_a_reopened_round_says_a_small_last_group_stays_unseen(
         self, manager_client, closed_round, manager
     ):
-        services.assessment_reopen(assessment=closed_round, reason="Late.", user=manager)
+        services.assessment_reopen(
+            assessment=closed_round, reason="Late.", user=manager
+        )
 
         text = manager_client.get(url("assessment_close", closed_round)).content
         assert "a smaller last group stays unseen" in text.decode()
@@ -168,9 +169,9 @@ class TestReopening:
         assert RoundReopening.objects.get().reopened_by == manager
         for page in ("engagement", "report", "assessment_settings"):
             text = manager_client.get(url(page, closed_round)).content.decode()
-            assert (
-                "Two people were on leave &lt;b&gt;that week&lt;/b&gt; 🌴" in text
-            ), page
+            assert "Two people were on leave &lt;b&gt;that week&lt;/b&gt; 🌴" in text, (
+                page
+            )
 
     @pytest.mark.parametrize("reason", ["", "   ", "x" * 1001, "on leave\x00"])
     def test_a_bad_reason_is_shown_beside_its_field_and_nothing_changes(

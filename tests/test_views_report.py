@@ -237,7 +237,7 @@ class TestARefusedOverride:
         }
         form = text[text.index(f'id="judgement-{judgement.pk}"') :]
         form = form[: form.index("</form>")]
-        assert "<details class=\"no-print\" open>" in form
+        assert '<details class="no-print" open>' in form
         assert '<option value="no" selected>' in form.split('id="consistent-')[0]
         assert '<option value="yes" selected>' in form.split('id="consistent-')[1]
         assert 'aria-invalid="true"' in form

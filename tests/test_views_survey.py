@@ -435,7 +435,7 @@ class TestTeamAlignmentRatings:
     def test_team_rates_the_five_questions_when_asked(self, client, invitation):
         text = client.get(survey_url(invitation)).content.decode()
 
-        assert "<h1 class=\"h3\">Eight questions about customer service</h1>" in text
+        assert '<h1 class="h3">Eight questions about customer service</h1>' in text
         assert "<title>Eight questions about customer service from" in text
         assert text.count('type="radio"') == 25
         for question in ALIGNMENT_QUESTIONS:
@@ -604,7 +604,7 @@ def test_three_questions_are_titled_three(client):
 
     text = client.get(survey_url(invitation)).content.decode()
 
-    assert "<h1 class=\"h3\">Three questions about customer service</h1>" in text
+    assert '<h1 class="h3">Three questions about customer service</h1>' in text
     assert 'type="radio"' not in text
 
 

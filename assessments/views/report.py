@@ -141,7 +141,8 @@ def _on_page(page, judgement_pk: int) -> bool:
 @never_cache
 @require_GET
 def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_report(request, get_object_or_404(_managed(request, pk).for_report()))
+    assessment = get_object_or_404(_managed(request, pk).for_report())
+    return _render_report(request, assessment)
 
 
 @require_POST
