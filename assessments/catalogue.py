@@ -29,6 +29,9 @@ class QuestionSpec:
     position: int
     text: str
     hint: str
+    # The question as team members read it in the survey, where it differs from
+    # the manager's wording (the alignment questions).
+    team_text: str = ""
 
 
 STEPS = (
@@ -116,6 +119,10 @@ ALIGNMENT_QUESTIONS = (
             "vision?"
         ),
         hint="Think of the targets people are measured on, not the ones on posters.",
+        team_text=(
+            "Are the goals your team is measured on in line with the customer "
+            "service vision?"
+        ),
     ),
     QuestionSpec(
         key="hiring",
@@ -123,6 +130,7 @@ ALIGNMENT_QUESTIONS = (
         position=2,
         text="Do you hire employees who are passionate about the vision?",
         hint="What in your hiring process tests for it?",
+        team_text="Does your team take on people who care about the vision?",
     ),
     QuestionSpec(
         key="training",
@@ -130,6 +138,9 @@ ALIGNMENT_QUESTIONS = (
         position=3,
         text="Do you train employees to deliver service that fits the vision?",
         hint="Which sessions, guides or coaching use the vision as their reference?",
+        team_text=(
+            "Does your training show you how to give service that fits the vision?"
+        ),
     ),
     QuestionSpec(
         key="empowerment",
@@ -137,6 +148,10 @@ ALIGNMENT_QUESTIONS = (
         position=4,
         text="Are employees empowered to provide service aligned with the vision?",
         hint="What can a team member decide for a customer without asking?",
+        team_text=(
+            "Are you free to serve customers the way the vision describes, without "
+            "asking permission first?"
+        ),
     ),
     QuestionSpec(
         key="reinforcement",
@@ -144,6 +159,10 @@ ALIGNMENT_QUESTIONS = (
         position=5,
         text="Do you reinforce the vision on a daily basis?",
         hint="Huddles, recognition, reviews of real cases: what happens each day?",
+        team_text=(
+            "Is the vision part of your team's everyday work: huddles, recognition, "
+            "reviews of real cases?"
+        ),
     ),
 )
 
@@ -202,3 +221,5 @@ COMMITMENT_ITEMS = (
 QUESTIONS = ENGAGEMENT_QUESTIONS + ALIGNMENT_QUESTIONS + COMMITMENT_ITEMS
 ENGAGEMENT_KEYS = tuple(q.key for q in ENGAGEMENT_QUESTIONS)
 ALIGNMENT_KEYS = tuple(q.key for q in ALIGNMENT_QUESTIONS)
+# The alignment questions as team members are asked them, by key.
+TEAM_WORDING = {q.key: q.team_text for q in ALIGNMENT_QUESTIONS}

@@ -14,12 +14,17 @@ from django.utils.html import escape
 
 from assessments import tokens
 from assessments.addresses import normalized_address
-from assessments.catalogue import COMMITMENT_ITEMS, ENGAGEMENT_QUESTIONS
+from assessments.catalogue import (
+    COMMITMENT_ITEMS,
+    ENGAGEMENT_QUESTIONS,
+    TEAM_WORDING,
+)
 from assessments.models import (
     KEY_IDEA_TOO_LONG,
     MAX_ANSWER_LENGTH,
     MAX_RATING,
     MAX_REMINDERS,
+    MAX_REOPEN_REASON_LENGTH,
     MAX_TEAM_WORD_LENGTH,
     MIN_RATING,
     TEAM_WORD_TOO_LONG,
@@ -40,6 +45,7 @@ from assessments.scoring.ideas import MAX_IDEA_LENGTH, MAX_IDEAS, MAX_WORDS_PER_
 from assessments.services import (
     MAX_CODES,
     PRIVACY_FIELDS,
+    REOPEN_NEEDS_A_REASON,
     TIMETABLE_FIELDS,
     Invitee,
     Rating,
@@ -47,6 +53,7 @@ from assessments.services import (
 from assessments.validators import validate_no_control_characters
 
 EMPTY_SURVEY = "Please answer at least one question before saving."
+QUESTION_COUNT_WORDS = {3: "Three", 8: "Eight"}
 
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(MIN_RATING, MAX_RATING + 1)]
@@ -83,7 +90,7 @@ class SurveyForm(forms.Form):
         self.alignment_questions = tuple(alignment_questions)
         for question in self.alignment_questions:
             self.fields[team_rating_field(question.key)] = forms.TypedChoiceField(
-                label=question.text,
+                label=TEAM_WORDING.get(question.key) or question.text,
                 choices=RATING_CHOICES,
                 coerce=int,
                 required=False,
@@ -91,6 +98,20 @@ class SurveyForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
                 help_text="1 = not at all, 5 = fully. Leave blank if you are not sure.",
             )
+
+    @property
+    def question_count(self) -> int:
+        return len(ENGAGEMENT_QUESTIONS) + len(self.alignment_questions)
+
+    @property
+    def heading(self) -> str:
+        """The survey's title, counting the questions it asks."""
+        count = QUESTION_COUNT_WORDS.get(self.question_count, str(self.question_count))
+        return f"{count} questions about customer service"
+
+    def answered_fields(self) -> list[forms.BoundField]:
+        """The questions answered, as saved: what the "done" page repeats."""
+        return [field for field in self if field.value() not in (None, "")]
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -351,9 +372,17 @@ class AssessmentForm(
         widget=forms.NumberInput(attrs={"step": "0.05"}),
     )
 
+    team_rates_alignment = forms.BooleanField(
+        required=False,
+        label="Also ask the team to rate the five alignment questions",
+        help_text="Team members then answer eight questions instead of three. Their "
+        "view next to yours shows where leadership believes it is aligned and the "
+        "team does not. You can change this until the round opens.",
+    )
+
     class Meta:
         model = Assessment
-        fields = ("title", "anonymous", *ROUND_ADVANCED_FIELDS)
+        fields = ("title", "anonymous", "team_rates_alignment", *ROUND_ADVANCED_FIELDS)
         labels = {
             "title": "Title (optional)",
             "min_group_for_verbatims": "Fewest answers before answers are quoted",
@@ -373,6 +402,12 @@ class AssessmentForm(
                 field = self.fields[name]
                 field.disabled = True
                 field.help_text = "Frozen since the round opened, to keep its promise."
+            field = self.fields["team_rates_alignment"]
+            field.disabled = True
+            field.help_text = (
+                "Fixed since the round opened: team members may already have "
+                "answered the questions it asked."
+            )
 
     def advanced_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ROUND_ADVANCED_FIELDS]
@@ -385,6 +420,20 @@ REMINDER_DAYS_NOT_NUMBERS = (
     "Write whole numbers of days separated by commas, for example “3, 7”."
 )
 CLOSES_ON_NOT_AHEAD = "Choose a day after today."
+
+
+class ReopenForm(forms.Form):
+    """Why a closed round opens again: kept with the round."""
+
+    reason = forms.CharField(
+        label="Why open it again?",
+        max_length=MAX_REOPEN_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_REOPEN_REASON_LENGTH}),
+        help_text="For example “Two people were on leave the week it ran”. Kept "
+        "with the round and shown on its pages.",
+        error_messages={"required": REOPEN_NEEDS_A_REASON},
+        validators=[validate_no_control_characters],
+    )
 
 
 class DayListField(forms.Field):
@@ -776,13 +825,6 @@ class CodeEntryForm(RefuseControlCharacters, forms.Form):
 class AlignmentForm(SavesOverRevision, forms.Form):
     """The manager's 1-5 rating of each alignment question, with evidence."""
 
-    team_rates_alignment = forms.BooleanField(
-        required=False,
-        label="Also ask the team to rate these five questions through their links",
-        help_text="Their view next to yours shows where leadership believes it is "
-        "aligned and the team does not.",
-    )
-
     def __init__(
         self,
         *args,
@@ -827,7 +869,7 @@ class AlignmentForm(SavesOverRevision, forms.Form):
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*rows, "team_rates_alignment")
+        self.helper.layout = Layout(*rows)
 
     def clean(self):
         cleaned = super().clean()

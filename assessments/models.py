@@ -35,7 +35,7 @@ from assessments.addresses import normalized_address
 from assessments.catalogue import ALIGNMENT_KEYS, CATALOGUE_VERSION, ENGAGEMENT_KEYS
 from assessments.currencies import currency_choices
 from assessments.limits import MAX_ANSWER_LENGTH, has_control_characters
-from assessments.validators import CONTROL_CHARACTERS
+from assessments.validators import CONTROL_CHARACTERS, validate_no_control_characters
 
 MIN_RATING = 1
 MAX_RATING = 5
@@ -502,6 +502,11 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The last time a manager opened the round again after it closed, and why;
+    # every reopening is kept in ``RoundReopening``. A reopened anonymous round
+    # releases no group smaller than its minimum, even when it closes again.
+    reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reopen_reason = models.TextField(blank=True, editable=False)
 
     # Privacy, frozen when the round opens.
     anonymous = models.BooleanField(
@@ -645,6 +650,20 @@ class Assessment(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def next_round(self) -> "Assessment | None":
+        """The team's first round started after this one that has opened: once
+        there is one, this round can no longer be opened again."""
+        return (
+            Assessment.objects.filter(
+                team_id=self.team_id,
+                opened_at__isnull=False,
+                created_at__gt=self.created_at,
+            )
+            .exclude(pk=self.pk)
+            .order_by("created_at", "pk")
+            .first()
+        )
+
     # --- Emails and the round's own timetable ---
 
     def clean(self):
@@ -685,6 +704,45 @@ class Assessment(models.Model):
         if self.opened_at is None or not 1 <= number <= len(self.remind_after_days):
             return None
         return self.opened_at + timedelta(days=self.remind_after_days[number - 1])
+
+
+MAX_REOPEN_REASON_LENGTH = 1000
+
+
+class RoundReopening(models.Model):
+    """A closed round opened again by one of its managers: when it had closed,
+    who opened it again, when and why."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reason = models.TextField(
+        max_length=MAX_REOPEN_REASON_LENGTH,
+        validators=[validate_no_control_characters],
+    )
+    closed_at = models.DateTimeField()
+    reopened_at = models.DateTimeField()
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-reopened_at", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="round_reopening_has_a_reason",
+                violation_error_code="round_reopening_has_a_reason",
+                violation_error_message="Say why the round opens again.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.assessment} reopened {self.reopened_at:%Y-%m-%d}"
 
 
 # --- Rows several people edit -----------------------------------------------------

@@ -46,6 +46,7 @@ urlpatterns = [
     path(ROUND, manager.assessment_settings, name="assessment_settings"),
     path(f"{ROUND}open/", manager.assessment_open_view, name="assessment_open"),
     path(f"{ROUND}close/", manager.assessment_close_view, name="assessment_close"),
+    path(f"{ROUND}reopen/", manager.assessment_reopen_view, name="assessment_reopen"),
     path(f"{ROUND}vision/", manager.vision, name="vision"),
     path(f"{ROUND}vision/ideas/", manager.key_ideas_view, name="key_ideas"),
     path(f"{ROUND}engagement/", manager.engagement, name="engagement"),

@@ -200,7 +200,6 @@ def save_as_manager(row, manager) -> None:
                     question=row.question, rating=5, evidence="Theirs.", revision=1
                 )
             ],
-            team_rates_alignment=False,
             user=manager,
         )
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.models import AnswerJudgement, Assessment, Response
+from assessments.services import OVERRIDE_NEEDS_A_REASON
 from tests.browser import ARTIFACTS, PHONE
 
 pytestmark = [
@@ -70,6 +71,8 @@ def manager_sets_up_a_round(page, mailoutbox) -> list[str]:
     expect(page.get_by_role("status")).to_be_visible()
 
     page.get_by_role("link", name="Go to step 2: Engagement").click()
+    page.get_by_role("link", name="Open the round…").click()
+    expect(page.get_by_role("heading", name="Open the round?")).to_be_visible()
     page.get_by_role("button", name="Open the round").click()
     page.get_by_label("People, one per line").fill("\n".join(MEMBERS))
     page.get_by_role("button", name="Add everyone").click()
@@ -131,7 +134,16 @@ def test_manager_and_team_walk_the_journey_to_the_report(new_page, mailoutbox):
     block = manager.locator(f"#judgement-{non_answer.pk}")
     block.get_by_text("Override this judgement").click()
     block.get_by_label("Clear?").select_option("yes")
-    block.get_by_label("Why").fill("Said it word for word in the team huddle.")
+    block.get_by_role("button", name="Save decision").click()
+    # Refused without a reason: the error beside the form, open, its choice
+    # kept, and the browser at it.
+    block = manager.locator(f"#judgement-{non_answer.pk}")
+    why = block.get_by_label("Why")
+    expect(block.get_by_text(OVERRIDE_NEEDS_A_REASON)).to_be_visible()
+    expect(why).to_be_focused()
+    expect(why).to_be_in_viewport()
+    expect(block.get_by_label("Clear?")).to_have_value("yes")
+    why.fill("Said it word for word in the team huddle.")
     block.get_by_role("button", name="Save decision").click()
     expect(manager.get_by_text("Your decision is saved")).to_be_visible()
     non_answer.refresh_from_db()

@@ -20,6 +20,7 @@ from assessments.models import (
     ManagerInvitation,
     Question,
     Response,
+    RoundReopening,
     RoundScoring,
     Step,
     Vision,
@@ -503,6 +504,15 @@ BROKEN_FIELDS = {
         "ready_min_respondents",
     ),
     "vision_statement_max_length": (lambda: Vision(statement=TOO_LONG), "statement"),
+    "round_reopening_has_a_reason": (
+        lambda: RoundReopening(
+            assessment=factories.AssessmentFactory(closed=True),
+            reason="",
+            closed_at=timezone.now(),
+            reopened_at=timezone.now(),
+        ),
+        "reason",
+    ),
     "invitation_token_hash_is_hex_sha256": (
         lambda: Invitation(token_hash=NOT_A_HASH),
         "token_hash",

@@ -200,7 +200,6 @@ def test_alignment_ratings_are_saved_all_or_none(draft_round, manager):
                 services.Rating(question=goals, rating=5, evidence=""),
                 services.Rating(question=hiring, rating=4, evidence="", revision=0),
             ],
-            team_rates_alignment=True,
             user=manager,
         )
     ) == [services.STALE_REVISION]
@@ -209,8 +208,6 @@ def test_alignment_ratings_are_saved_all_or_none(draft_round, manager):
             "question__key", "rating"
         )
     ) == [("hiring", 2)]
-    draft_round.refresh_from_db()
-    assert draft_round.team_rates_alignment is False
 
 
 def test_a_rating_first_saved_by_someone_else_meanwhile_is_a_conflict(
@@ -225,7 +222,6 @@ def test_a_rating_first_saved_by_someone_else_meanwhile_is_a_conflict(
         lambda: services.alignment_update(
             assessment=draft_round,
             ratings=[services.Rating(question=goals, rating=5, evidence="")],
-            team_rates_alignment=False,
             user=manager,
         )
     ) == [services.STALE_REVISION]
@@ -238,7 +234,6 @@ def test_a_rating_is_updated_over_the_revision_it_was_read_at(draft_round, manag
     services.alignment_update(
         assessment=draft_round,
         ratings=[services.Rating(question=goals, rating=5, evidence="", revision=1)],
-        team_rates_alignment=False,
         user=manager,
     )
 

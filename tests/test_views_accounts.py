@@ -452,3 +452,13 @@ def test_staff_with_no_confirmed_address_still_log_in_to_the_admin(client):
 
     assert admin.url == reverse("admin:index")
     assert app.url == reverse("account_email_verification_sent")
+
+
+@pytest.mark.parametrize("address", ["/accounts/login/", "/admin/login/"])
+def test_the_login_asks_for_an_email_address_not_a_username(client, address):
+    text = client.get(address).content.decode()
+
+    label = re.search(r'<label[^>]*for="id_(login|username)"[^>]*>\s*([^<]+)', text)
+    assert label is not None
+    assert label.group(2).strip().rstrip(":").startswith("Email")
+    assert "Username" not in text

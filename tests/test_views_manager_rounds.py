@@ -243,12 +243,6 @@ def test_a_draft_cannot_be_closed(manager_client, draft_round):
     assert draft_round.status == Assessment.Status.DRAFT
 
 
-def test_opening_and_closing_need_a_post(manager_client, draft_round):
-    for name in ("assessments:assessment_open", "assessments:assessment_close"):
-        response = manager_client.get(reverse(name, args=(draft_round.pk,)))
-        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
-
-
 def test_the_settings_page_runs_a_fixed_number_of_queries(
     manager_client, draft_round, django_assert_num_queries
 ):
@@ -357,3 +351,42 @@ def test_a_round_past_its_closing_day_is_not_opened(manager_client, draft_round)
     assert message.startswith("This round was to close on ")
     draft_round.refresh_from_db()
     assert draft_round.status == Assessment.Status.DRAFT
+
+
+def test_team_ratings_are_chosen_when_the_round_starts(manager_client, team):
+    manager_client.post(
+        reverse("assessments:assessment_create", args=(team.pk,)),
+        round_settings(team_rates_alignment="on"),
+    )
+
+    assert Assessment.objects.get(team=team).team_rates_alignment is True
+
+
+def test_team_ratings_change_in_the_settings_until_the_round_opens(
+    manager_client, draft_round
+):
+    settings_url = reverse("assessments:assessment_settings", args=(draft_round.pk,))
+    manager_client.post(settings_url, round_settings(team_rates_alignment="on"))
+    draft_round.refresh_from_db()
+    assert draft_round.team_rates_alignment is True
+
+    services.assessment_open(assessment=draft_round)
+    page = manager_client.get(settings_url)
+    field = page.context["form"].fields["team_rates_alignment"]
+    assert field.disabled
+    assert "Fixed since the round opened" in page.content.decode()
+
+    manager_client.post(settings_url, round_settings())
+    draft_round.refresh_from_db()
+    assert draft_round.team_rates_alignment is True
+
+
+def test_an_open_rounds_team_ratings_are_refused_by_the_service(assessment):
+    with pytest.raises(ValidationError) as caught:
+        services.assessment_update(assessment=assessment, team_rates_alignment=True)
+
+    assert caught.value.message_dict == {
+        "team_rates_alignment": [services.TEAM_RATINGS_FROZEN]
+    }
+    assessment.refresh_from_db()
+    assert assessment.team_rates_alignment is False

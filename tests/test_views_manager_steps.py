@@ -29,7 +29,7 @@ from assessments.models import (
 from assessments.validators import CONTROL_CHARACTERS
 from assessments.views.manager import (
     ACTION_ADDED,
-    ACTION_DELETED,
+    ACTION_CHANGED_MEANWHILE,
     ACTION_SAVED,
     ALIGNMENT_SAVED,
     COMMITMENT_SAVED,
@@ -197,7 +197,7 @@ def alignment_data(**changes) -> dict:
 def test_step_three_rates_the_five_questions_in_one_form(manager_client, draft_round):
     response = manager_client.post(
         url("alignment", draft_round),
-        alignment_data(goals_rating="5", team_rates_alignment="on"),
+        alignment_data(goals_rating="5"),
     )
 
     assert response.url == url("alignment", draft_round)
@@ -213,8 +213,21 @@ def test_step_three_rates_the_five_questions_in_one_form(manager_client, draft_r
         "empowerment": 3,
         "reinforcement": 3,
     }
+
+
+def test_step_three_says_whether_the_team_rates_too_and_changes_nothing_of_it(
+    manager_client, draft_round
+):
+    page = manager_client.get(url("alignment", draft_round)).content.decode()
+    assert "Team members do not rate these questions" in page
+    assert "Change\n    this in the round's settings" in page.replace("&#x27;", "'")
+
+    manager_client.post(
+        url("alignment", draft_round), alignment_data(team_rates_alignment="on")
+    )
+
     draft_round.refresh_from_db()
-    assert draft_round.team_rates_alignment is True
+    assert draft_round.team_rates_alignment is False
 
 
 def test_step_three_saves_the_questions_rated_so_far(manager_client, draft_round):
@@ -438,18 +451,6 @@ def test_an_action_cannot_be_done_in_the_future(manager_client, draft_round):
     assert not action.is_done
 
 
-def test_an_action_is_deleted(manager_client, draft_round):
-    action = ActionItemFactory(assessment=draft_round, title="Old idea")
-
-    response = manager_client.post(
-        url("action_delete", draft_round, action.pk),
-        action_data(action),
-    )
-
-    assert messages_of(response) == [ACTION_DELETED.format(title="Old idea")]
-    assert not ActionItem.objects.exists()
-
-
 def action_data(action, **changes) -> dict:
     """An action's form on the step 4 page, as opened now and sent with changes."""
     prefix = f"action-{action.pk}"
@@ -538,31 +539,13 @@ def test_saving_an_unchanged_action_from_an_older_form_changes_nothing(
     assert (action.owner, action.revision) == ("Sam", 2)
 
 
-def test_an_action_changed_since_its_form_opened_is_not_deleted_unseen(
-    manager_client, draft_round, other_manager
-):
-    action = ActionItemFactory(assessment=draft_round, title="Weekly huddle")
-    opened = action_data(action, owner="Sam")
-    services.action_update(
-        action=action, revision=1, user=other_manager, values={"title": "Theirs"}
-    )
-
-    response = manager_client.post(url("action_delete", draft_round, action.pk), opened)
-
-    text = response.content.decode()
-    assert response.status_code == HTTPStatus.OK
-    assert services.STALE_REVISION in text
-    assert 'value="Sam"' in text
-    assert ActionItem.objects.get().title == "Theirs"
-
-
 def test_a_delete_without_the_form_s_revision_is_refused(manager_client, draft_round):
     action = ActionItemFactory(assessment=draft_round)
 
     response = manager_client.post(url("action_delete", draft_round, action.pk))
 
     assert response.status_code == HTTPStatus.OK
-    assert services.STALE_REVISION in response.content.decode()
+    assert ACTION_CHANGED_MEANWHILE in response.content.decode()
     assert ActionItem.objects.exists()
 
 

@@ -209,6 +209,96 @@ def test_override_without_a_reason_is_refused(manager_client, round_with_vision)
     assert judgement.override_clear is None
 
 
+class TestARefusedOverride:
+    """A decision sent without a reason is shown again beside its own form, open,
+    with the choices kept and the browser taken to it; nothing is saved."""
+
+    @pytest.fixture
+    def judgement(self, round_with_vision):
+        for _ in range(5):
+            answer(round_with_vision, LOST)
+        return AnswerJudgement.objects.filter(question_key="meaning").first()
+
+    def send(self, manager_client, round_, judgement, **data):
+        address = reverse(
+            "assessments:judgement_override", args=(round_.pk, judgement.pk)
+        )
+        return manager_client.post(f"{address}?page=1", data)
+
+    def test_is_shown_beside_its_form_with_the_choices_kept(
+        self, manager_client, round_with_vision, judgement
+    ):
+        page = self.send(
+            manager_client, round_with_vision, judgement, clear="no", consistent="yes"
+        )
+
+        assert page.status_code == HTTPStatus.OK
+        text = page.content.decode()
+        assert page.context["failed_pk"] == judgement.pk
+        assert page.context["failed_form"].errors == {
+            "reason": [OVERRIDE_NEEDS_A_REASON]
+        }
+        form = text[text.index(f'id="judgement-{judgement.pk}"') :]
+        form = form[: form.index("</form>")]
+        assert '<details class="no-print" open>' in form
+        assert '<option value="no" selected>' in form.split('id="consistent-')[0]
+        assert '<option value="yes" selected>' in form.split('id="consistent-')[1]
+        assert 'aria-invalid="true"' in form
+        assert "autofocus" in form
+        assert escape(OVERRIDE_NEEDS_A_REASON) in form
+        # Only that form is open; no message repeats the error at the top.
+        assert text.count(" open>") == 1
+        assert escape(OVERRIDE_NEEDS_A_REASON) not in text[: text.index(form)]
+        judgement.refresh_from_db()
+        assert (judgement.override_clear, judgement.override_consistent) == (
+            None,
+            None,
+        )
+
+    def test_a_retry_with_a_reason_saves_it(
+        self, manager_client, round_with_vision, judgement
+    ):
+        self.send(manager_client, round_with_vision, judgement, clear="no")
+        page = self.send(
+            manager_client,
+            round_with_vision,
+            judgement,
+            clear="no",
+            consistent="",
+            reason="Reads as a joke <script>alert(1)</script> 🙃",
+        )
+
+        assert page.status_code == HTTPStatus.FOUND
+        assert page.url.endswith(f"?page=1#judgement-{judgement.pk}")
+        judgement.refresh_from_db()
+        assert judgement.override_clear is False
+        assert judgement.override_reason.startswith("Reads as a joke <script>")
+
+    def test_a_reason_typed_with_a_nul_byte_is_kept_for_retyping(
+        self, manager_client, round_with_vision, judgement
+    ):
+        page = self.send(
+            manager_client, round_with_vision, judgement, clear="yes", reason="ok\x00"
+        )
+
+        assert page.status_code == HTTPStatus.OK
+        assert list(page.context["failed_form"].errors) == ["reason"]
+        judgement.refresh_from_db()
+        assert judgement.override_clear is None
+
+    def test_the_page_runs_the_reports_queries_and_the_judgements(
+        self, manager_client, round_with_vision, judgement, django_assert_num_queries
+    ):
+        """Session, user, the judgement with its response; the refused service's
+        savepoint (three statements, none a write); the report's seven."""
+        self.send(manager_client, round_with_vision, judgement, clear="no")
+
+        with django_assert_num_queries(13) as captured:
+            self.send(manager_client, round_with_vision, judgement, clear="no")
+
+        assert writes(captured) == []
+
+
 def test_overriding_all_three_answers_makes_the_respondent_engaged(
     manager_client, round_with_vision
 ):

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import http_date
 
 from assessments import links, services, throttle
-from assessments.catalogue import ALIGNMENT_KEYS
+from assessments.catalogue import ALIGNMENT_KEYS, ALIGNMENT_QUESTIONS
 from assessments.forms import EDIT_CODE_UNKNOWN, EDIT_CODE_UNREADABLE, EMPTY_SURVEY
 from assessments.models import (
     MAX_ANSWER_LENGTH,
@@ -434,8 +435,13 @@ class TestTeamAlignmentRatings:
     def test_team_rates_the_five_questions_when_asked(self, client, invitation):
         text = client.get(survey_url(invitation)).content.decode()
 
-        assert "Do you reinforce the vision on a daily basis?" in text
+        assert '<h1 class="h3">Eight questions about customer service</h1>' in text
+        assert "<title>Eight questions about customer service from" in text
         assert text.count('type="radio"') == 25
+        for question in ALIGNMENT_QUESTIONS:
+            assert escape(question.team_text) in text
+            assert escape(question.text) not in text  # the manager's wording
+        assert "Do you hire employees" not in text
 
     def test_ratings_are_saved_and_a_blank_means_not_sure(self, client, invitation):
         client.post(survey_url(invitation), {**ANSWERS, "rating_goals": "2"})
@@ -591,3 +597,65 @@ def test_a_reissued_named_link_reaches_the_same_answers(client):
 
     assert "You have already answered" in text
     assert ANSWERS["meaning"] in text
+
+
+def test_three_questions_are_titled_three(client):
+    invitation = InvitationFactory()
+
+    text = client.get(survey_url(invitation)).content.decode()
+
+    assert '<h1 class="h3">Three questions about customer service</h1>' in text
+    assert 'type="radio"' not in text
+
+
+def test_every_alignment_question_has_its_own_team_wording():
+    wordings = [question.team_text for question in ALIGNMENT_QUESTIONS]
+
+    assert all(wordings)
+    assert len(set(wordings)) == len(wordings)
+    assert not any(w.startswith("Do you ") for w in wordings)
+
+
+class TestTheDoneState:
+    """After saving, the form gives way to what was saved and what happens next,
+    with a way back to change the answers."""
+
+    @pytest.mark.parametrize("anonymous", [False, True])
+    def test_saving_replaces_the_form_with_what_was_saved(self, client, anonymous):
+        invitation = InvitationFactory(
+            assessment__anonymous=anonymous, assessment__team_rates_alignment=True
+        )
+
+        page = client.post(
+            survey_url(invitation),
+            {**ANSWERS, "rating_goals": "4"},
+            follow=True,
+        )
+
+        text = page.content.decode()
+        assert "Done: your answers are saved" in text
+        assert "<textarea" not in text
+        assert escape(ANSWERS["meaning"]) in text
+        assert "4 out of 5" in text
+        assert "What happens next" in text
+        assert ("never yours alone" in text) is anonymous
+        assert f'href="{survey_url(invitation)}">Change my answers</a>' in text
+
+    def test_changing_them_opens_the_form_filled_in(self, client):
+        invitation = InvitationFactory(assessment__anonymous=False)
+        client.post(survey_url(invitation), ANSWERS)
+
+        text = client.get(survey_url(invitation)).content.decode()
+
+        assert "Done: your answers are saved" not in text
+        assert "<textarea" in text
+        assert escape(ANSWERS["meaning"]) in text
+
+    def test_a_refused_submission_keeps_the_form(self, client):
+        invitation = InvitationFactory(assessment__anonymous=False)
+
+        page = client.post(survey_url(invitation), {"vision": "", "meaning": ""})
+
+        text = page.content.decode()
+        assert "Done: your answers are saved" not in text
+        assert "<textarea" in text

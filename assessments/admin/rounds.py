@@ -268,7 +268,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             fields += ["status", "opened_at", "closed_at", "reminders_sent"]
             fields += services.TIMETABLE_FIELDS
             if obj.status != Assessment.Status.DRAFT:
-                fields += services.PRIVACY_FIELDS
+                fields += [*services.PRIVACY_FIELDS, "team_rates_alignment"]
         return fields
 
     def get_inlines(self, request, obj):

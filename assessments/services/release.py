@@ -56,11 +56,15 @@ REWRITE_JUDGEMENT = (
 def release_due(assessment: Assessment, *, counted: int, closing: bool) -> bool:
     """Whether a round's waiting answers, ``counted`` of whose respondents count
     for the minimum groups, may be released now: every one when the round is
-    closing, otherwise once they make a minimum group.
+    closing, otherwise once they make a minimum group. A round opened again
+    after closing releases minimum groups only, closing or not: otherwise
+    closing it again at will would show a group as small as one person.
 
     The one place a release is decided: a rule that must hold one back belongs
     here."""
-    return closing or counted >= assessment.min_group_for_scores
+    if closing and assessment.reopened_at is None:
+        return True
+    return counted >= assessment.min_group_for_scores
 
 
 @transaction.atomic

@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.addresses import normalized_address
-from assessments.models import Assessment, Invitation, MailKind, MailStatus, Team
+from assessments.models import (
+    Assessment,
+    Invitation,
+    MailKind,
+    MailStatus,
+    RoundReopening,
+    Team,
+)
 from assessments.services import mail
 
 PRIVACY_FIELDS = ("anonymous", "min_group_for_scores", "min_group_for_verbatims")
@@ -31,6 +38,18 @@ CLOSES_ON_PASSED = (
     "in its settings first."
 )
 TIMETABLE_FIELDS = ("remind_after_days", "closes_on")
+ROUND_NOT_CLOSED = "Only a closed round can be opened again."
+NEXT_ROUND_STARTED = (
+    "{round} has opened since: this round can no longer be opened again, so "
+    "the next one's results stand on their own."
+)
+REOPEN_NEEDS_A_REASON = (
+    "Say why the round opens again: the reason is kept with the round."
+)
+TEAM_RATINGS_FROZEN = (
+    "This round is open: whether the team rates alignment can no longer change, "
+    "as team members may already have answered."
+)
 LINKS_HANDED_OUT = (
     "An anonymous round lets nobody but each respondent hold their link, and the "
     "links of {names} were shown to be handed out: remove them first (printed "
@@ -106,7 +125,8 @@ def assessment_update(
     reply_to: str | None = None,
     **fields,
 ) -> Assessment:
-    """Change a round's settings; its privacy only while it is still a draft.
+    """Change a round's settings; its privacy, and whether the team rates
+    alignment, only while it is still a draft.
 
     A changed timetable on an open round is scheduled again; with ``reply_to``
     replies to the automatic reminders reach that address, as for email a
@@ -120,6 +140,14 @@ def assessment_update(
         if name in fields
     ):
         raise ValidationError(PRIVACY_FROZEN, code="privacy_frozen")
+    if (
+        stored.status != Assessment.Status.DRAFT
+        and "team_rates_alignment" in fields
+        and fields["team_rates_alignment"] != stored.team_rates_alignment
+    ):
+        raise ValidationError(
+            {"team_rates_alignment": TEAM_RATINGS_FROZEN}, code="team_ratings_frozen"
+        )
     if fields.get("anonymous") and not stored.anonymous:
         _require_anonymous_invitations(stored)
     retimed = any(
@@ -188,6 +216,59 @@ def assessment_close(
         if not answers_release(assessment, closing=True):
             round_decide(assessment, now=assessment.closed_at)
     return assessment
+
+
+@transaction.atomic
+def assessment_reopen(
+    *, assessment: Assessment, reason: str, user, now: datetime | None = None
+) -> Assessment:
+    """Open a closed round again, with the reason kept on it and in its history,
+    unless a later round of the team has opened since.
+
+    Links work again. A closing date that has passed is cleared; no automatic
+    reminder goes out again. From now on the round releases no group of answers
+    smaller than its minimum, even when it closes again (``release_due``): a
+    manager reopening and closing it cannot make the last group at close small.
+    """
+    now = now or timezone.now()
+    stored = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if stored.status != Assessment.Status.CLOSED:
+        raise ValidationError(ROUND_NOT_CLOSED, code="not_closed")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REOPEN_NEEDS_A_REASON}, code="no_reason")
+    later = stored.next_round()
+    if later is not None:
+        raise ValidationError(
+            NEXT_ROUND_STARTED.format(round=later), code="next_round_started"
+        )
+    reopening = RoundReopening(
+        assessment=stored,
+        reason=reason,
+        closed_at=stored.closed_at,
+        reopened_at=now,
+        reopened_by=user,
+    )
+    reopening.full_clean()
+    reopening.save()
+    stored.status = Assessment.Status.OPEN
+    stored.closed_at = None
+    stored.reopened_at, stored.reopen_reason = now, reason
+    fields = ["status", "closed_at", "reopened_at", "reopen_reason"]
+    if stored.closes_at is not None and stored.closes_at <= now:
+        stored.closes_on = None
+        fields.append("closes_on")
+    stored.save(update_fields=fields)
+    if stored.closes_at is not None:
+        mail.enqueue_on_commit("assessment_close_due", stored.pk, at=stored.closes_at)
+    from assessments.services.privacy import round_decide  # as in opening
+    from assessments.services.upkeep import round_upkeep_schedule
+
+    round_decide(stored, now=now)
+    round_upkeep_schedule(assessment_id=stored.pk, now=now)
+    for name in ("status", "closed_at", "reopened_at", "reopen_reason", "closes_on"):
+        setattr(assessment, name, getattr(stored, name))
+    return stored
 
 
 # --- The round's own timetable ------------------------------------------------------

@@ -107,7 +107,6 @@ def alignment_update(
     *,
     assessment: Assessment,
     ratings: Sequence[Rating],
-    team_rates_alignment: bool,
     user,
 ) -> None:
     """Save the manager's alignment ratings, all or none if one changed meanwhile."""
@@ -130,9 +129,6 @@ def alignment_update(
                 )
         except IntegrityError:  # another manager rated it first
             raise ValidationError(STALE_REVISION, code="stale") from None
-    if team_rates_alignment != assessment.team_rates_alignment:
-        assessment.team_rates_alignment = team_rates_alignment
-        assessment.save(update_fields=("team_rates_alignment",))
     readiness_refresh(assessment_id=assessment.pk)
 
 

@@ -35,6 +35,7 @@ from assessments.forms import (
     KeyIdeasForm,
     MemberForm,
     MemberListForm,
+    ReopenForm,
     TeamForm,
     VisionForm,
 )
@@ -42,6 +43,7 @@ from assessments.models import (
     ActionItem,
     Assessment,
     Invitation,
+    MailStatus,
     ManagerInvitation,
     StepKey,
     Team,
@@ -64,6 +66,9 @@ SETTINGS_SAVED = "The round's settings are saved."
 ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
 WAITING_EMAILS_SENT = " The {count} emails that were waiting are on their way."
 ROUND_NOW_CLOSED = "The round is closed: links no longer accept answers."
+ROUND_NOW_REOPENED = (
+    "The round is open again: team members' links accept answers until you close it."
+)
 VISION_SAVED = "Step 1 is saved."
 KEY_IDEAS_SAVED = "The key ideas are confirmed: answers are weighed against them."
 KEY_IDEAS_CLEARED = (
@@ -76,6 +81,10 @@ COMMITMENT_SAVED = "Step 4 is saved."
 ACTION_ADDED = "Added “{title}” to the action plan."
 ACTION_SAVED = "Saved “{title}”."
 ACTION_DELETED = "Deleted “{title}”."
+ACTION_CHANGED_MEANWHILE = (
+    "Someone changed this action since you opened it: here it is as it is now. "
+    "Delete it anyway, or go back to the plan."
+)
 LINK_REISSUED = "New link for {person}: the old one no longer works. Copy it below."
 LINK_REISSUED_BY_EMAIL = (
     "Re-issuing sends the new link to {person} by email: the old one no longer works."
@@ -319,9 +328,36 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+def _confirm_round(
+    request: HttpRequest,
+    assessment: Assessment,
+    action: str,
+    *,
+    reopen_form: ReopenForm | None = None,
+) -> HttpResponse:
+    """The page that says what opening, closing or reopening the round will do,
+    with the one button that does it; showing it changes nothing."""
+    context = {"assessment": assessment, "action": action}
+    if action == "open":
+        context["waiting"] = assessment.invitations.mail_pending().count()
+    elif action == "close":
+        context["queued"] = assessment.invitations.filter(
+            mail_status=MailStatus.QUEUED
+        ).count()
+    else:
+        context["next_round"] = assessment.next_round()
+        context["form"] = reopen_form or ReopenForm()
+    return render(request, "assessments/round_confirm.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def assessment_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_for(request, pk)
+    if request.method == "GET":
+        if assessment.status != Assessment.Status.DRAFT:
+            return redirect("assessments:assessment_settings", pk=pk)
+        return _confirm_round(request, assessment, "open")
     waiting = assessment.invitations.mail_pending().count()
     try:
         services.assessment_open(assessment=assessment)
@@ -335,15 +371,49 @@ def assessment_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:engagement", pk=pk)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def assessment_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment_for(request, pk)
+    if request.method == "GET":
+        if not assessment.is_open:
+            return redirect("assessments:assessment_settings", pk=pk)
+        return _confirm_round(request, assessment, "close")
     try:
-        services.assessment_close(assessment=_assessment_for(request, pk))
+        services.assessment_close(assessment=assessment)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, ROUND_NOW_CLOSED)
     return redirect("assessments:engagement", pk=pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A closed round opened again, with the reason; refused once the team's
+    next round has opened."""
+    assessment = _assessment_for(request, pk)
+    if assessment.status != Assessment.Status.CLOSED:
+        if request.method == "POST":
+            messages.error(request, services.ROUND_NOT_CLOSED)
+        return redirect("assessments:assessment_settings", pk=pk)
+    if request.method == "GET":
+        return _confirm_round(request, assessment, "reopen")
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_reopen(
+                assessment=assessment,
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, ROUND_NOW_REOPENED)
+            return redirect("assessments:engagement", pk=pk)
+    return _confirm_round(request, assessment, "reopen", reopen_form=form)
 
 
 # --- Step 1: vision ---------------------------------------------------------------
@@ -762,14 +832,12 @@ def alignment(request: HttpRequest, pk: int) -> HttpResponse:
         _form_data(request),
         questions=alignment_questions(assessment.catalogue_version),
         ratings={r.question_id: r for r in assessment.alignment_ratings.all()},
-        initial={"team_rates_alignment": assessment.team_rates_alignment},
     )
     if form.is_valid():
         try:
             services.alignment_update(
                 assessment=assessment,
                 ratings=form.ratings(),
-                team_rates_alignment=form.cleaned_data["team_rates_alignment"],
                 user=request.user,
             )
         except ValidationError as error:
@@ -882,22 +950,48 @@ def action_update_view(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
     return _render_commitment(request, assessment, failed_update=form)
 
 
+def _confirm_delete(
+    request: HttpRequest, assessment: Assessment, action: ActionItem, form
+) -> HttpResponse:
+    return render(
+        request,
+        "assessments/action_delete.html",
+        {
+            "assessment": assessment,
+            "action": action,
+            "form": form,
+            "action_plan": _action_plan(assessment),
+        },
+    )
+
+
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action_delete_view(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    """The delete button of an action's form, which posts the form's revision."""
+    """The page that asks before an action is deleted, opened from the action's
+    form with the revision it shows; its button posts that revision, so an
+    action someone changed meanwhile is shown again before it goes."""
     assessment = _assessment_for(request, pk)
     action = get_object_or_404(assessment.actions, pk=action_pk)
     prefix = f"action-{action.pk}"
+    if request.method == "GET":
+        shown = ActionDeleteForm({"revision": request.GET.get("revision")})
+        revision = (
+            shown.cleaned_data["revision"] if shown.is_valid() else action.revision
+        )
+        form = ActionDeleteForm(prefix=prefix, initial={"revision": revision})
+        return _confirm_delete(request, assessment, action, form)
     opened = ActionDeleteForm(request.POST, prefix=prefix)
     try:
         if not opened.is_valid():  # sent by no form of this site
             raise ValidationError(services.STALE_REVISION, code="stale")
         services.action_delete(action=action, revision=opened.cleaned_data["revision"])
-    except ValidationError as error:
-        # Shown again as it was sent, so nothing typed into it is lost.
-        form = ActionUpdateForm(request.POST, instance=action, prefix=prefix)
-        form.add_error(None, error)
-        return _render_commitment(request, assessment, failed_update=form)
+    except ValidationError:
+        action.refresh_from_db()
+        # Asked again, over the action as it is now.
+        form = ActionDeleteForm({f"{prefix}-revision": action.revision}, prefix=prefix)
+        form.is_valid()
+        form.add_error(None, ACTION_CHANGED_MEANWHILE)
+        return _confirm_delete(request, assessment, action, form)
     messages.success(request, ACTION_DELETED.format(title=action.title))
     return redirect(_action_plan(assessment))

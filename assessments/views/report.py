@@ -158,10 +158,19 @@ def _report_context(assessment: Assessment, summary: reports.RoundReport) -> dic
     }
 
 
-@never_cache
-@require_GET
-def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(_managed(request, pk).for_report())
+@dataclass(frozen=True)
+class FailedForm:
+    """An inline form of the report sent with an error: the page is shown again
+    with it as sent, its error beside it, and the browser taken to it."""
+
+    judgement_pk: int
+    form: JudgementOverrideForm | None = None
+    error: str = ""
+
+
+def _render_report(
+    request: HttpRequest, assessment: Assessment, *, failed: FailedForm | None = None
+) -> HttpResponse:
     summary = reports.round_report(assessment, today=timezone.localdate())
     page = (
         _answers_page(request, assessment, summary.respondents)
@@ -173,6 +182,13 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
         if privacy.shows_people(assessment, summary.visibility)
         else None
     )
+    if failed is not None and not _on_page(page, failed.judgement_pk):
+        # The answer has moved to another page meanwhile: say so at the top
+        # rather than lose the error.
+        errors = failed.form.errors.values() if failed.form else [[failed.error]]
+        for error in (error for field in errors for error in field):
+            messages.error(request, error)
+        failed = None
     return render(
         request,
         "assessments/report.html",
@@ -186,6 +202,9 @@ def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "override_form": JudgementOverrideForm(),
             "pdf_form": ReportPdfForm(),
+            "failed_pk": failed.judgement_pk if failed else None,
+            "failed_form": failed.form if failed else None,
+            "failed_error": failed.error if failed else "",
         },
     )
 
@@ -195,6 +214,23 @@ PDF_FAILED = (
     "The PDF could not be made just now. The report below is complete: try the "
     "PDF again in a minute, or print this page."
 )
+
+
+def _on_page(page, judgement_pk: int) -> bool:
+    """Whether the page of answers shows the judgement (read from the page's
+    prefetched rows: no query)."""
+    return page is not None and any(
+        judgement.pk == judgement_pk
+        for response in page
+        for judgement in response.judgements.all()
+    )
+
+
+@never_cache
+@require_GET
+def readiness_report(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(_managed(request, pk).for_report())
+    return _render_report(request, assessment)
 
 
 @never_cache
@@ -261,32 +297,35 @@ def _back(request: HttpRequest, pk: int) -> str:
     return reverse("assessments:report", args=(pk,)) + f"?page={_page_number(request)}"
 
 
+@never_cache
 @require_POST
 def judgement_override_view(
     request: HttpRequest, pk: int, judgement_pk: int
 ) -> HttpResponse:
+    """A manager's decision on one answer; refused, the report is shown again
+    with that form open as it was sent and its error beside it."""
     judgement = _managed_judgement(request, pk, judgement_pk)
     form = JudgementOverrideForm(request.POST)
-    back = _back(request, pk)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(f"{back}#judgement-{judgement.pk}")
-    try:
-        services.judgement_override(
-            user=request.user, judgement=judgement, **form.decision()
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        removing = (
-            form.decision()["clear"] is None and form.decision()["consistent"] is None
-        )
-        messages.success(request, OVERRIDE_REMOVED if removing else OVERRIDE_SAVED)
-    return redirect(f"{back}#judgement-{judgement.pk}")
+    if form.is_valid():
+        try:
+            services.judgement_override(
+                user=request.user, judgement=judgement, **form.decision()
+            )
+        except ValidationError as error:
+            about_reason = error.code == "judgement_override_needs_a_reason"
+            form.add_error("reason" if about_reason else None, error)
+        else:
+            decision = form.decision()
+            removing = decision["clear"] is None and decision["consistent"] is None
+            messages.success(request, OVERRIDE_REMOVED if removing else OVERRIDE_SAVED)
+            return redirect(f"{_back(request, pk)}#judgement-{judgement.pk}")
+    assessment = get_object_or_404(_managed(request, pk).for_report())
+    return _render_report(
+        request, assessment, failed=FailedForm(judgement_pk=judgement.pk, form=form)
+    )
 
 
+@never_cache
 @require_POST
 def judgement_override_keep_view(
     request: HttpRequest, pk: int, judgement_pk: int
@@ -296,9 +335,13 @@ def judgement_override_keep_view(
     try:
         services.judgement_override_keep(judgement=judgement, user=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, OVERRIDE_KEPT)
+        assessment = get_object_or_404(_managed(request, pk).for_report())
+        return _render_report(
+            request,
+            assessment,
+            failed=FailedForm(judgement_pk=judgement.pk, error=error.messages[0]),
+        )
+    messages.success(request, OVERRIDE_KEPT)
     return redirect(f"{_back(request, pk)}#judgement-{judgement.pk}")
 
 
