@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from assessments import services
 from assessments.catalogue import ALIGNMENT_KEYS
-from assessments.models import Question, Response
+from assessments.models import TEAM_RATING_FIELDS, Question, Response
 from tests.admin_pages import admin_url
 from tests.browser import PHONE, axe_violations, describe_violations
 from tests.factories import (
@@ -25,7 +25,14 @@ from tests.factories import (
     UserFactory,
     VisionFactory,
 )
-from tests.samples import ENGAGED, LOST, TEAM_VISION, round_opened, submit_as
+from tests.samples import (
+    ENGAGED,
+    LOST,
+    TEAM_VISION,
+    people,
+    round_opened,
+    submit_as,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -239,3 +246,86 @@ def test_admin_pages_the_project_customises_break_no_rule(
         ],
     )
     assert_no_failures(failures)
+
+
+# Whether the focused element shows it: an outline or a focus ring (box shadow).
+FOCUS_SHOWN = """() => {
+    const style = getComputedStyle(document.activeElement);
+    const outlined = style.outlineStyle !== "none" && style.outlineWidth !== "0px";
+    return outlined || style.boxShadow !== "none";
+}"""
+
+
+def tab_to(page, selector: str, *, limit: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus, checking
+    on the way that every element focused shows its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)")
+        assert page.evaluate(FOCUS_SHOWN), f"focus not visible on {focused}"
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"{selector} not reached with Tab")
+
+
+def test_a_team_member_answers_and_rates_by_keyboard_alone(new_page, team):
+    assessment = round_opened(
+        team, [{"name": "", "email": "gus@example.com"}], answered=0
+    )
+    assessment.team_rates_alignment = True
+    assessment.save(update_fields=["team_rates_alignment"])
+    invitation = InvitationFactory(assessment=assessment)
+    page = new_page()
+    page.goto(reverse("assessments:survey", args=(invitation.token,)))
+
+    tab_to(page, "#id_vision")
+    page.keyboard.type("Fix it first time.")
+    tab_to(page, "#id_meaning")
+    page.keyboard.type("Owning the whole problem until it is solved.")
+    tab_to(page, "input[type=radio]")
+    page.keyboard.press("ArrowRight")  # from 1 to 2, in the group of the first
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    tab_to(page, "[type=submit]")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text("your answers are saved")
+    response = Response.objects.get()
+    assert response.meaning_answer == "Owning the whole problem until it is solved."
+    assert [getattr(response, field) for field in TEAM_RATING_FIELDS].count(
+        None
+    ) == len(TEAM_RATING_FIELDS) - 1
+    assert 3 in [getattr(response, field) for field in TEAM_RATING_FIELDS]
+
+
+def test_a_manager_saves_a_step_by_keyboard_alone(new_page, live_server, manager, team):
+    draft = services.assessment_create(team=team, created_by=manager)
+    page = logged_in(new_page, live_server, manager, DESKTOP)
+    page.goto(reverse("assessments:vision", args=(draft.pk,)))
+
+    tab_to(page, "textarea[name=statement]")
+    page.keyboard.type(TEAM_VISION)
+    tab_to(page, "input[type=radio][value=True]")
+    page.keyboard.press("Space")
+    tab_to(page, "[type=submit]")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_be_visible()
+    draft.vision.refresh_from_db()
+    assert (draft.vision.statement, draft.vision.has_vision) == (TEAM_VISION, True)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
+def test_survey_radio_buttons_are_targets_of_24_px(new_page, team, viewport):
+    assessment = round_opened(team, people("a"), answered=0, team_rates_alignment=True)
+    invitation = InvitationFactory(assessment=assessment)
+    page = new_page(viewport=viewport)
+    page.goto(reverse("assessments:survey", args=(invitation.token,)))
+
+    radios = page.locator("input[type=radio]")
+    assert radios.count() == len(TEAM_RATING_FIELDS) * 5
+    for box in radios.evaluate_all(
+        "all => all.map(r => r.getBoundingClientRect().toJSON())"
+    ):
+        assert box["width"] >= 24
+        assert box["height"] >= 24
