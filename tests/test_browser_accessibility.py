@@ -18,9 +18,11 @@ from tests.admin_pages import admin_url
 from tests.browser import PHONE, axe_violations, describe_violations
 from tests.factories import (
     ActionItemFactory,
+    AssessmentFactory,
     AlignmentRatingFactory,
     CommitmentFactory,
     InvitationFactory,
+    ManagerInvitationFactory,
     TeamFactory,
     UserFactory,
     VisionFactory,
@@ -138,6 +140,7 @@ def assert_no_failures(failures: list[str]) -> None:
 @WIDTHS
 def test_pages_before_logging_in_break_no_rule(new_page, viewport):
     invitation = InvitationFactory()
+    closed = InvitationFactory(assessment=AssessmentFactory(closed=True))
     page = new_page(viewport=viewport)
     failures = check_pages(
         page,
@@ -148,6 +151,7 @@ def test_pages_before_logging_in_break_no_rule(new_page, viewport):
             reverse("assessments:code_entry"),
             "/no-such-page/",
             reverse("assessments:survey", args=(invitation.token + "x",)),
+            reverse("assessments:survey", args=(closed.token,)),
         ],
     )
     # A form sent without its CSRF token: the 403 page of the project.
@@ -171,6 +175,7 @@ def test_manager_pages_break_no_rule(
     draft = services.assessment_create(
         team=named_round.team, created_by=manager, title="Autumn check-in"
     )
+    invited = ManagerInvitationFactory(email=manager.email)
     page = logged_in(new_page, live_server, manager, viewport)
     pk = named_round.pk
     failures = check_pages(
@@ -190,6 +195,7 @@ def test_manager_pages_break_no_rule(
             reverse("assessments:report", args=(pk,)),
             reverse("account_email"),
             reverse("account_change_password"),
+            reverse("assessments:manager_invitation", args=(invited.token,)),
         ],
     )
     assert_no_failures(failures)
