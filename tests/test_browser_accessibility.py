@@ -18,8 +18,8 @@ from tests.admin_pages import admin_url
 from tests.browser import PHONE, axe_violations, describe_violations
 from tests.factories import (
     ActionItemFactory,
-    AssessmentFactory,
     AlignmentRatingFactory,
+    AssessmentFactory,
     CommitmentFactory,
     InvitationFactory,
     ManagerInvitationFactory,
