@@ -6,7 +6,6 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from django.core.management import get_commands
 
 README = Path(__file__).resolve().parent.parent / "README.md"
