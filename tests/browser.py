@@ -33,3 +33,53 @@ def chromium_path() -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+# axe-core, from npm (package.json): the accessibility engine the browser tests
+# run on every page the project renders, for WCAG 2.2 level AA.
+AXE_SCRIPT = (
+    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+)
+WCAG_AA_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+
+def axe_violations(page) -> list[dict]:
+    """What axe-core finds on ``page`` against WCAG 2.2 AA, as it reports it.
+
+    The engine goes in through the browser's debugging channel, which the page's
+    Content Security Policy does not govern: the policy stays on for the page."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"{AXE_SCRIPT} is missing: run make install")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """tags => axe.run(document, {
+            runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"],
+        })""",
+        list(WCAG_AA_TAGS),
+    )
+    return results["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """One line per element that breaks a rule: rule, impact, target, summary."""
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(
+                f"{violation['id']} ({violation['impact']}) at {target}: "
+                f"{violation['help']}"
+            )
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Fail, listing every violation, unless axe-core finds none on ``page``."""
+    violations = axe_violations(page)
+    if violations:
+        pytest.fail(
+            f"{page.url} breaks WCAG 2.2 AA:\n{describe_violations(violations)}",
+            pytrace=False,
+        )

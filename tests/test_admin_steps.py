@@ -380,3 +380,30 @@ def test_an_admin_edit_of_the_statement_keeps_the_key_ideas(admin_client, assess
         "Plain words",
     ]
     assert vision.ideas_to_check
+
+
+def test_every_field_of_a_tabular_inline_is_named_with_its_label_and_row(
+    admin_client, assessment
+):
+    questions = list(models.Question.objects.of_step("alignment")[:2])
+    for question in questions:
+        factories.AlignmentRatingFactory(assessment=assessment, question=question)
+    factories.ActionItemFactory(assessment=assessment)
+
+    page = admin_client.get(admin_url(models.Assessment, "change", assessment.pk))
+
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    for name in (
+        "Question, row 1",
+        "Question, row 2",
+        "Rating, row 2",
+        "Evidence, row 1",
+        "Delete, row 2",
+        "Title, row 1",
+        "Due on, row 1",
+        "Done on, new row",
+    ):
+        assert f'aria-label="{name}"' in html, name
+    # Each row's select its own name, not the row before's.
+    assert html.count('aria-label="Question, row 1"') == 1

@@ -1,10 +1,11 @@
-"""The README's command lines name real commands and files, and the privacy page
-real tests."""
+"""The README's command lines name real commands and files, and the privacy and
+accessibility pages real tests."""
 
 import re
 import shlex
 from pathlib import Path
 
+import pytest
 from django.core.management import get_commands
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -42,10 +43,14 @@ def test_every_example_file_the_readme_names_is_in_the_repository():
 TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)((?:::\w+)*)`")
 
 
-def test_every_test_the_privacy_page_names_exists():
-    """docs/privacy.md shows each rule with its test: each named test is there."""
+@pytest.mark.parametrize(
+    ("page", "fewest"), [("privacy.md", 30), ("accessibility.md", 8)]
+)
+def test_every_test_a_docs_page_names_exists(page, fewest):
+    """docs/privacy.md shows each rule with its test, docs/accessibility.md each
+    check: each named test is there."""
     root = README.parent
-    named = TEST_REFERENCE.findall((root / "docs" / "privacy.md").read_text())
+    named = TEST_REFERENCE.findall((root / "docs" / page).read_text())
     missing = []
     for path, names in named:
         source = (root / path).read_text() if (root / path).is_file() else ""
@@ -53,5 +58,5 @@ def test_every_test_the_privacy_page_names_exists():
             if not re.search(rf"^\s*(?:def|class) {name}\b", source, re.M):
                 missing.append(f"{path}::{name}")
 
-    assert len(named) >= 30
+    assert len(named) >= fewest
     assert missing == []

@@ -13,6 +13,7 @@ from django.db.models import Q
 from assessments import privacy, services
 from assessments.admin.common import (
     AuditedAdmin,
+    TabularInline,
     plural,
     refuses_lookup,
     respondent_name,
@@ -228,7 +229,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AnswerJudgementInline(JudgementDisplay, admin.TabularInline):
+class AnswerJudgementInline(JudgementDisplay, TabularInline):
     model = AnswerJudgement
     form = OverrideForm
     fields = (

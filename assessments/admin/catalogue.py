@@ -3,10 +3,11 @@ invitations to manage them."""
 
 from django.contrib import admin
 
+from assessments.admin.common import TabularInline
 from assessments.models import ManagerInvitation, Question, Step, Team
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(TabularInline):
     model = Question
     fields = ("position", "key", "text", "hint")
     extra = 0

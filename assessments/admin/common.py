@@ -1,10 +1,14 @@
 """What the admin's modules share: who sees a named round's times, how a
-respondent is named, lookups that would lead back to a person, and the
-read-only audit trail."""
+respondent is named, lookups that would lead back to a person, the
+read-only audit trail, and tabular inlines whose fields are named."""
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed
 from django.urls import reverse
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments import reports
@@ -70,3 +74,27 @@ class AuditedAdmin(SimpleHistoryAdmin):
             return HttpResponseNotAllowed(("GET",))
         self._require_visible(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class NamedFieldsFormSet(BaseInlineFormSet):
+    """A tabular inline's fields, each named with its label and row: the table
+    shows a label once, in its header, which assistive technology does not tie
+    to the fields below it."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "delete" if name == DELETION_FIELD_NAME else field.label
+            # The widget a related field's wrapper draws: a copied wrapper's
+            # own attributes are still those of the form class's field.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{capfirst(label)}, {row}"
+
+
+class TabularInline(admin.TabularInline):
+    """The admin's tabular inline, with every field named (``NamedFieldsFormSet``)."""
+
+    formset = NamedFieldsFormSet

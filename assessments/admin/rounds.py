@@ -111,9 +111,6 @@ class AssessmentAdmin(admin.ModelAdmin):
     alignment_readiness = readiness_column("alignment")
     commitment_readiness = readiness_column("commitment")
 
-    class Media:
-        css = {"all": ("css/admin.css",)}
-
     def get_queryset(self, request):
         """Counts and readiness as subqueries: one query for any number of rows.
         The engaged share only where the round shows scores (``privacy``)."""

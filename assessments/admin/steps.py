@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from assessments import services
-from assessments.admin.common import AuditedAdmin
+from assessments.admin.common import AuditedAdmin, TabularInline
 from assessments.forms import OPENED_REVISION, RevisedForm
 from assessments.models import (
     ActionItem,
@@ -91,7 +91,7 @@ class VisionInline(KeyIdeasShown, RevisedMixin, admin.StackedInline):
     can_delete = False
 
 
-class AlignmentRatingInline(RevisedMixin, admin.TabularInline):
+class AlignmentRatingInline(RevisedMixin, TabularInline):
     model = AlignmentRating
     fields = ("question", "rating", "evidence", "revision", "updated_by")
     readonly_fields = ("revision", "updated_by")
@@ -124,7 +124,7 @@ class CommitmentInline(RevisedMixin, admin.StackedInline):
     can_delete = False
 
 
-class ActionItemInline(RevisedMixin, admin.TabularInline):
+class ActionItemInline(RevisedMixin, TabularInline):
     model = ActionItem
     fields = ("title", "owner", "due_on", "done_on", "revision", "updated_by")
     readonly_fields = ("revision", "updated_by")
