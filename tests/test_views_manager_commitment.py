@@ -207,16 +207,17 @@ def test_follow_through_in_the_report_counts_the_overdue_action(
     ActionItemFactory(assessment=draft_round, due_on=days(-2))
     ActionItemFactory(assessment=draft_round, due_on=days(-5), done_on=days(-6))
 
-    step = (
-        manager_client.get(url("report", draft_round))
-        .context["report"]
-        .step("commitment")
-    )
+    response = manager_client.get(url("report", draft_round))
+    step = response.context["report"].step("commitment")
 
     assert step.detail.follow_through == 0.5
     assert step.detail.actions_overdue == 1
     assert (
         "1 of 2 actions due so far were done on time (50%); 1 overdue" in step.evidence
+    )
+    assert (
+        "1 of 2 actions done or due so far were done on time (50%); 1 overdue."
+        in response.content.decode()
     )
 
 
