@@ -176,6 +176,7 @@ def test_manager_pages_break_no_rule(
         team=named_round.team, created_by=manager, title="Autumn check-in"
     )
     invited = ManagerInvitationFactory(email=manager.email)
+    action = named_round.actions.first()
     page = logged_in(new_page, live_server, manager, viewport)
     pk = named_round.pk
     failures = check_pages(
@@ -193,11 +194,45 @@ def test_manager_pages_break_no_rule(
             reverse("assessments:alignment", args=(pk,)),
             reverse("assessments:commitment", args=(pk,)),
             reverse("assessments:report", args=(pk,)),
+            reverse("assessments:report", args=(pk,)) + "?sort=-engaged#people",
+            reverse("assessments:assessment_open", args=(draft.pk,)),
+            reverse("assessments:assessment_close", args=(pk,)),
+            reverse("assessments:action_delete", args=(pk, action.pk)),
             reverse("account_email"),
             reverse("account_change_password"),
             reverse("assessments:manager_invitation", args=(invited.token,)),
         ],
     )
+    assert_no_failures(failures)
+
+
+@WIDTHS
+def test_a_closed_round_and_a_sheet_of_codes_break_no_rule(
+    new_page, live_server, manager, team, viewport
+):
+    closed = round_with_every_step(team, anonymous=False)
+    services.assessment_close(assessment=closed)
+    later = round_opened(team, people("abc"))
+    page = logged_in(new_page, live_server, manager, viewport)
+    failures = check_pages(
+        page,
+        [
+            reverse("assessments:engagement", args=(closed.pk,)),
+            # The team's next round is open: the page says why it cannot reopen.
+            reverse("assessments:report", args=(closed.pk,)),
+            reverse("assessments:assessment_reopen", args=(closed.pk,)),
+        ],
+    )
+
+    expect(page.get_by_role("alert")).to_contain_text("can no longer be opened")
+
+    page.goto(reverse("assessments:engagement", args=(later.pk,)))
+    page.get_by_label("How many codes").fill("3")
+    page.get_by_role("button", name="Make a sheet of codes").click()
+    expect(page.get_by_role("heading", name="3 new printed codes")).to_be_visible()
+    violations = axe_violations(page)
+    if violations:
+        failures.append(f"the sheet of codes:\n{describe_violations(violations)}")
     assert_no_failures(failures)
 
 
