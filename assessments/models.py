@@ -1717,6 +1717,10 @@ class Commitment(Revised):
     owner = models.CharField(max_length=200, blank=True)
     sponsor = models.CharField(max_length=200, blank=True)
     reassess_on = models.DateField(null=True, blank=True)
+    # When the team's managers were emailed that ``reassess_on`` had come, so the
+    # reminder goes out once however often its task runs; cleared when the date
+    # changes (services.reassessment_schedule).
+    reassess_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -1764,6 +1768,16 @@ class ActionItem(Revised):
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The action of an earlier round this one carries over, not done when the
+    # round started (services.assessment_create).
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_to",
+    )
 
     history = HistoricalRecords()
 
