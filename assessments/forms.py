@@ -416,6 +416,29 @@ class AssessmentForm(
         return any(name in self.errors for name in ROUND_ADVANCED_FIELDS)
 
 
+class AssessmentCreateForm(AssessmentForm):
+    """A new round's settings; with an earlier round to start from, its settings
+    are the starting values and a box (ticked) copies the rest of it."""
+
+    def __init__(self, *args, previous: Assessment | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if previous is None:
+            return
+        for name in self._meta.fields:
+            if name != "title":
+                self.initial[name] = getattr(previous, name)
+        self.fields["start_from_previous"] = forms.BooleanField(
+            required=False,
+            initial=True,
+            label=f"Start from {previous}",
+            help_text="Copies its vision and confirmed key ideas, its people (as "
+            "new invitations, not yet sent: nothing of their answers comes with "
+            "them), its reminder days and its open actions with their owners and "
+            "due dates. You can change each before the round opens. Untick it to "
+            "start empty.",
+        )
+
+
 REMINDER_DAYS_NOT_NUMBERS = (
     "Write whole numbers of days separated by commas, for example “3, 7”."
 )

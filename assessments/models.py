@@ -10,7 +10,7 @@ import itertools
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -233,11 +233,12 @@ class TeamQuerySet(models.QuerySet):
         them: the parent joined for the heading; the latest completed (closed)
         round, as the list ``completed_rounds`` of at most one, and the latest
         round under way (draft or open), as ``rounds_under_way``, each with its
-        stored readiness. Starting a round so hides no results. The same five
-        queries for any number of teams.
+        stored readiness and its commitment joined (``Team.reassess_on``).
+        Starting a round so hides no results. The same five queries for any
+        number of teams.
 
         Unlike ``for_manager``, a superuser sees only their own teams here."""
-        rounds = Assessment.objects.with_step_results()
+        rounds = Assessment.objects.select_related("commitment").with_step_results()
         completed = rounds.filter(status=Assessment.Status.CLOSED).order_by(
             "-closed_at", "-pk"
         )[:1]
@@ -302,6 +303,32 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def latest_opened_round(self) -> "Assessment | None":
+        """The team's latest round that has opened: the one its next round
+        starts from."""
+        return (
+            self.assessments.filter(opened_at__isnull=False)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+
+    @property
+    def reassess_on(self) -> date | None:
+        """The re-assessment date booked in the commitment of the team's latest
+        round, as ``for_dashboard`` reads it (no query): none once a newer round
+        has started, which has its own commitment."""
+        rounds = [*self.completed_rounds, *self.rounds_under_way]
+        if not rounds:
+            return None
+        latest = max(rounds, key=lambda round_: (round_.created_at, round_.pk))
+        return latest.commitment.reassess_on
+
+    @property
+    def reassess_overdue(self) -> bool:
+        """Whether the re-assessment date has passed (``for_dashboard``)."""
+        due = self.reassess_on
+        return due is not None and due < timezone.localdate()
 
 
 class ManagerInvitationQuerySet(models.QuerySet):

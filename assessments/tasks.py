@@ -39,6 +39,12 @@ def assessment_close_due(assessment_id: int) -> bool:
     return services.assessment_close_due(assessment_id=assessment_id)
 
 
+@task
+def reassessment_remind(commitment_id: int) -> int:
+    """Email the team's managers that its re-assessment date has come, once."""
+    return services.reassessment_remind_due(commitment_id=commitment_id)
+
+
 # --- Scoring, imports and readiness -----------------------------------------------
 
 

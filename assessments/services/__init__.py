@@ -51,6 +51,13 @@ from assessments.services.mail import (
     survey_url,
 )
 from assessments.services.privacy import round_decide
+from assessments.services.reassessment import (
+    CARRIED_SETTINGS,
+    carried_settings,
+    reassessment_remind_due,
+    reassessment_schedule,
+    reassessments_resume,
+)
 from assessments.services.release import answers_release, release_due
 from assessments.services.rounds import (
     CLOSES_ON_PASSED,
@@ -119,6 +126,7 @@ __all__ = [
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
     "ANSWER_FIELDS",
+    "CARRIED_SETTINGS",
     "CLOSES_ON_PASSED",
     "CODES_RANGE",
     "EMAIL_NEEDED",
@@ -173,6 +181,7 @@ __all__ = [
     "assessment_rescore_request",
     "assessment_update",
     "assessments_timetable_resume",
+    "carried_settings",
     "commitment_update",
     "demo_manager_ensure",
     "demo_round_create",
@@ -197,6 +206,9 @@ __all__ = [
     "manager_invite",
     "members_invite",
     "readiness_refresh",
+    "reassessment_remind_due",
+    "reassessment_schedule",
+    "reassessments_resume",
     "release_due",
     "require_importable",
     "respondent_judge",

@@ -24,7 +24,7 @@ from assessments.models import (
     RoundReopening,
     Team,
 )
-from assessments.services import mail
+from assessments.services import mail, reassessment
 
 PRIVACY_FIELDS = ("anonymous", "min_group_for_scores", "min_group_for_verbatims")
 PRIVACY_FROZEN = (
@@ -77,12 +77,31 @@ def response_timestamp(*, anonymous: bool, now: datetime) -> datetime:
 
 @transaction.atomic
 def assessment_create(
-    *, team: Team, created_by, title: str = "", **privacy
+    *,
+    team: Team,
+    created_by,
+    title: str = "",
+    start_from: Assessment | None = None,
+    **settings,
 ) -> Assessment:
-    """Start a draft round for a team."""
-    assessment = Assessment(team=team, created_by=created_by, title=title, **privacy)
+    """Start a draft round for a team; from ``start_from``, one of its earlier
+    rounds, it takes the settings not given, the vision, people and open
+    actions (``services.reassessment``), all in one transaction."""
+    if start_from is not None:
+        if start_from.team_id != team.pk:
+            raise ValueError("A round starts from an earlier round of its own team.")
+        # Two managers starting rounds at once copy one after the other.
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        settings = {**reassessment.carried_settings(start_from), **settings}
+    assessment = Assessment(team=team, created_by=created_by, title=title, **settings)
     assessment.full_clean()
     assessment.save()
+    if start_from is not None:
+        reassessment.round_copy(source=start_from, target=assessment, user=created_by)
+        # Imported here: readiness needs judging, which needs this module.
+        from assessments.services.judging import readiness_refresh
+
+        readiness_refresh(assessment_id=assessment.pk)
     return assessment
 
 

@@ -23,6 +23,7 @@ from assessments.models import (
     validate_key_ideas,
 )
 from assessments.services.judging import readiness_refresh
+from assessments.services.reassessment import reassessment_schedule
 from assessments.services.upkeep import assessment_rescore_request
 
 
@@ -134,9 +135,23 @@ def alignment_update(
 
 @transaction.atomic
 def commitment_update(*, commitment: Commitment, revision: int, user, **values) -> None:
-    """Save the commitment evidence, unless someone changed it meanwhile."""
+    """Save the commitment evidence, unless someone changed it meanwhile; a new
+    re-assessment date has its reminder scheduled."""
+    previous_date = _stored_reassess_on(commitment)
     commitment.save_revision(revision=revision, user=user, values=values)
+    reassessment_schedule(commitment=commitment, previous_date=previous_date)
     readiness_refresh(assessment_id=commitment.assessment_id)
+
+
+def _stored_reassess_on(commitment: Commitment):
+    """The stored re-assessment date: the instance may hold a form's input."""
+    if commitment.pk is None:
+        return None
+    return (
+        Commitment.objects.filter(pk=commitment.pk)
+        .values_list("reassess_on", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -179,11 +194,15 @@ def step_row_revise(
     """Save an administrator's edit of a step row as ``user``'s revision after
     ``revision`` (or add the row, if it is new), unless someone saved since."""
     judged_against = row.statement if isinstance(row, Vision) and row.pk else ""
+    if isinstance(row, Commitment):
+        previous_date = _stored_reassess_on(row)
     if row.pk is None:
         row.updated_by = user
         row.save()
     else:
         row.save_revision(revision=revision, user=user, values=values)
+    if isinstance(row, Commitment):
+        reassessment_schedule(commitment=row, previous_date=previous_date)
     readiness_refresh(assessment_id=row.assessment_id)
     if isinstance(row, Vision):
         _rescore_if_restated(row, judged_against)

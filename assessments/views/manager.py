@@ -27,7 +27,7 @@ from assessments.forms import (
     ActionForm,
     ActionUpdateForm,
     AlignmentForm,
-    AssessmentForm,
+    AssessmentCreateForm,
     AssessmentSettingsForm,
     CodesForm,
     CoManagerForm,
@@ -62,6 +62,10 @@ INVITATION_WITHDRAWN = (
 MANAGER_JOINED = "You now manage {team} too."
 INVITATION_DECLINED = "You declined the invitation."
 ROUND_CREATED = "Round started. Begin with the vision: everything saves as you go."
+ROUND_STARTED_FROM = (
+    "Round started from {round}: check the vision, the people and the open "
+    "actions it copied, and change what has moved on, before you open it."
+)
 SETTINGS_SAVED = "The round's settings are saved."
 ROUND_NOW_OPEN = "The round is open: team members' links work from now on."
 WAITING_EMAILS_SENT = " The {count} emails that were waiting are on their way."
@@ -292,15 +296,23 @@ def manager_invitation_decline_view(request: HttpRequest, token: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def assessment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team_for(request, pk)
-    form = AssessmentForm(_form_data(request))
+    previous = team.latest_opened_round()
+    form = AssessmentCreateForm(_form_data(request), previous=previous)
     if form.is_valid():
+        fields = dict(form.cleaned_data)
+        start_from = previous if fields.pop("start_from_previous", False) else None
         assessment = services.assessment_create(
-            team=team, created_by=request.user, **form.cleaned_data
+            team=team, created_by=request.user, start_from=start_from, **fields
         )
-        messages.success(request, ROUND_CREATED)
+        if start_from is None:
+            messages.success(request, ROUND_CREATED)
+        else:
+            messages.success(request, ROUND_STARTED_FROM.format(round=start_from))
         return redirect("assessments:vision", pk=assessment.pk)
     return render(
-        request, "assessments/assessment_create.html", {"team": team, "form": form}
+        request,
+        "assessments/assessment_create.html",
+        {"team": team, "form": form, "previous": previous},
     )
 
 

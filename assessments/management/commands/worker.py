@@ -10,6 +10,8 @@ command first enqueues:
   from its earliest retry (``services.invitations_delivery_resume``);
 - the closing or the reminder of every open round that is overdue
   (``services.assessments_timetable_resume``);
+- the re-assessment reminder of every commitment whose date has come unsent
+  (``services.reassessments_resume``);
 - the periodic upkeep of every open round that has none due, and a full scoring
   of every round judged by another version of the engine
   (``services.rounds_upkeep``).
@@ -43,11 +45,13 @@ class Command(db_worker.Command):
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             rounds = services.invitations_delivery_resume()
             timetable = services.assessments_timetable_resume()
+            reassessments = services.reassessments_resume()
             upkeeps, outdated = services.rounds_upkeep()
             if options["verbosity"]:
                 self.stdout.write(
                     f"Resumed: email of {rounds} round(s), {timetable} overdue "
-                    f"reminder(s) or closing(s), upkeep of {upkeeps} open round(s), "
+                    f"reminder(s) or closing(s), {reassessments} re-assessment "
+                    f"reminder(s), upkeep of {upkeeps} open round(s), "
                     f"{outdated} round(s) to score with this engine."
                 )
         return super().handle(*args, **options)
