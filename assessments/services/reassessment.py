@@ -18,7 +18,7 @@ newer round of the team has started.
 from datetime import datetime, time
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -137,10 +137,11 @@ def reassessment_schedule(*, commitment: Commitment, previous_date) -> bool:
     return mail.enqueue_on_commit("reassessment_remind", commitment.pk, at=due)
 
 
-def _newer_rounds(assessment_ref):
+def _newer_rounds():
+    """The rounds of a commitment's team started after its own."""
     return Assessment.objects.filter(
-        team_id=OuterRef(f"{assessment_ref}team_id"),
-        created_at__gt=OuterRef(f"{assessment_ref}created_at"),
+        team_id=OuterRef("assessment__team_id"),
+        created_at__gt=OuterRef("assessment__created_at"),
     )
 
 
@@ -154,7 +155,7 @@ def reassessment_remind_due(*, commitment_id: int, now: datetime | None = None) 
     commitment = (
         Commitment.objects.select_for_update(of=("self",))
         .select_related("assessment__team")
-        .annotate(superseded=Exists(_newer_rounds("")))
+        .annotate(superseded=Exists(_newer_rounds()))
         .filter(pk=commitment_id)
         .first()
     )
@@ -179,9 +180,8 @@ def reassessment_remind_due(*, commitment_id: int, now: datetime | None = None) 
         },
     )
     subject = f"Time to re-assess {name}"
-    messages = [EmailMessage(subject, body, to=[email]) for email in recipients]
-    with get_connection() as connection:
-        connection.send_messages(messages)
+    for email in recipients:
+        EmailMessage(subject, body, to=[email]).send()
     Commitment.objects.filter(pk=commitment.pk).update(reassess_reminded_at=now)
     return len(recipients)
 
@@ -193,7 +193,7 @@ def reassessments_resume(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now or timezone.now())
     due = Commitment.objects.filter(
         reassess_on__lte=today, reassess_reminded_at__isnull=True
-    ).exclude(Exists(_newer_rounds("assessment__")))
+    ).exclude(Exists(_newer_rounds()))
     count = 0
     for pk in due.values_list("pk", flat=True):
         count += mail.enqueue_on_commit("reassessment_remind", pk)
