@@ -309,6 +309,7 @@ class Team(models.Model):
         starts from."""
         return (
             self.assessments.filter(opened_at__isnull=False)
+            .select_related("team")  # named in an untitled round's title
             .order_by("-created_at", "-pk")
             .first()
         )

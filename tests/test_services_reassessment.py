@@ -394,7 +394,7 @@ def test_a_refused_message_marks_nothing_so_the_reminder_can_run_again(team, set
 
     with smtp_server(collector) as port:
         settings.MAILERS = smtp_mailers(port)
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="Mailbox busy"):
             services.reassessment_remind_due(commitment_id=commitment.pk)
         commitment.refresh_from_db()
         assert commitment.reassess_reminded_at is None

@@ -27,6 +27,7 @@ from assessments.views.manager import (
     ROUND_NOW_OPEN,
     SETTINGS_SAVED,
 )
+from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,11 +254,14 @@ def test_the_settings_page_runs_a_fixed_number_of_queries(
         )
 
 
+@pytest.mark.parametrize("earlier_rounds", [0, 3])
 def test_the_new_round_page_runs_a_fixed_number_of_queries(
-    manager_client, team, django_assert_num_queries
+    manager_client, team, django_assert_num_queries, earlier_rounds
 ):
-    """Session, user, the team."""
-    with django_assert_num_queries(3):
+    """Session, user, the team, its latest round that opened (to start from)."""
+    for _ in range(earlier_rounds):
+        AssessmentFactory(team=team, title="", closed=True)
+    with django_assert_num_queries(4):
         manager_client.get(reverse("assessments:assessment_create", args=(team.pk,)))
 
 
