@@ -3,9 +3,11 @@ vision and key ideas, people as new unsent invitations, open actions), in one
 transaction; and the managers are emailed once when the commitment's
 re-assessment date comes, unless a newer round has started."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -462,3 +464,61 @@ def test_a_starting_worker_enqueues_every_reminder_due_and_unsent(
 
     assert task_queue.queued() == [("reassessment_remind", {})]
     assert [args for args, _ in reminders_queued()] == [[due.pk]]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_managers_starting_at_once_each_get_a_whole_copy():
+    """The team's row is locked while a round copies: both finish, each with
+    every person and open action, none half-copied."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: threads only queue")
+    first, second = UserFactory(), UserFactory()
+    team = TeamFactory(managers=[first, second])
+    previous = AssessmentFactory(team=team, closed=True, anonymous=False)
+    for n in range(40):
+        InvitationFactory(assessment=previous, email=f"p{n}@example.com")
+    for _ in range(5):
+        ActionItemFactory(assessment=previous)
+    barrier = threading.Barrier(2, timeout=10)
+    errors: list[BaseException] = []
+
+    def start_at_once(user):
+        try:
+            barrier.wait()
+            services.assessment_create(team=team, created_by=user, start_from=previous)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=start_at_once, args=(u,)) for u in (first, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    started = team.assessments.exclude(pk=previous.pk)
+    assert sorted(a.created_by_id for a in started) == sorted([first.pk, second.pk])
+    for new in started:
+        assert new.invitations.count() == 40
+        assert new.actions.count() == 5
+
+
+def test_an_administrators_new_date_schedules_the_reminder_too(
+    team, superuser, task_queue, django_capture_on_commit_callbacks
+):
+    commitment = commitment_of(AssessmentFactory(team=team), reassess_on=None)
+    day = TODAY + timedelta(days=14)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.step_row_revise(
+            row=commitment,
+            revision=commitment.revision,
+            values={"reassess_on": day},
+            user=superuser,
+        )
+
+    assert [args for args, _ in reminders_queued()] == [[commitment.pk]]
