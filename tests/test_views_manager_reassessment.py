@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services
 from assessments.models import Assessment, Step, Team, Vision
 from assessments.views.manager import ROUND_CREATED, ROUND_STARTED_FROM
 from tests.factories import (
@@ -241,3 +242,25 @@ def test_the_dashboard_pages_query_count_stays_fixed_with_dates(
     assert Assessment.objects.count() == 2 * teams
     with django_assert_num_queries(8):
         manager_client.get(reverse("assessments:dashboard"))
+
+
+# --- Carried-over actions on step 4 ------------------------------------------------
+
+
+@pytest.mark.parametrize("actions", [1, 12])
+def test_step_four_marks_carried_over_actions_in_its_fixed_queries(
+    manager_client, team, manager, django_assert_num_queries, actions
+):
+    """Session, user, round, actions with the rounds they came from, results."""
+    earlier = AssessmentFactory(team=team, title="", closed=True)
+    ActionItemFactory.create_batch(actions, assessment=earlier)
+    new = services.assessment_create(team=team, created_by=manager, start_from=earlier)
+    ActionItemFactory(assessment=new, title="Brand new")
+    commitment_url = reverse("assessments:commitment", args=(new.pk,))
+
+    with django_assert_num_queries(5):
+        html = manager_client.get(commitment_url).content.decode()
+
+    assert html.count(f"Carried over\n        from {earlier}") == actions
+    brand_new = new.actions.get(title="Brand new")
+    assert f'id="action-{brand_new.pk}-carried"' not in html

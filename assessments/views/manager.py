@@ -882,7 +882,10 @@ def _render_commitment(
         failed_update
         if failed_update and failed_update.instance.pk == action.pk
         else ActionUpdateForm(instance=action, prefix=f"action-{action.pk}")
-        for action in assessment.actions.all()
+        # Joined: a carried-over action names the round it came from.
+        for action in assessment.actions.select_related(
+            "carried_from__assessment__team"
+        )
     ]
     return render(
         request,
