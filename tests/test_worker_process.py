@@ -20,10 +20,12 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments import tokens
-from assessments.models import Invitation, MailStatus
+from assessments.models import Commitment, Invitation, MailStatus
+from tests.factories import AssessmentFactory, CommitmentFactory
 from tests.smtp import HOST, Collector, smtp_server, token_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -215,3 +217,29 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_resends_at_most_one(
     assert_every_link_works(collector, manager_client, emails)
     # The killed worker's task stays "Running"; the work it left was resumed.
     assert DBTaskResult.objects.filter(status="RUNNING").count() == 1
+
+
+def test_a_starting_worker_emails_the_managers_whose_re_assessment_day_has_come(
+    team, manager, settings, tmp_path
+):
+    """No task was queued for the date (a worker was down, or the queue lost
+    it): the worker enqueues it as it starts, and it goes once."""
+    settings.TASKS = DATABASE_TASKS
+    log = tmp_path / "worker.log"
+    round_ = AssessmentFactory(team=team, closed=True, title="Spring")
+    CommitmentFactory(assessment=round_, reassess_on=timezone.localdate())
+    assert not DBTaskResult.objects.exists()
+
+    collector = Collector()
+    with smtp_server(collector) as port:
+        for _ in range(2):
+            worker = start_worker(worker_env(port), log, "--batch")
+            try:
+                assert worker.wait(timeout=WAIT) == 0, log.read_text()
+            finally:
+                stop(worker)
+
+    [message] = collector.by_recipient()[manager.email]
+    assert message["Subject"] == f"Time to re-assess {team.name}"
+    assert collector.count() == 1
+    assert Commitment.objects.get(assessment=round_).reassess_reminded_at is not None
