@@ -370,3 +370,36 @@ def test_survey_radio_buttons_are_targets_of_24_px(new_page, team, viewport):
     ):
         assert box["width"] >= 24
         assert box["height"] >= 24
+
+
+@WIDTHS
+def test_a_re_assessment_from_the_dashboard_to_its_carried_actions_breaks_no_rule(
+    new_page, live_server, manager, team, viewport
+):
+    closed = round_with_every_step(team, anonymous=False)
+    services.assessment_close(assessment=closed)
+    CommitmentFactory(
+        assessment=closed, reassess_on=timezone.localdate() - timedelta(days=2)
+    )
+    page = logged_in(new_page, live_server, manager, viewport)
+    failures = check_pages(page, [reverse("assessments:dashboard")])
+    expect(page.locator(f"#team-{team.pk}-reassess")).to_contain_text(
+        "Re-assessment due"
+    )
+
+    failures += check_pages(
+        page, [reverse("assessments:assessment_create", args=(team.pk,))]
+    )
+    box = page.get_by_label(f"Start from {closed}")
+    expect(box).to_be_checked()
+    page.get_by_label("Title (optional)").fill("Autumn check-in")
+    page.get_by_role("button", name="Start the round").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    new = team.assessments.get(title="Autumn check-in")
+    page.goto(reverse("assessments:commitment", args=(new.pk,)))
+    expect(page.get_by_text(f"from {closed}").first).to_be_visible()
+    violations = axe_violations(page)
+    if violations:
+        failures.append(f"step 4, carried over:\n{describe_violations(violations)}")
+    assert_no_failures(failures)
