@@ -264,3 +264,12 @@ def test_step_four_marks_carried_over_actions_in_its_fixed_queries(
     assert html.count(f"Carried over\n        from {earlier}") == actions
     brand_new = new.actions.get(title="Brand new")
     assert f'id="action-{brand_new.pk}-carried"' not in html
+
+
+def test_the_previous_rounds_title_is_shown_as_text(manager_client, team):
+    AssessmentFactory(team=team, title="<b>Spring</b> 🌱", closed=True)
+
+    html = manager_client.get(create_url(team)).content.decode()
+
+    assert "Start from &lt;b&gt;Spring&lt;/b&gt; 🌱" in html
+    assert "<b>Spring</b>" not in html
