@@ -12,6 +12,15 @@ from assessments.scoring.alignment import (
     AlignmentRow,
     assess_alignment,
 )
+from assessments.scoring.blind_spots import (
+    BlindSpot,
+    Outcome,
+    Prediction,
+    PredictionError,
+    blind_spots,
+    came_closer,
+    prediction_error,
+)
 from assessments.scoring.commitment import (
     ActionInput,
     CommitmentInput,
@@ -77,6 +86,13 @@ from assessments.scoring.vision_check import (
 ENGINE_VERSION = "2"
 
 __all__ = [
+    "BlindSpot",
+    "Outcome",
+    "Prediction",
+    "PredictionError",
+    "blind_spots",
+    "came_closer",
+    "prediction_error",
     "DEFAULT_THRESHOLDS",
     "ENGINE_VERSION",
     "ActionInput",
