@@ -461,10 +461,16 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
-        vision, commitment and the state of a full scoring joined, actions and
+        vision, commitment, the manager's prediction (and who made it) and the
+        state of a full scoring joined, actions and
         rated questions prefetched."""
         return self.select_related(
-            "team", "vision", "commitment", "scoring"
+            "team",
+            "vision",
+            "commitment",
+            "scoring",
+            "prediction",
+            "prediction__updated_by",
         ).prefetch_related(
             "actions",
             models.Prefetch(

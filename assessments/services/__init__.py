@@ -75,6 +75,11 @@ from assessments.services.rounds import (
     assessments_timetable_resume,
     response_timestamp,
 )
+from assessments.services.prediction import (
+    PREDICTION_ROUND_CLOSED,
+    PREDICTION_TOO_LATE,
+    prediction_save,
+)
 from assessments.services.steps import (
     STALE_REVISION,
     Rating,
@@ -116,6 +121,9 @@ from assessments.services.upkeep import (
 )
 
 __all__ = [
+    "PREDICTION_ROUND_CLOSED",
+    "PREDICTION_TOO_LATE",
+    "prediction_save",
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
     "ANSWER_FIELDS",
