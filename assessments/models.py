@@ -1854,7 +1854,7 @@ class RoundPrediction(Revised):
                     condition=Q(**{f"{field}__isnull": True})
                     | Q(**{f"{field}__gte": MIN_RATING, f"{field}__lte": MAX_RATING}),
                     name=f"prediction_{field}_1_to_5",
-                    violation_error_code="prediction_rating_1_to_5",
+                    violation_error_code=f"prediction_{field}_1_to_5",
                     violation_error_message=RATING_1_TO_5,
                 )
                 for field in TEAM_RATING_FIELDS

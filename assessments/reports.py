@@ -304,6 +304,10 @@ def round_readiness(
     )
 
 
+# Named here: inside ``RoundReport`` its field ``scoring`` hides the module.
+BlindSpots = tuple[scoring.BlindSpot, ...]
+
+
 @dataclass(frozen=True)
 class RoundReport:
     """What the report page shows of a round, with its privacy rules applied."""
@@ -318,7 +322,7 @@ class RoundReport:
     answers_awaiting_review: int = 0
     # The manager's prediction, and each item of it beside the result shown.
     prediction: RoundPrediction | None = None
-    blind_spots: tuple[scoring.BlindSpot, ...] = ()
+    blind_spots: BlindSpots = ()
     # Whether a prediction may still be made: no answer has shown yet.
     predicts: bool = False
 

@@ -50,6 +50,11 @@ from assessments.services.mail import (
     invitations_delivery_resume,
     survey_url,
 )
+from assessments.services.prediction import (
+    PREDICTION_ROUND_CLOSED,
+    PREDICTION_TOO_LATE,
+    prediction_save,
+)
 from assessments.services.privacy import round_decide
 from assessments.services.release import answers_release, release_due
 from assessments.services.rounds import (
@@ -74,11 +79,6 @@ from assessments.services.rounds import (
     assessment_update,
     assessments_timetable_resume,
     response_timestamp,
-)
-from assessments.services.prediction import (
-    PREDICTION_ROUND_CLOSED,
-    PREDICTION_TOO_LATE,
-    prediction_save,
 )
 from assessments.services.steps import (
     STALE_REVISION,
@@ -121,9 +121,6 @@ from assessments.services.upkeep import (
 )
 
 __all__ = [
-    "PREDICTION_ROUND_CLOSED",
-    "PREDICTION_TOO_LATE",
-    "prediction_save",
     "ALREADY_A_MANAGER",
     "ALREADY_INVITED",
     "ANSWER_FIELDS",
@@ -144,6 +141,8 @@ __all__ = [
     "NO_ADDRESS_TO_SEND",
     "NO_DECISION_TO_KEEP",
     "OVERRIDE_NEEDS_A_REASON",
+    "PREDICTION_ROUND_CLOSED",
+    "PREDICTION_TOO_LATE",
     "PRIVACY_FIELDS",
     "PRIVACY_FROZEN",
     "REOPEN_NEEDS_A_REASON",
@@ -204,6 +203,7 @@ __all__ = [
     "manager_invitation_withdraw",
     "manager_invite",
     "members_invite",
+    "prediction_save",
     "readiness_refresh",
     "release_due",
     "require_importable",

@@ -31,9 +31,7 @@ def prediction_save(
     """
     # Locked like a release locks it, so no release slips in between the check
     # and the save: the prediction saved is one made before any answer showed.
-    assessment = Assessment.objects.select_for_update(no_key=True).get(
-        pk=assessment.pk
-    )
+    assessment = Assessment.objects.select_for_update(no_key=True).get(pk=assessment.pk)
     if assessment.status == Assessment.Status.CLOSED:
         raise ValidationError(PREDICTION_ROUND_CLOSED, code="prediction_closed")
     if privacy.answers_shown(assessment):
@@ -45,9 +43,7 @@ def prediction_save(
     if stored is None:
         if revision:  # read when there was one: it has been deleted since
             raise ValidationError(STALE_REVISION, code="stale")
-        prediction = RoundPrediction(
-            assessment=assessment, updated_by=user, **values
-        )
+        prediction = RoundPrediction(assessment=assessment, updated_by=user, **values)
         prediction.full_clean()
         try:
             with transaction.atomic():

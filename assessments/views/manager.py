@@ -22,7 +22,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments import reports, services, tokens
-from assessments.privacy import shown_answers
 from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
     ActionDeleteForm,
@@ -54,6 +53,7 @@ from assessments.models import (
     alignment_questions,
     catalogue_steps,
 )
+from assessments.privacy import shown_answers
 from assessments.scoring import check_vision, propose_key_ideas
 
 TEAMS_PER_PAGE = 25
