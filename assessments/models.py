@@ -1809,7 +1809,7 @@ class ActionItem(Revised):
 PREDICTION_NEEDS_ONE = (
     "Predict at least one thing: the share engaged or a rating of the team's."
 )
-PREDICTED_SHARE_0_TO_100 = "Predict a share from 0 to 100%."
+PREDICTED_SHARE_0_TO_100 = "Predict a share from 0 to 100 percent."
 
 
 def _predicted_rating() -> models.PositiveSmallIntegerField:
