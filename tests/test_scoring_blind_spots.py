@@ -17,7 +17,9 @@ from assessments.scoring.numbers import signed_points
 
 
 def spot(key, prediction, outcome, keys=ALIGNMENT_KEYS):
-    return next(s for s in blind_spots(prediction, outcome, rating_keys=keys) if s.key == key)
+    return next(
+        s for s in blind_spots(prediction, outcome, rating_keys=keys) if s.key == key
+    )
 
 
 def test_the_engaged_share_gap_is_the_result_minus_the_prediction_in_points():
@@ -88,10 +90,20 @@ def test_the_share_is_flagged_from_fifteen_points_either_way(predicted, share, f
 
 @pytest.mark.parametrize(
     ("predicted", "mean", "flagged"),
-    [(4, 3.0, True), (4, 3.05, True), (4, 3.06, False), (2, 3.0, True), (2, 2.9, False)],
+    [
+        (4, 3.0, True),
+        (4, 3.05, True),
+        (4, 3.06, False),
+        (2, 3.0, True),
+        (2, 2.9, False),
+    ],
 )
 def test_a_rating_is_flagged_from_one_point_once_rounded(predicted, mean, flagged):
-    found = spot("goals", Prediction(ratings={"goals": predicted}), Outcome(team_means={"goals": mean}))
+    found = spot(
+        "goals",
+        Prediction(ratings={"goals": predicted}),
+        Outcome(team_means={"goals": mean}),
+    )
 
     assert found.flagged is flagged
     assert RATING_FLAG == 1.0
@@ -138,7 +150,8 @@ def test_the_prediction_error_is_the_mean_absolute_gap_by_kind():
     spots = blind_spots(
         Prediction(engaged_share=70, ratings={"goals": 4, "hiring": 2, "training": 3}),
         Outcome(
-            engaged_share=0.5, team_means={"goals": 3.0, "hiring": 2.5, "training": None}
+            engaged_share=0.5,
+            team_means={"goals": 3.0, "hiring": 2.5, "training": None},
         ),
         rating_keys=ALIGNMENT_KEYS,
     )

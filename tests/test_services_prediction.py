@@ -41,9 +41,7 @@ def test_a_first_prediction_is_saved_with_who_made_it(assessment, manager):
     assert stored.created_at is not None
 
 
-def test_a_prediction_is_changed_over_the_revision_it_was_read_at(
-    assessment, manager
-):
+def test_a_prediction_is_changed_over_the_revision_it_was_read_at(assessment, manager):
     save(assessment, manager, engaged_share=65)
 
     save(assessment, manager, revision=1, engaged_share=40, rating_hiring=2)

@@ -109,7 +109,9 @@ def test_a_prediction_is_saved_and_shown_again(manager_client, team, manager):
         ("9" * 5000, None),
     ],
 )
-def test_bad_input_is_refused_beside_the_field(manager_client, assessment, share, error):
+def test_bad_input_is_refused_beside_the_field(
+    manager_client, assessment, share, error
+):
     page = post(manager_client, assessment, engaged_share=share)
 
     assert page.status_code == HTTPStatus.OK
@@ -225,9 +227,12 @@ def test_the_report_puts_the_prediction_beside_the_result_with_its_gap(
     assert "80%" in shown
     assert "60%" in shown
     assert "-20 points" in shown
-    assert escape(
-        "60% of the team are engaged: 20 points fewer than the 80% you predicted."
-    ) in shown
+    assert (
+        escape(
+            "60% of the team are engaged: 20 points fewer than the 80% you predicted."
+        )
+        in shown
+    )
     assert "The team rated Empowerment 2.0 points lower than you predicted." in shown
     assert "The team rated Goals as you predicted." in shown
     assert shown.count("blind spot</span>") == 2
@@ -273,9 +278,7 @@ def test_a_question_too_few_rated_shows_no_team_rating(manager_client, predicted
     assert "The team rated Empowerment" not in shown
 
 
-def test_without_team_ratings_only_the_engaged_share_is_compared(
-    manager_client, team
-):
+def test_without_team_ratings_only_the_engaged_share_is_compared(manager_client, team):
     assessment = AssessmentFactory(team=team)
     RoundPredictionFactory(assessment=assessment, engaged_share=50, rating_goals=5)
     answers(assessment, engaged=5, rating_goals=1)
