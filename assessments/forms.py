@@ -27,6 +27,7 @@ from assessments.models import (
     MAX_REOPEN_REASON_LENGTH,
     MAX_TEAM_WORD_LENGTH,
     MIN_RATING,
+    PREDICTION_NEEDS_ONE,
     TEAM_WORD_TOO_LONG,
     TOO_MANY_KEY_IDEAS,
     TOO_MANY_TEAM_WORDS,
@@ -36,6 +37,7 @@ from assessments.models import (
     Commitment,
     Invitation,
     Question,
+    RoundPrediction,
     Team,
     Vision,
     team_rating_field,
@@ -918,6 +920,73 @@ class AlignmentForm(SavesOverRevision, forms.Form):
             for question in self.questions
             if self.cleaned_data[f"{question.key}_rating"] is not None
         ]
+
+
+SHARE_HELP = (
+    "Engaged: all three answers clear and consistent. A whole number from 0 to 100."
+)
+TEAM_RATING_HELP = "The team's mean rating you expect, 1 = not at all, 5 = fully."
+
+
+class PredictionForm(SavesOverRevision, forms.Form):
+    """The manager's prediction: the share engaged and, where the round asks
+    the team to rate alignment, the team's rating of each question; each
+    optional, at least one given."""
+
+    engaged_share = forms.IntegerField(
+        label="What share of the people who answer will be engaged? (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=SHARE_HELP,
+    )
+
+    def __init__(
+        self,
+        *args,
+        prediction: RoundPrediction | None,
+        questions: Sequence[Question],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.questions = tuple(questions)
+        self.fields["engaged_share"].initial = (
+            prediction.engaged_share if prediction else None
+        )
+        self.fields["engaged_share"].widget.attrs["inputmode"] = "numeric"
+        rows: list = ["engaged_share"]
+        for question in self.questions:
+            name = team_rating_field(question.key)
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{question.position}. {TEAM_WORDING[question.key]}",
+                choices=RATING_CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                help_text=TEAM_RATING_HELP,
+                initial=prediction.rating_for(question.key) if prediction else None,
+            )
+            rows.append(InlineRadios(name))
+        self.fields["revision"] = RevisionField(
+            initial=prediction.revision if prediction else 0
+        )
+        rows.append("revision")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*rows)
+
+    def clean(self):
+        cleaned = super().clean()
+        names = ["engaged_share", *(team_rating_field(q.key) for q in self.questions)]
+        if not self.errors and all(cleaned.get(name) is None for name in names):
+            self.add_error("engaged_share", PREDICTION_NEEDS_ONE)
+        return cleaned
+
+    def values(self) -> dict:
+        """The items on the form, by the prediction's field names."""
+        names = ["engaged_share", *(team_rating_field(q.key) for q in self.questions)]
+        return {name: self.cleaned_data[name] for name in names}
 
 
 def refuse_placeholder_name(name: str) -> str:

@@ -7,6 +7,7 @@ guard, so a bad row is refused even when it does not come through a form.
 import functools
 import hashlib
 import itertools
+import operator
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -488,10 +489,16 @@ class AssessmentQuerySet(models.QuerySet):
 
     def for_report(self):
         """Rounds with what their readiness report reads of every step: the
-        vision, commitment and the state of a full scoring joined, actions and
+        vision, commitment, the manager's prediction (and who made it) and the
+        state of a full scoring joined, actions and
         rated questions prefetched."""
         return self.select_related(
-            "team", "vision", "commitment", "scoring"
+            "team",
+            "vision",
+            "commitment",
+            "scoring",
+            "prediction",
+            "prediction__updated_by",
         ).prefetch_related(
             "actions",
             models.Prefetch(
@@ -1837,6 +1844,88 @@ class ActionItem(Revised):
 
 
 # --- Stored readiness -------------------------------------------------------------
+
+
+# --- The manager's prediction -----------------------------------------------------
+
+PREDICTION_NEEDS_ONE = (
+    "Predict at least one thing: the share engaged or a rating of the team's."
+)
+PREDICTED_SHARE_0_TO_100 = "Predict a share from 0 to 100 percent."
+
+
+def _predicted_rating() -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=RATING_RANGE
+    )
+
+
+class RoundPrediction(Revised):
+    """What the manager expects of the team before its first answers show: the
+    share of respondents engaged and the team's mean rating of each alignment
+    question. Written only through ``services.prediction_save``, refused once
+    the round's answers have shown (``privacy.answers_shown``)."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="prediction"
+    )
+    engaged_share = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="The share of respondents you expect to be engaged, in percent.",
+    )
+    rating_goals = _predicted_rating()
+    rating_hiring = _predicted_rating()
+    rating_training = _predicted_rating()
+    rating_empowerment = _predicted_rating()
+    rating_reinforcement = _predicted_rating()
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(engaged_share__isnull=True) | Q(engaged_share__lte=100),
+                name="prediction_share_0_to_100",
+                violation_error_code="prediction_share_0_to_100",
+                violation_error_message=PREDICTED_SHARE_0_TO_100,
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gte": MIN_RATING, f"{field}__lte": MAX_RATING}),
+                    name=f"prediction_{field}_1_to_5",
+                    violation_error_code=f"prediction_{field}_1_to_5",
+                    violation_error_message=RATING_1_TO_5,
+                )
+                for field in TEAM_RATING_FIELDS
+            ),
+            models.CheckConstraint(
+                condition=functools.reduce(
+                    operator.or_,
+                    (
+                        Q(**{f"{field}__isnull": False})
+                        for field in ("engaged_share", *TEAM_RATING_FIELDS)
+                    ),
+                ),
+                name="prediction_needs_one_item",
+                violation_error_code="prediction_needs_one_item",
+                violation_error_message=PREDICTION_NEEDS_ONE,
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Prediction for {self.assessment}"
+
+    def rating_for(self, key: str) -> int | None:
+        return getattr(self, team_rating_field(key))
+
+    def as_scoring(self) -> scoring.Prediction:
+        return scoring.Prediction(
+            engaged_share=self.engaged_share,
+            ratings={key: self.rating_for(key) for key in ALIGNMENT_KEYS},
+        )
 
 
 class StepResult(models.Model):

@@ -96,6 +96,30 @@ def counted_responses() -> QuerySet[Response]:
     return released_responses().filter(COUNTED)
 
 
+def shown_answers(assessment: Assessment) -> Q:
+    """The round's responses that may have reached its managers, as a condition
+    on them: an anonymous round's once released in a group, a named round's
+    once given by anyone counted. The manager's prediction is made before any."""
+    released = Q(release__isnull=False)
+    return released if assessment.anonymous else released & COUNTED
+
+
+def answers_shown(assessment: Assessment) -> bool:
+    """Whether any of the round's answers may have reached its managers
+    (``shown_answers``)."""
+    return (
+        Response.objects.filter(assessment=assessment)
+        .filter(shown_answers(assessment))
+        .exists()
+    )
+
+
+def answers_shown_of(assessment: Assessment, *, released: int, counted: int) -> bool:
+    """``answers_shown`` from counts already read: the round's ``released``
+    responses and the ``counted`` ones among them."""
+    return bool(released if assessment.anonymous else counted)
+
+
 def respondent_count(assessment: Assessment) -> int:
     return counted_responses().filter(assessment=assessment).count()
 

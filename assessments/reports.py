@@ -24,7 +24,9 @@ from assessments.models import (
     Invitation,
     MailStatus,
     Response,
+    RoundPrediction,
     RoundScoring,
+    Team,
     pseudonym,
     team_rating_field,
 )
@@ -78,10 +80,8 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
     return None
 
 
-def response_aggregates(assessment: Assessment) -> dict:
-    """Released respondents, those of them who count for the minimum groups,
-    engaged ones, answers awaiting review, per-answer tallies and the team's
-    alignment ratings, in one query."""
+def _aggregates() -> dict:
+    """What ``response_aggregates`` counts, by name."""
     counted = privacy.COUNTED
     aggregates = {
         "respondents": Count("pk"),
@@ -100,10 +100,17 @@ def response_aggregates(assessment: Assessment) -> dict:
         aggregates[f"{key}_mean"] = Avg(field)
         aggregates[f"{key}_count"] = Count(field)
         aggregates[f"{key}_counted"] = Count(field, filter=counted)
+    return aggregates
+
+
+def response_aggregates(assessment: Assessment) -> dict:
+    """Released respondents, those of them who count for the minimum groups,
+    engaged ones, answers awaiting review, per-answer tallies and the team's
+    alignment ratings, in one query."""
     return (
         privacy.released_responses()
         .filter(assessment=assessment)
-        .aggregate(**aggregates)
+        .aggregate(**_aggregates())
     )
 
 
@@ -297,6 +304,10 @@ def round_readiness(
     )
 
 
+# Named here: inside ``RoundReport`` its field ``scoring`` hides the module.
+BlindSpots = tuple[scoring.BlindSpot, ...]
+
+
 @dataclass(frozen=True)
 class RoundReport:
     """What the report page shows of a round, with its privacy rules applied."""
@@ -309,6 +320,11 @@ class RoundReport:
     scoring: ScoringProgress | None = None  # a full scoring asked for or under way
     # Listed answers awaiting the manager's review: none while none are listed.
     answers_awaiting_review: int = 0
+    # The manager's prediction, and each item of it beside the result shown.
+    prediction: RoundPrediction | None = None
+    blind_spots: BlindSpots = ()
+    # Whether a prediction may still be made: no answer has shown yet.
+    predicts: bool = False
 
     @property
     def shows_scores(self) -> bool:
@@ -338,6 +354,7 @@ def round_report(
     invitations = assessment.invitations.live().count()
     respondents = aggregates["respondents"]
     visibility = privacy.visibility(assessment, aggregates["counted"])
+    prediction = round_prediction(assessment)
     return RoundReport(
         report=round_readiness(
             assessment,
@@ -355,7 +372,106 @@ def round_report(
         answers_awaiting_review=aggregates["awaiting_review"]
         if visibility.shows_quotes
         else 0,
+        prediction=prediction,
+        predicts=assessment.status != Assessment.Status.CLOSED
+        and not privacy.answers_shown_of(
+            assessment, released=respondents, counted=aggregates["counted"]
+        ),
+        blind_spots=prediction_blind_spots(
+            assessment, prediction, aggregates, visibility
+        ),
     )
+
+
+# --- The manager's prediction -----------------------------------------------------
+
+
+def round_prediction(assessment: Assessment) -> RoundPrediction | None:
+    """The round's prediction, if the manager made one; read with the round
+    where it comes from ``for_report`` (no query then)."""
+    try:
+        return assessment.prediction
+    except RoundPrediction.DoesNotExist:
+        return None
+
+
+def prediction_outcome(
+    assessment: Assessment, aggregates: dict, visibility: privacy.Visibility
+) -> scoring.Outcome:
+    """What the round shows that a prediction is compared with, from
+    ``response_aggregates``: exactly what its report shows. No result where it
+    shows no scores; a team mean only where the step 3 table shows it."""
+    if not visibility.shows_scores or not aggregates["respondents"]:
+        return scoring.Outcome()
+    return scoring.Outcome(
+        engaged_share=aggregates["engaged"] / aggregates["respondents"],
+        team_means={
+            key: aggregates[f"{key}_mean"]
+            for key in ALIGNMENT_KEYS
+            if aggregates[f"{key}_counted"] >= assessment.min_group_for_scores
+        },
+    )
+
+
+def prediction_blind_spots(
+    assessment: Assessment,
+    prediction: RoundPrediction | None,
+    aggregates: dict,
+    visibility: privacy.Visibility,
+) -> tuple[scoring.BlindSpot, ...]:
+    """Each item predicted beside the result (``scoring.blind_spots``): the
+    engaged share, and the team's ratings where the round asks the team."""
+    if prediction is None:
+        return ()
+    return scoring.blind_spots(
+        prediction.as_scoring(),
+        prediction_outcome(assessment, aggregates, visibility),
+        rating_keys=ALIGNMENT_KEYS if assessment.team_rates_alignment else (),
+    )
+
+
+@dataclass(frozen=True)
+class RoundPredictionError:
+    """A completed round and how far its prediction was from its result."""
+
+    assessment: Assessment
+    error: scoring.PredictionError
+
+
+def prediction_errors(team: Team) -> list[RoundPredictionError]:
+    """Each closed round of ``team``, in the order they opened, with the mean
+    absolute error of its prediction (none where it has no prediction or shows
+    no result), as its report would compare them; in two queries at any number
+    of rounds."""
+    rounds = list(
+        Assessment.objects.filter(team=team, status=Assessment.Status.CLOSED)
+        .select_related("team", "prediction")
+        .order_by("opened_at", "pk")
+    )
+    # Annotated under other names: some would clash with the response's fields.
+    rows = (
+        privacy.released_responses()
+        .filter(assessment__in=[r.pk for r in rounds])
+        .order_by()
+        .values("assessment")
+        .annotate(**{f"of_{name}": value for name, value in _aggregates().items()})
+    )
+    grouped = {
+        row["assessment"]: {name: row[f"of_{name}"] for name in _aggregates()}
+        for row in rows
+    }
+    empty = {name: 0 for name in _aggregates()} | {
+        f"{key}_mean": None for key in ALIGNMENT_KEYS
+    }
+    errors = []
+    for assessment in rounds:
+        aggregates = grouped.get(assessment.pk, empty)
+        visibility = privacy.visibility(assessment, aggregates["counted"])
+        spots = prediction_blind_spots(
+            assessment, round_prediction(assessment), aggregates, visibility
+        )
+        errors.append(RoundPredictionError(assessment, scoring.prediction_error(spots)))
+    return errors
 
 
 def awaiting_review_message(count: int) -> str:

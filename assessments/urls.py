@@ -94,6 +94,7 @@ urlpatterns = [
         manager.invitations_email_retry_view,
         name="invitations_email_retry",
     ),
+    path(f"{ROUND}prediction/", manager.prediction, name="prediction"),
     path(f"{ROUND}alignment/", manager.alignment, name="alignment"),
     path(f"{ROUND}commitment/", manager.commitment, name="commitment"),
     path(f"{ROUND}actions/", manager.action_create_view, name="action_create"),

@@ -253,3 +253,11 @@ class StepResultFactory(factory.django.DjangoModelFactory):
     status = models.StepResult.Status.READY
     score = 80
     computed_at = factory.LazyFunction(timezone.now)
+
+
+class RoundPredictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RoundPrediction
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    engaged_share = 70

@@ -360,7 +360,7 @@ def test_change_page_runs_a_fixed_number_of_queries_however_many_answered(
     url = admin_url(models.Assessment, "change", assessment.pk)
     admin_client.get(url)  # content types cached, as in a running server
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # with the prediction inline
         page = admin_client.get(url)
 
     assert page.status_code == HTTPStatus.OK
@@ -393,3 +393,17 @@ def test_a_drafts_privacy_can_still_change(admin_client, draft_round):
     page = admin_client.get(admin_url(models.Assessment, "change", draft_round.pk))
 
     assert "anonymous" in page.context["adminform"].form.fields
+
+
+def test_the_prediction_shows_read_only_on_its_round(admin_client, assessment):
+    factories.RoundPredictionFactory(
+        assessment=assessment, engaged_share=73, rating_hiring=2
+    )
+
+    page = admin_client.get(admin_url(models.Assessment, "change", assessment.pk))
+
+    text = page.content.decode()
+    assert page.status_code == HTTPStatus.OK
+    assert "Manager&#x27;s prediction" in text
+    assert '<div class="readonly">73</div>' in text
+    assert 'name="prediction-0-engaged_share"' not in text  # not editable

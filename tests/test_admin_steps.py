@@ -37,7 +37,7 @@ def inline_data(assessment, **vision) -> dict:
         "commitment-0-assessment": assessment.pk,
         "commitment-0-opened_revision": commitment.revision,
     }
-    for prefix in ("alignment_ratings", "actions"):
+    for prefix in ("alignment_ratings", "actions", "prediction"):
         data[f"{prefix}-TOTAL_FORMS"] = "0"
         data[f"{prefix}-INITIAL_FORMS"] = "0"
     return data

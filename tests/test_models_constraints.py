@@ -477,6 +477,9 @@ BROKEN_ROWS = {
             team=factories.TeamFactory(), status=ManagerInvitation.Status.ACCEPTED
         )
     ),
+    "prediction_needs_one_item": lambda: factories.RoundPredictionFactory.build(
+        engaged_share=None
+    ),
 }
 
 # A row breaking each constraint that repeats a rule of one field, with that
@@ -569,6 +572,19 @@ BROKEN_FIELDS = {
         lambda: factories.StepResultFactory.build(score=101),
         "score",
     ),
+    "prediction_share_0_to_100": (
+        lambda: factories.RoundPredictionFactory.build(engaged_share=101),
+        "engaged_share",
+    ),
+    **{
+        f"prediction_rating_{key}_1_to_5": (
+            lambda key=key: factories.RoundPredictionFactory.build(
+                **{f"rating_{key}": 6}
+            ),
+            f"rating_{key}",
+        )
+        for key in ALIGNMENT_KEYS
+    },
 }
 
 

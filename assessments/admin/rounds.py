@@ -36,6 +36,7 @@ from assessments.admin.steps import (
     ActionItemInline,
     AlignmentRatingInline,
     CommitmentInline,
+    RoundPredictionInline,
     VisionInline,
     revised_row_save,
 )
@@ -104,7 +105,13 @@ class AssessmentAdmin(admin.ModelAdmin):
         round_actions.export_answers,
         round_actions.import_answers,
     )
-    inlines = (VisionInline, AlignmentRatingInline, CommitmentInline, ActionItemInline)
+    inlines = (
+        VisionInline,
+        AlignmentRatingInline,
+        CommitmentInline,
+        ActionItemInline,
+        RoundPredictionInline,
+    )
 
     vision_readiness = readiness_column("vision")
     engagement_readiness = readiness_column("engagement")

@@ -14,6 +14,7 @@ from assessments.models import (
     AlignmentRating,
     Commitment,
     Question,
+    RoundPrediction,
     StepResult,
     Vision,
 )
@@ -122,6 +123,38 @@ class CommitmentInline(RevisedMixin, admin.StackedInline):
     extra = 0
     max_num = 1
     can_delete = False
+
+
+class RoundPredictionInline(admin.StackedInline):
+    """The manager's prediction, read-only: made on the manager's page, blind,
+    before any answer showed; nobody may change it afterwards."""
+
+    model = RoundPrediction
+    fields = (
+        "engaged_share",
+        "rating_goals",
+        "rating_hiring",
+        "rating_training",
+        "rating_empowerment",
+        "rating_reinforcement",
+        "updated_by",
+        "updated_at",
+        "created_at",
+    )
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = "manager's prediction"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ActionItemInline(RevisedMixin, TabularInline):

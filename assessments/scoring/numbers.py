@@ -35,3 +35,18 @@ def percent(share: float) -> str:
     """``share`` (0 to 1) as a whole percentage, halves up: "63%"."""
     whole = Decimal(repr(float(share) * 100)).quantize(Decimal(1), ROUND_HALF_UP)
     return f"{whole}%"
+
+
+def signed_points(value: float) -> str:
+    """``value`` (percentage points) as a signed whole number, halves away from
+    zero: "+12", "-3", "0"."""
+    whole = Decimal(repr(float(value))).quantize(Decimal(1), ROUND_HALF_UP)
+    if not whole:
+        return "0"
+    return f"{whole:+}"
+
+
+def whole_points(value: float) -> Decimal:
+    """``value`` (percentage points) rounded to a whole number, halves away from
+    zero, as ``signed_points`` writes it."""
+    return Decimal(repr(float(value))).quantize(Decimal(1), ROUND_HALF_UP)

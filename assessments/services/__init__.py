@@ -50,6 +50,11 @@ from assessments.services.mail import (
     invitations_delivery_resume,
     survey_url,
 )
+from assessments.services.prediction import (
+    PREDICTION_ROUND_CLOSED,
+    PREDICTION_TOO_LATE,
+    prediction_save,
+)
 from assessments.services.privacy import round_decide
 from assessments.services.reassessment import (
     CARRIED_SETTINGS,
@@ -144,6 +149,8 @@ __all__ = [
     "NO_ADDRESS_TO_SEND",
     "NO_DECISION_TO_KEEP",
     "OVERRIDE_NEEDS_A_REASON",
+    "PREDICTION_ROUND_CLOSED",
+    "PREDICTION_TOO_LATE",
     "PRIVACY_FIELDS",
     "PRIVACY_FROZEN",
     "REOPEN_NEEDS_A_REASON",
@@ -205,6 +212,7 @@ __all__ = [
     "manager_invitation_withdraw",
     "manager_invite",
     "members_invite",
+    "prediction_save",
     "readiness_refresh",
     "reassessment_remind_due",
     "reassessment_schedule",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from assessments.forms import (
     KeyIdeasForm,
     MemberForm,
     MemberListForm,
+    PredictionForm,
     ReopenForm,
     TeamForm,
     VisionForm,
@@ -45,11 +47,13 @@ from assessments.models import (
     Invitation,
     MailStatus,
     ManagerInvitation,
+    RoundPrediction,
     StepKey,
     Team,
     alignment_questions,
     catalogue_steps,
 )
+from assessments.privacy import shown_answers
 from assessments.scoring import check_vision, propose_key_ideas
 
 TEAMS_PER_PAGE = 25
@@ -81,6 +85,10 @@ KEY_IDEAS_CLEARED = (
 )
 KEY_IDEAS_RESCORING = " Every answer so far will be judged again."
 ALIGNMENT_SAVED = "Step 3 is saved."
+PREDICTION_SAVED = (
+    "Your prediction is saved. Once the team's results show, the report puts it "
+    "beside them."
+)
 COMMITMENT_SAVED = "Step 4 is saved."
 ACTION_ADDED = "Added “{title}” to the action plan."
 ACTION_SAVED = "Saved “{title}”."
@@ -149,7 +157,10 @@ def _steps(assessment: Assessment, current: str) -> dict:
         (step, stored.get(step.pk))
         for step in catalogue_steps(assessment.catalogue_version)
     ]
-    step, result = next(item for item in steps if item[0].key == current)
+    # A page beside the steps (the prediction) has no current step.
+    step, result = next(
+        (item for item in steps if item[0].key == current), (None, None)
+    )
     return {
         "assessment": assessment,
         "steps": steps,
@@ -583,7 +594,7 @@ def _render_engagement(
             "invitations": people,
             "invited": len(invitations),
             "codes": len(invitations) - len(people),
-            "answered": assessment.responses.count(),
+            **_answered(assessment),
             "with_email": sum(bool(i.email) for i in invitations),
             "mail": reports.mail_progress(assessment, invitations),
             "new_links": new_links,
@@ -593,6 +604,19 @@ def _render_engagement(
             "codes_form": codes_form or CodesForm(),
         },
     )
+
+
+def _answered(assessment: Assessment) -> dict:
+    """How many have answered, and whether the manager may still predict the
+    result (no answer has shown: ``privacy.shown_answers``), in one query."""
+    counts = assessment.responses.aggregate(
+        answered=Count("pk"), shown=Count("pk", filter=shown_answers(assessment))
+    )
+    return {
+        "answered": counts["answered"],
+        "predict_link": assessment.status != Assessment.Status.CLOSED
+        and not counts["shown"],
+    }
 
 
 @never_cache
@@ -831,6 +855,52 @@ def invitations_email_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
             ).format(count=count),
         )
     return redirect("assessments:engagement", pk=pk)
+
+
+# --- The manager's prediction -------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def prediction(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager predicts the round's result before any answer shows; once one
+    has, the page shows the prediction made, and a save is refused."""
+    assessment = _step_page_for(request, pk)
+    stored = (
+        RoundPrediction.objects.select_related("updated_by")
+        .filter(assessment=assessment)
+        .first()
+    )
+    form = PredictionForm(
+        _form_data(request),
+        prediction=stored,
+        questions=alignment_questions(assessment.catalogue_version)
+        if assessment.team_rates_alignment
+        else (),
+    )
+    if form.is_valid():
+        try:
+            services.prediction_save(
+                assessment=assessment,
+                revision=form.cleaned_data["revision"],
+                values=form.values(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, PREDICTION_SAVED)
+            return redirect("assessments:prediction", pk=pk)
+    return render(
+        request,
+        "assessments/prediction.html",
+        {
+            **_steps(assessment, "prediction"),
+            "form": form,
+            "prediction": stored,
+            "too_late": not _answered(assessment)["predict_link"],
+        },
+    )
 
 
 # --- Step 3: alignment ------------------------------------------------------------

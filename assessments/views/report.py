@@ -205,6 +205,7 @@ def _render_report(
             "failed_pk": failed.judgement_pk if failed else None,
             "failed_form": failed.form if failed else None,
             "failed_error": failed.error if failed else "",
+            "predict_link": summary.predicts,
         },
     )
 
