@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0020_round_reopenings'),
+        ('assessments', '0021_round_predictions'),
     ]
 
     operations = [
