@@ -110,9 +110,7 @@ def test_no_difference_of_pooled_folds_in_a_tree_isolates_one_team(seed):
         parent = chance.randrange(1, team)
         children.setdefault(parent, []).append(team)
         standings[team] = SHOWN if chance.random() < 0.4 else few(chance.randint(0, 3))
-    folds = {
-        node: rollup_fold(node, children, standings).pooled for node in children
-    }
+    folds = {node: rollup_fold(node, children, standings).pooled for node in children}
     known = [pool for pool in folds.values() if pool]
     for first, second in itertools.permutations(known, 2):
         if second <= first:
