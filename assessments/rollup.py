@@ -97,7 +97,7 @@ class _Team:
     team: dict
 
 
-def _tree(root: int) -> tuple[dict[int, list[int]], dict[int, tuple[str, str]]]:
+def _tree() -> tuple[dict[int, list[int]], dict[int, tuple[str, str]]]:
     """Every team's children, and each team's name and level (one query)."""
     children: dict[int, list[int]] = defaultdict(list)
     names = {}
@@ -226,8 +226,9 @@ def _sort_key(sort: str):
 def rollup(root: Team, viewer, sort: str = "name") -> Rollup:
     """The roll-up of the teams beneath ``root`` as ``viewer`` reads it, rows
     sorted by ``sort`` (a key of ``SORTS``: a step sorts by its score, highest
-    first). Seven queries at any number of teams."""
-    children, names = _tree(root.pk)
+    first). Six queries at any number of teams: the tree, the rounds, their
+    responses, results and ratings, and the viewer's teams."""
+    children, names = _tree()
     beneath = _descendants(root.pk, children)
     latest = _latest_rounds(beneath)
     round_pks = [assessment.pk for assessment in latest.values()]
