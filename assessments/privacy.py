@@ -30,8 +30,22 @@ the answers' export and the commands. Nothing here writes.
   any rating of the team's per respondent.
 - **The admin** shows a named round whole; an anonymous round, to every
   administrator, no more than its managers see.
+- **Roll-ups** (``rollup_fold``). A department's or division's roll-up shows each
+  team beneath it by the team's latest completed round. A team whose round does
+  not show scores (below its minimum group, or withheld) is never shown alone: it
+  is folded into "Other teams". The fold's figures are pooled only when (a) it
+  holds at least 2 teams and at least as many counted respondents as the largest
+  minimum group among them, and (b) subtracting the pooled folds of the roll-ups
+  beneath (any team below with teams of its own has a roll-up) leaves nothing or
+  again such a pool. Otherwise the fold shows "too few to show" and its teams
+  enter no figure of the page, totals included: the totals are the shown teams
+  plus a pooled fold, so no difference of two figures, on one page, its CSV or
+  two roll-ups of nested scopes, isolates a folded team. Withheld rounds are
+  folded but never pooled: they are hidden because a difference already reveals
+  people.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -351,3 +365,82 @@ def differencing_risk(assessment: Assessment) -> str | None:
                 needed=needed,
             )
     return None
+
+
+# --- Roll-ups -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the roll-up rule needs of one team's round: its counted respondents,
+    its minimum group for scores, and whether it shows scores or is withheld."""
+
+    people: int
+    min_group: int
+    shows_scores: bool
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class Fold:
+    """How a roll-up shows the teams beneath it: ``shown`` on their own rows,
+    ``folded`` into "Other teams" (never shown alone), and ``pooled``, those of
+    the folded whose figures enter the page's figures (empty when too few)."""
+
+    shown: frozenset[int]
+    folded: frozenset[int]
+    pooled: frozenset[int]
+
+
+def _pools(teams: set[int], standings: Mapping[int, Standing]) -> bool:
+    """Whether ``teams`` may be shown as one aggregate: at least 2 teams, and at
+    least as many people as the largest minimum group among them."""
+    if len(teams) < 2:
+        return False
+    people = sum(standings[team].people for team in teams)
+    return people >= max(standings[team].min_group for team in teams)
+
+
+def rollup_fold(
+    root: int, children: Mapping[int, list[int]], standings: Mapping[int, Standing]
+) -> Fold:
+    """Which teams beneath ``root`` the roll-up shows, folds and pools, given each
+    team's children and the ``standings`` of the teams with a completed round
+    (see the module docstring: "Roll-ups")."""
+    beneath: dict[int, set[int]] = {}
+    pooled_below: dict[int, bool] = {}
+    known_below: dict[int, set[int]] = {}  # the pooled folds readable beneath
+
+    def candidates(team: int) -> set[int]:
+        return {
+            below
+            for below in beneath[team]
+            if below in standings
+            and not standings[below].shows_scores
+            and not standings[below].withheld
+        }
+
+    def visit(team: int, path: frozenset[int]) -> None:
+        beneath[team], known_below[team] = set(), set()
+        for child in children.get(team, ()):
+            if child in path or child in beneath:  # a loop in the tree
+                continue
+            visit(child, path | {child})
+            beneath[team] |= {child} | beneath[child]
+            if children.get(child) and pooled_below[child]:
+                known_below[team] |= candidates(child)
+            else:
+                known_below[team] |= known_below[child]
+        pool = candidates(team)
+        rest = pool - known_below[team]
+        pooled_below[team] = _pools(pool, standings) and (
+            not rest or _pools(rest, standings)
+        )
+
+    visit(root, frozenset({root}))
+    ranked = [team for team in beneath[root] if team in standings]
+    return Fold(
+        shown=frozenset(t for t in ranked if standings[t].shows_scores),
+        folded=frozenset(t for t in ranked if not standings[t].shows_scores),
+        pooled=frozenset(candidates(root) if pooled_below[root] else ()),
+    )

@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Response
+from assessments.models import Response, Team
 from assessments.sessions import SessionStore
 from tests.factories import (
     ActionItemFactory,
@@ -105,6 +105,8 @@ def test_the_survey_is_answered_whatever_its_cookies_hold(survey_url):
 def test_a_manager_holding_nul_cookies_logs_in_and_reaches_every_page(
     manager, assessment
 ):
+    # A division, so that its roll-up is among the pages.
+    Team.objects.filter(pk=assessment.team_id).update(level=Team.Level.DIVISION)
     urls = manager_urls(
         team=assessment.team,
         round_=assessment,
