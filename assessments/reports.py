@@ -78,10 +78,7 @@ def scoring_progress(assessment: Assessment, now: datetime) -> ScoringProgress |
     return None
 
 
-def response_aggregates(assessment: Assessment) -> dict:
-    """Released respondents, those of them who count for the minimum groups,
-    engaged ones, answers awaiting review, per-answer tallies and the team's
-    alignment ratings, in one query."""
+def _aggregates() -> dict:
     counted = privacy.COUNTED
     aggregates = {
         "respondents": Count("pk"),
@@ -100,11 +97,35 @@ def response_aggregates(assessment: Assessment) -> dict:
         aggregates[f"{key}_mean"] = Avg(field)
         aggregates[f"{key}_count"] = Count(field)
         aggregates[f"{key}_counted"] = Count(field, filter=counted)
+    return aggregates
+
+
+def response_aggregates(assessment: Assessment) -> dict:
+    """Released respondents, those of them who count for the minimum groups,
+    engaged ones, answers awaiting review, per-answer tallies and the team's
+    alignment ratings, in one query."""
     return (
         privacy.released_responses()
         .filter(assessment=assessment)
-        .aggregate(**aggregates)
+        .aggregate(**_aggregates())
     )
+
+
+# ``response_aggregates`` of a round nobody has answered.
+NO_RESPONSES = {name: None if name.endswith("_mean") else 0 for name in _aggregates()}
+
+
+def grouped_response_aggregates(round_ids: list[int]) -> dict[int, dict]:
+    """``response_aggregates`` of each of these rounds, in one query; a round
+    nobody has answered is left out (read it as ``NO_RESPONSES``)."""
+    rows = (
+        privacy.released_responses()
+        .filter(assessment_id__in=round_ids)
+        .order_by()
+        .values("assessment_id")
+        .annotate(**_aggregates())
+    )
+    return {row.pop("assessment_id"): row for row in rows}
 
 
 def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import codes, manager, report, survey
+from assessments.views import codes, manager, report, survey, trends
 
 app_name = "assessments"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("", manager.dashboard, name="dashboard"),
     path("teams/new/", manager.team_create_view, name="team_create"),
     path("teams/<int:pk>/", manager.team_detail, name="team_detail"),
+    path("teams/<int:pk>/trends/", trends.team_trends, name="team_trends"),
+    path(
+        "teams/<int:pk>/trends/export/",
+        trends.team_trends_export,
+        name="team_trends_export",
+    ),
     path(
         "teams/<int:pk>/managers/",
         manager.team_manager_invite_view,
