@@ -88,9 +88,7 @@ def _share(count: int, of: int) -> Figure:
     return Figure(percent(share), share)
 
 
-def _steps(
-    assessment: Assessment, shown: privacy.Visibility
-) -> tuple[StepPoint, ...]:
+def _steps(assessment: Assessment, shown: privacy.Visibility) -> tuple[StepPoint, ...]:
     results = {result.step.key: result for result in assessment.step_results.all()}
     points = []
     for step in catalogue_steps(assessment.catalogue_version):
@@ -118,9 +116,9 @@ def _alignment(
 ) -> tuple[AlignmentPoint, ...]:
     points = []
     for row in report.step("alignment").detail.rows:
-        manager = (
-            Figure(str(row.rating), float(row.rating)) if row.rating else Figure(NOT_RATED)
-        )
+        manager = Figure(NOT_RATED)
+        if row.rating:
+            manager = Figure(str(row.rating), float(row.rating))
         if not assessment.team_rates_alignment:
             team = Figure(NOT_ASKED)
         elif not privacy.trend_shows(shown):
@@ -133,9 +131,7 @@ def _alignment(
     return tuple(points)
 
 
-def round_trend(
-    assessment: Assessment, aggregates: dict, *, today: date
-) -> RoundTrend:
+def round_trend(assessment: Assessment, aggregates: dict, *, today: date) -> RoundTrend:
     """One round's figures, from ``for_trends`` and its grouped aggregates."""
     shown = privacy.visibility(assessment, aggregates["counted"])
     report = reports.round_readiness(
@@ -254,7 +250,7 @@ def trend_charts(trend: TeamTrend) -> dict:
     }
 
 
-# --- The dashboard's change since the previous completed round -------------------------
+# --- The dashboard's change since the previous completed round --------------------
 
 
 @dataclass(frozen=True)
@@ -306,7 +302,7 @@ def changes_since_previous(team_ids: list[int]) -> dict[int, tuple[Change, ...]]
 
 # --- The trend's CSV ------------------------------------------------------------------
 
-EXPORT_HEADER = ("round", "opened", "closed", "figure", "value", "shown")
+EXPORT_HEADER = ("number", "round", "opened", "closed", "figure", "value", "shown")
 
 
 def _rows_of(point: RoundTrend) -> Iterator[tuple[str, Figure]]:
@@ -325,12 +321,13 @@ def _rows_of(point: RoundTrend) -> Iterator[tuple[str, Figure]]:
 def export_rows(trend: TeamTrend) -> Iterator[list[object]]:
     """One row per round and figure, with the page's privacy: a hidden figure's
     value is the page's words for why, never a number."""
-    for point in trend.rounds:
+    for number, point in enumerate(trend.rounds, start=1):
         assessment = point.assessment
         opened = assessment.opened_at.date().isoformat() if assessment.opened_at else ""
         closed = assessment.closed_at.date().isoformat() if assessment.closed_at else ""
         for name, figure in _rows_of(point):
             yield [
+                number,
                 point.label,
                 opened,
                 closed,
@@ -338,4 +335,3 @@ def export_rows(trend: TeamTrend) -> Iterator[list[object]]:
                 figure.text,
                 "yes" if figure.value is not None or name.endswith("status") else "no",
             ]
-
