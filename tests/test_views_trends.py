@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import trends
+from assessments import charts, trends
 from assessments.models import Assessment, Step, StepResult
 from tests.factories import (
     ActionItemFactory,
@@ -365,3 +365,32 @@ def test_a_real_round_reads_as_its_report_does(manager_client, team):
     assert point.engaged.text == "100%"
     assert not TeamFactory._meta.model.objects.filter(parent=team).exists()
     assert StepResult.objects.filter(assessment=point.assessment).exists()
+
+
+def test_a_line_breaks_at_a_round_that_does_not_show_its_figure():
+    chart = charts.line_chart(
+        title="Engagement across rounds",
+        description="",
+        count=4,
+        series=[
+            ("Engaged", [(0.5, "50%"), (None, "hidden"), (1.0, "100%"), (0.0, "0%")])
+        ],
+        scale=trends.PERCENT_SCALE,
+    )
+
+    [line] = chart.lines
+    assert [point.text for point in line.points] == ["50%", "100%", "0%"]
+    assert line.segments == ("40,90", "360,10 520,170")
+    assert [tick.text for tick in chart.rounds] == ["1", "2", "3", "4"]
+
+
+def test_a_single_round_is_drawn_in_the_middle():
+    chart = charts.line_chart(
+        title="t",
+        description="",
+        count=1,
+        series=[("Score", [(0.8, "80")])],
+        scale=trends.SCORE_SCALE,
+    )
+
+    assert chart.lines[0].segments == ("280,42",)
