@@ -208,7 +208,7 @@ def test_a_round_below_its_minimum_group_shows_too_few_answers_never_a_number(
         ["1. " + str(Assessment.objects.get()), *["too few answers"] * 4]
     ]
     assert table_rows(page, "table-alignment")[0][2] == "too few answers"
-    assert "55" not in "".join(steps)
+    assert "55" not in "".join(steps[1:])  # the title may hold any figure
 
 
 def test_a_withheld_round_shows_hidden_and_nothing_of_its_answers(manager_client, team):
