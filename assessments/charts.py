@@ -127,3 +127,106 @@ def alignment_chart(summary, min_group: int) -> Chart | None:
         height=len(bars) * ROW_HEIGHT + 4,
         label_width=label_width(bars),
     )
+
+
+# --- Lines across rounds (the trend page) ---------------------------------------------
+
+LINE_WIDTH = 480  # the plot's width, in SVG units
+LINE_HEIGHT = 160  # the plot's height
+LINE_LEFT = 40  # room for the scale's figures
+LINE_TOP = 10
+LINE_BOTTOM = 24  # room for the rounds' numbers
+LINE_KINDS = 5  # distinct line styles in site.css (chart-line-0 to -4)
+
+
+@dataclass(frozen=True)
+class LinePoint:
+    x: int
+    y: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    kind: int
+    points: tuple[LinePoint, ...]  # shown values only
+    segments: tuple[str, ...]  # polyline ``points`` of each unbroken run
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    description: str
+    lines: tuple[Line, ...]
+    rounds: tuple[Tick, ...]  # x positions of the rounds, numbered 1, 2, ...
+    scale: tuple[Tick, ...]  # y positions of the scale's figures
+    left: int = LINE_LEFT
+    right: int = LINE_LEFT + LINE_WIDTH
+    bottom: int = LINE_TOP + LINE_HEIGHT
+
+    @property
+    def width(self) -> int:
+        return LINE_LEFT + LINE_WIDTH + 20
+
+    @property
+    def height(self) -> int:
+        return LINE_TOP + LINE_HEIGHT + LINE_BOTTOM
+
+
+def _x(index: int, count: int) -> int:
+    if count == 1:
+        return LINE_LEFT + LINE_WIDTH // 2
+    return LINE_LEFT + round(index * LINE_WIDTH / (count - 1))
+
+
+def _y(value: float, low: float, high: float) -> int:
+    fraction = max(0.0, min(1.0, (value - low) / (high - low)))
+    return LINE_TOP + round((1 - fraction) * LINE_HEIGHT)
+
+
+def line_chart(
+    *,
+    title: str,
+    description: str,
+    count: int,
+    series: list[tuple[str, list[tuple[float | None, str]]]],
+    scale: tuple[float, float, list[tuple[float, str]]],
+) -> LineChart:
+    """Lines across ``count`` rounds, oldest on the left: each series is a name
+    and, per round, its value and how the tables write it, ``None`` where the
+    round does not show it (the line breaks there, nothing is drawn).
+    ``scale`` is the lowest and highest value and the figures marked on it."""
+    low, high, marks = scale
+    lines = []
+    for kind, (name, values) in enumerate(series):
+        points: list[LinePoint] = []
+        segments: list[str] = []
+        run: list[str] = []
+        for index, (value, text) in enumerate(values):
+            if value is None:
+                if run:
+                    segments.append(" ".join(run))
+                run = []
+                continue
+            point = LinePoint(_x(index, count), _y(value, low, high), text)
+            points.append(point)
+            run.append(f"{point.x},{point.y}")
+        if run:
+            segments.append(" ".join(run))
+        lines.append(
+            Line(name, kind % LINE_KINDS, tuple(points), tuple(s for s in segments))
+        )
+    return LineChart(
+        title=title,
+        description=description,
+        lines=tuple(lines),
+        rounds=tuple(Tick(_x(i, count), str(i + 1)) for i in range(count)),
+        scale=tuple(Tick(_y(value, low, high), text) for value, text in marks),
+    )

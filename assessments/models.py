@@ -24,7 +24,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Length, Lower, NullIf
+from django.db.models.functions import Coalesce, Length, Lower, NullIf, RowNumber
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -511,6 +511,51 @@ class AssessmentQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(team__managers=user)
+
+    def last_two_completed(self, team_ids, respondents=None):
+        """The two latest closed rounds of each of these teams, latest first
+        within a team, with their stored readiness; annotated with
+        ``respondents`` where an expression is given (``privacy`` counts them).
+        Two queries for any number of teams."""
+        rounds = self.filter(team_id__in=team_ids, status=Assessment.Status.CLOSED)
+        if respondents is not None:
+            rounds = rounds.annotate(respondents=respondents)
+        latest_first = (models.F("closed_at").desc(), models.F("pk").desc())
+        return (
+            rounds.annotate(
+                recency=models.Window(
+                    RowNumber(), partition_by="team_id", order_by=latest_first
+                )
+            )
+            .filter(recency__lte=2)
+            .with_step_results()
+            .order_by("team_id", "recency")
+        )
+
+    def for_trends(self):
+        """Rounds as a team's trend page reads them, oldest first: opened ones
+        only, with their live invitations (``invited``), what the engine reads
+        of every step joined or prefetched (as ``for_report``) and their stored
+        readiness. The same five queries for any number of rounds."""
+        return (
+            self.exclude(status=Assessment.Status.DRAFT)
+            .annotate(
+                invited=models.Count(
+                    "invitations",
+                    filter=InvitationQuerySet.live_condition("invitations"),
+                )
+            )
+            .select_related("team", "vision", "commitment")
+            .prefetch_related(
+                "actions",
+                models.Prefetch(
+                    "alignment_ratings",
+                    queryset=AlignmentRating.objects.select_related("question"),
+                ),
+            )
+            .with_step_results()
+            .order_by("opened_at", "created_at", "pk")
+        )
 
 
 class Assessment(models.Model):

@@ -28,6 +28,13 @@ the answers' export and the commands. Nothing here writes.
   person's verdicts, their alignment ratings: ``shows_people``), and only once
   its answers are quoted. An anonymous round never shows one, to anybody, nor
   any rating of the team's per respondent.
+- **Trends.** A team's trend page and its CSV set each round beside the others
+  with that round's own visibility: where it shows no scores (withheld, or
+  below its minimum group) nothing drawn from answers appears, neither the
+  engaged share, the per-question shares, the team's alignment means, nor the
+  stored scores of steps 2 and 3 (``trend_shows``, ``trend_shows_step``); the
+  page says "hidden" or "too few answers" instead, never a number. The
+  dashboard's change since the previous completed round follows the same rule.
 - **The admin** shows a named round whole; an anonymous round, to every
   administrator, no more than its managers see.
 - **Roll-ups** (``rollup_fold``). A department's or division's roll-up shows each
@@ -197,6 +204,22 @@ def shows_people(assessment: Assessment, shown: Visibility) -> bool:
     and their ratings one by one, given what it shows now (``visibility``):
     only a named round, and only where its answers are quoted."""
     return not assessment.anonymous and shown.shows_quotes
+
+
+def trend_shows(shown: Visibility) -> bool:
+    """Whether a round's figures drawn from answers appear beside its other
+    rounds (the trend page, its CSV, the dashboard's change)."""
+    return shown.shows_scores
+
+
+# Steps whose stored score is drawn from the team's answers.
+STEPS_FROM_ANSWERS = frozenset({"engagement", "alignment"})
+
+
+def trend_shows_step(step_key: str, shown: Visibility) -> bool:
+    """Whether a step's stored score appears beside the round's others: those
+    drawn from answers only where the round shows its scores."""
+    return step_key not in STEPS_FROM_ANSWERS or trend_shows(shown)
 
 
 class Withheld(Exception):

@@ -114,6 +114,23 @@ def response_aggregates(assessment: Assessment) -> dict:
     )
 
 
+# ``response_aggregates`` of a round nobody has answered.
+NO_RESPONSES = {name: None if name.endswith("_mean") else 0 for name in _aggregates()}
+
+
+def grouped_response_aggregates(round_ids: list[int]) -> dict[int, dict]:
+    """``response_aggregates`` of each of these rounds, in one query; a round
+    nobody has answered is left out (read it as ``NO_RESPONSES``)."""
+    rows = (
+        privacy.released_responses()
+        .filter(assessment_id__in=round_ids)
+        .order_by()
+        .values("assessment_id")
+        .annotate(**_aggregates())
+    )
+    return {row.pop("assessment_id"): row for row in rows}
+
+
 def question_tallies(aggregates: dict) -> tuple[scoring.QuestionTally, ...]:
     """Per question, how many answers are clear, consistent and both (overrides
     win), from ``response_aggregates``."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments.views import codes, manager, report, rollup, survey
+from assessments.views import codes, manager, report, rollup, survey, trends
 
 app_name = "assessments"
 
@@ -18,6 +18,12 @@ urlpatterns = [
         "teams/<int:pk>/rollup/export/",
         rollup.team_rollup_export,
         name="team_rollup_export",
+    ),
+    path("teams/<int:pk>/trends/", trends.team_trends, name="team_trends"),
+    path(
+        "teams/<int:pk>/trends/export/",
+        trends.team_trends_export,
+        name="team_trends_export",
     ),
     path(
         "teams/<int:pk>/managers/",

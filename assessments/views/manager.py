@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import reports, services, tokens
+from assessments import reports, services, tokens, trends
 from assessments.catalogue import ENGAGEMENT_QUESTIONS
 from assessments.forms import (
     ActionDeleteForm,
@@ -176,6 +176,9 @@ def _steps(assessment: Assessment, current: str) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.for_dashboard(request.user)
     page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    changes = trends.changes_since_previous([team.pk for team in page])
+    for team in page:
+        team.changes_since_previous = changes.get(team.pk, ())
     return render(request, "assessments/dashboard.html", {"page": page})
 
 
