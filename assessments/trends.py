@@ -69,14 +69,25 @@ class RoundTrend:
 class TeamTrend:
     team: Team
     rounds: tuple[RoundTrend, ...]
-    # Filled by a later reading of the manager's predictions against the team's
-    # answers, round by round ("your predictions came closer"); empty until then.
-    predictions: tuple = field(default=())
+    # The completed rounds whose prediction could be set beside a result, in
+    # round order, with how far each was (``reports.prediction_errors``).
+    predictions: tuple[reports.RoundPredictionError, ...] = field(default=())
 
     @property
     def comparable(self) -> bool:
         """Whether there is a trend to draw: two rounds or more."""
         return len(self.rounds) >= 2
+
+    @property
+    def share_came_closer(self) -> bool | None:
+        """Whether the latest predicted engaged share was nearer the result than
+        the one before it; None with fewer than two to compare."""
+        return scoring.came_closer([p.error.engaged_share for p in self.predictions])
+
+    @property
+    def ratings_came_closer(self) -> bool | None:
+        """The same for the predicted team ratings (their mean gap)."""
+        return scoring.came_closer([p.error.ratings for p in self.predictions])
 
 
 def _hidden(shown: privacy.Visibility) -> Figure:
@@ -167,16 +178,23 @@ def round_trend(assessment: Assessment, aggregates: dict, *, today: date) -> Rou
 
 
 def team_trend(team: Team, *, today: date) -> TeamTrend:
-    """The team's opened rounds, oldest first, each as ``round_trend`` reads it:
-    the same queries for 2 rounds or 12."""
+    """The team's opened rounds, oldest first, each as ``round_trend`` reads it,
+    and how far the manager's predictions were: the same queries for 2 rounds or
+    12."""
     rounds = list(Assessment.objects.filter(team=team).for_trends())
     aggregates = reports.grouped_response_aggregates([r.pk for r in rounds])
+    compared = tuple(
+        found
+        for found in reports.prediction_errors(team)
+        if found.error.engaged_share is not None or found.error.ratings is not None
+    )
     return TeamTrend(
         team=team,
         rounds=tuple(
             round_trend(r, aggregates.get(r.pk) or reports.NO_RESPONSES, today=today)
             for r in rounds
         ),
+        predictions=compared,
     )
 
 

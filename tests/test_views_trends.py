@@ -18,6 +18,7 @@ from tests.factories import (
     CommitmentFactory,
     QuestionFactory,
     ResponseFactory,
+    RoundPredictionFactory,
     StepResultFactory,
     TeamFactory,
     UserFactory,
@@ -258,7 +259,7 @@ def test_the_trend_page_runs_a_fixed_number_of_queries(
             scores={"vision": 60 + n, "engagement": 50 + n},
         )
 
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(10) as captured:
         response = manager_client.get(trends_url(team))
 
     assert response.status_code == HTTPStatus.OK
@@ -394,3 +395,51 @@ def test_a_single_round_is_drawn_in_the_middle():
     )
 
     assert chart.lines[0].segments == ("280,42",)
+
+
+def test_the_trend_says_whether_the_managers_predictions_came_closer(
+    manager_client, team
+):
+    first = closed_round(team, days_ago=60, title="Spring", respondents=4, engaged=1)
+    second = closed_round(team, days_ago=5, title="Autumn", respondents=4, engaged=3)
+    RoundPredictionFactory(assessment=first, engaged_share=90)  # 25%: 65 off
+    RoundPredictionFactory(assessment=second, engaged_share=60)  # 75%: 15 off
+
+    response = manager_client.get(trends_url(team))
+
+    trend = response.context["trend"]
+    assert [p.error.engaged_share for p in trend.predictions] == [65, 15]
+    assert trend.share_came_closer is True
+    text = response.content.decode()
+    assert "Your prediction of the share engaged came closer" in text
+    assert "65 points" in text
+    assert "15 points" in text
+
+
+def test_a_prediction_further_off_says_so_and_unpredicted_rounds_are_left_out(
+    manager_client, team
+):
+    first = closed_round(team, days_ago=90, title="Spring", respondents=4, engaged=2)
+    closed_round(team, days_ago=60, title="Summer", respondents=4, engaged=2)
+    third = closed_round(team, days_ago=5, title="Autumn", respondents=4, engaged=2)
+    RoundPredictionFactory(assessment=first, engaged_share=55)  # 50%: 5 off
+    RoundPredictionFactory(assessment=third, engaged_share=100)  # 50 off
+
+    trend = manager_client.get(trends_url(team)).context["trend"]
+
+    assert [p.assessment for p in trend.predictions] == [first, third]
+    assert trend.share_came_closer is False
+
+
+def test_a_prediction_on_a_round_too_small_to_show_is_not_compared(
+    manager_client, team
+):
+    small = closed_round(
+        team, days_ago=5, respondents=2, engaged=2, min_group_for_scores=3
+    )
+    RoundPredictionFactory(assessment=small, engaged_share=10)
+
+    response = manager_client.get(trends_url(team))
+
+    assert response.context["trend"].predictions == ()
+    assert 'id="trend-predictions"' not in response.content.decode()

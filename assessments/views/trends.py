@@ -34,9 +34,6 @@ def team_trends(request: HttpRequest, pk: int) -> HttpResponse:
             "charts": trends.trend_charts(trend) if trend.rounds else None,
             "engagement_questions": ENGAGEMENT_QUESTIONS,
             "alignment_questions": ALIGNMENT_QUESTIONS,
-            # Where the manager's predictions are set beside the results, round
-            # by round, once they are read (``TeamTrend.predictions``).
-            "predictions": trend.predictions,
         },
     )
 
