@@ -5,6 +5,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
@@ -83,3 +85,21 @@ def assert_accessible(page) -> None:
             f"{page.url} breaks WCAG 2.2 AA:\n{describe_violations(violations)}",
             pytrace=False,
         )
+
+
+def logged_in(new_page, live_server, user, viewport=None):
+    """A page whose browser holds a session of ``user``, as after logging in."""
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport=viewport)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return page

@@ -6,7 +6,6 @@ customises. A journey by keyboard alone, with the focus visible."""
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -15,7 +14,7 @@ from assessments import services
 from assessments.catalogue import ALIGNMENT_KEYS
 from assessments.models import TEAM_RATING_FIELDS, Question, Response
 from tests.admin_pages import admin_url
-from tests.browser import PHONE, axe_violations, describe_violations
+from tests.browser import PHONE, axe_violations, describe_violations, logged_in
 from tests.factories import (
     ActionItemFactory,
     AlignmentRatingFactory,
@@ -45,18 +44,6 @@ pytestmark = [
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "360"])
 NAMES = ("Ana Silva", "Ben Okafor", "Chloe Martin", "Dev Patel", "Eli Novak", "Fay Wu")
-
-
-def logged_in(new_page, live_server, user, viewport):
-    """A page whose browser holds a session of ``user``, as after logging in."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport=viewport)
-    session = client.cookies["sessionid"].value
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": session, "url": live_server.url}]
-    )
-    return page
 
 
 def rated(rating: int) -> dict:

@@ -2,12 +2,11 @@
 report: in a real headless Chromium, axe-core clean on each page."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import RoundPrediction
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, logged_in
 from tests.factories import (
     AssessmentFactory,
     ResponseFactory,
@@ -22,22 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("catalogue_rows"),
 ]
-
-
-def logged_in(new_page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page = new_page()
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 def test_the_manager_predicts_then_reads_the_blind_spot(new_page, live_server):

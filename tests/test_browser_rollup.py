@@ -3,11 +3,10 @@ the dashboard, reads the heatmap and the totals, sorts by a step, and axe-core
 finds nothing at desktop and phone widths."""
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from assessments.models import Team
-from tests.browser import PHONE, assert_accessible
+from tests.browser import PHONE, assert_accessible, logged_in
 from tests.factories import TeamFactory, UserFactory
 from tests.test_views_rollup import closed_round
 
@@ -16,22 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("catalogue_rows"),
 ]
-
-
-def logged_in(new_page, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport=viewport)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return page
 
 
 @pytest.mark.parametrize(

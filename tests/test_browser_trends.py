@@ -2,11 +2,10 @@
 desktop and phone widths, with the dashboard that links to it."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from assessments import services
-from tests.browser import PHONE, axe_violations, describe_violations
+from tests.browser import PHONE, axe_violations, describe_violations, logged_in
 from tests.factories import TeamFactory, UserFactory
 from tests.samples import people, round_opened
 
@@ -34,18 +33,7 @@ def test_the_trend_page_and_the_dashboard_break_no_rule(
         )
         services.assessment_close(assessment=round_)
     round_opened(team, people("ab"))  # under way, below its minimum group
-    client = Client()
-    client.force_login(manager)
-    page = new_page(viewport=viewport)
-    page.context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": client.cookies["sessionid"].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    page = logged_in(new_page, live_server, manager, viewport)
     failures = []
     for path in (
         reverse("assessments:team_trends", args=(team.pk,)),
