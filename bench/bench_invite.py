@@ -19,7 +19,6 @@ Settings are production's (debug off) except that static files are named
 without the manifest, which would need ``collectstatic`` first.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -164,24 +163,15 @@ def child(backend: str) -> None:
 # --- The parent: one child per database ---------------------------------------
 
 
-def run_child(backend: str, database_url: str, run_dir: Path) -> dict:
-    env = stack.app_env(database_url, run_dir, stack.new_secret_key())
-    env["DJANGO_SETTINGS_MODULE"] = "servicecult.settings"
-    env["DJANGO_TASKS_BACKEND"] = "database"
-    stack.say(f"{backend}: migrating, inviting and sending ...")
-    done = subprocess.run(
-        [stack.PYTHON, __file__, "--child", backend],
-        env=env,
-        cwd=stack.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+def run_child(backend: str, database_url: str, run_dir: Path) -> list[dict]:
+    return stack.child_rows(
+        __file__,
+        backend,
+        database_url,
+        run_dir,
+        doing="migrating, inviting and sending",
+        DJANGO_TASKS_BACKEND="database",
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{backend} run failed:\n{done.stderr[-4000:]}")
-    [line] = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    return json.loads(line)
 
 
 def report(rows: list[dict]) -> int:
@@ -210,25 +200,7 @@ def report(rows: list[dict]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"))
-    parser.add_argument(
-        "--child", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS
-    )
-    args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return 0
-    backends = [args.backend] if args.backend else ["sqlite", "postgresql"]
-    rows: list[dict] = []
-    with stack.run_directory() as run_dir:
-        if "sqlite" in backends:
-            url = f"sqlite:///{run_dir / 'db.sqlite3'}"
-            rows.append(run_child("sqlite", url, run_dir))
-        if "postgresql" in backends:
-            with stack.postgres() as cluster:
-                rows.append(run_child("postgresql", cluster.url, run_dir))
-    return report(rows)
+    return stack.main_per_database(__doc__.split("\n")[0], child, run_child, report)
 
 
 if __name__ == "__main__":

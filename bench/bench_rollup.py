@@ -15,10 +15,8 @@ median time. The target: under 300 ms on both databases. After seeding,
 PostgreSQL's statistics are refreshed (``ANALYZE``), as autovacuum would.
 """
 
-import argparse
 import json
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -156,23 +154,7 @@ def _read(response):
 
 
 def run_child(backend: str, database_url: str, run_dir: Path) -> list[dict]:
-    env = stack.app_env(database_url, run_dir, stack.new_secret_key())
-    env["DJANGO_SETTINGS_MODULE"] = "servicecult.settings"
-    stack.say(f"{backend}: migrating, seeding and measuring ...")
-    done = subprocess.run(
-        [stack.PYTHON, __file__, "--child", backend],
-        env=env,
-        cwd=stack.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{backend} run failed:\n{done.stderr[-4000:]}")
-    return [
-        json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")
-    ]
+    return stack.child_rows(__file__, backend, database_url, run_dir)
 
 
 def report(rows: list[dict]) -> int:
@@ -197,24 +179,7 @@ def report(rows: list[dict]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"))
-    parser.add_argument(
-        "--child", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS
-    )
-    args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return 0
-    backends = [args.backend] if args.backend else ["sqlite", "postgresql"]
-    rows: list[dict] = []
-    with stack.run_directory() as run_dir:
-        if "sqlite" in backends:
-            rows += run_child("sqlite", f"sqlite:///{run_dir / 'db.sqlite3'}", run_dir)
-        if "postgresql" in backends:
-            with stack.postgres() as cluster:
-                rows += run_child("postgresql", cluster.url, run_dir)
-    return report(rows)
+    return stack.main_per_database(__doc__.split("\n")[0], child, run_child, report)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
   and a bounded thread pool of them.
 """
 
+import argparse
 import contextlib
 import glob
 import http.client
@@ -594,3 +595,67 @@ def run_directory() -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+# --- Benches that measure in a child process, once per database ----------------------
+
+
+def child_rows(
+    script: str,
+    backend: str,
+    database_url: str,
+    run_dir: Path,
+    *,
+    doing: str = "migrating, seeding and measuring",
+    **env: str,
+) -> list[dict]:
+    """Run ``script --child backend`` on ``database_url`` with the app's
+    environment (plus ``env``) and return the JSON rows it printed."""
+    child_env = app_env(database_url, run_dir, new_secret_key())
+    child_env["DJANGO_SETTINGS_MODULE"] = "servicecult.settings"
+    child_env.update(env)
+    say(f"{backend}: {doing} ...")
+    done = subprocess.run(
+        [PYTHON, script, "--child", backend],
+        env=child_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{backend} run failed:\n{done.stderr[-4000:]}")
+    return [
+        json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")
+    ]
+
+
+def main_per_database(
+    description: str,
+    child: Callable[[str], None],
+    measure: Callable[[str, str, Path], list[dict]],
+    report: Callable[[list[dict]], int],
+) -> int:
+    """A bench's command line: ``--backend sqlite|postgresql`` for one database
+    (both by default: a temporary SQLite file, then a throwaway PostgreSQL
+    cluster), ``measure(backend, database_url, run_dir)`` on each, then
+    ``report`` of every row; ``--child`` is the measuring process itself."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--child", choices=("sqlite", "postgresql"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return 0
+    backends = [args.backend] if args.backend else ["sqlite", "postgresql"]
+    rows: list[dict] = []
+    with run_directory() as run_dir:
+        if "sqlite" in backends:
+            rows += measure("sqlite", f"sqlite:///{run_dir / 'db.sqlite3'}", run_dir)
+        if "postgresql" in backends:
+            with postgres() as cluster:
+                rows += measure("postgresql", cluster.url, run_dir)
+    return report(rows)
