@@ -536,7 +536,8 @@ class AssessmentQuerySet(models.QuerySet):
         """Rounds as a team's trend page reads them, oldest first: opened ones
         only, with their live invitations (``invited``), what the engine reads
         of every step joined or prefetched (as ``for_report``) and their stored
-        readiness. The same five queries for any number of rounds."""
+        readiness and prediction. The same five queries for any number of
+        rounds."""
         return (
             self.exclude(status=Assessment.Status.DRAFT)
             .annotate(
@@ -545,7 +546,7 @@ class AssessmentQuerySet(models.QuerySet):
                     filter=InvitationQuerySet.live_condition("invitations"),
                 )
             )
-            .select_related("team", "vision", "commitment")
+            .select_related("team", "vision", "commitment", "prediction")
             .prefetch_related(
                 "actions",
                 models.Prefetch(

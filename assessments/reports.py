@@ -465,30 +465,23 @@ def prediction_errors(team: Team) -> list[RoundPredictionError]:
         .select_related("team", "prediction")
         .order_by("opened_at", "pk")
     )
-    # Annotated under other names: some would clash with the response's fields.
-    rows = (
-        privacy.released_responses()
-        .filter(assessment__in=[r.pk for r in rounds])
-        .order_by()
-        .values("assessment")
-        .annotate(**{f"of_{name}": value for name, value in _aggregates().items()})
+    grouped = grouped_response_aggregates([r.pk for r in rounds])
+    return [
+        round_prediction_error(assessment, grouped.get(assessment.pk, NO_RESPONSES))
+        for assessment in rounds
+    ]
+
+
+def round_prediction_error(
+    assessment: Assessment, aggregates: dict
+) -> RoundPredictionError:
+    """How far the round's prediction was from what the round shows, from its
+    aggregates (``response_aggregates``) and its prediction read with it."""
+    visibility = privacy.visibility(assessment, aggregates["counted"])
+    spots = prediction_blind_spots(
+        assessment, round_prediction(assessment), aggregates, visibility
     )
-    grouped = {
-        row["assessment"]: {name: row[f"of_{name}"] for name in _aggregates()}
-        for row in rows
-    }
-    empty = {name: 0 for name in _aggregates()} | {
-        f"{key}_mean": None for key in ALIGNMENT_KEYS
-    }
-    errors = []
-    for assessment in rounds:
-        aggregates = grouped.get(assessment.pk, empty)
-        visibility = privacy.visibility(assessment, aggregates["counted"])
-        spots = prediction_blind_spots(
-            assessment, round_prediction(assessment), aggregates, visibility
-        )
-        errors.append(RoundPredictionError(assessment, scoring.prediction_error(spots)))
-    return errors
+    return RoundPredictionError(assessment, scoring.prediction_error(spots))
 
 
 def awaiting_review_message(count: int) -> str:

@@ -70,7 +70,7 @@ class TeamTrend:
     team: Team
     rounds: tuple[RoundTrend, ...]
     # The completed rounds whose prediction could be set beside a result, in
-    # round order, with how far each was (``reports.prediction_errors``).
+    # round order, with how far each was (``reports.round_prediction_error``).
     predictions: tuple[reports.RoundPredictionError, ...] = field(default=())
 
     @property
@@ -183,18 +183,20 @@ def team_trend(team: Team, *, today: date) -> TeamTrend:
     12."""
     rounds = list(Assessment.objects.filter(team=team).for_trends())
     aggregates = reports.grouped_response_aggregates([r.pk for r in rounds])
-    compared = tuple(
-        found
-        for found in reports.prediction_errors(team)
-        if found.error.engaged_share is not None or found.error.ratings is not None
+    of = {r.pk: aggregates.get(r.pk) or reports.NO_RESPONSES for r in rounds}
+    compared = (
+        reports.round_prediction_error(r, of[r.pk])
+        for r in rounds
+        if r.status == Assessment.Status.CLOSED
     )
     return TeamTrend(
         team=team,
-        rounds=tuple(
-            round_trend(r, aggregates.get(r.pk) or reports.NO_RESPONSES, today=today)
-            for r in rounds
+        rounds=tuple(round_trend(r, of[r.pk], today=today) for r in rounds),
+        predictions=tuple(
+            found
+            for found in compared
+            if found.error.engaged_share is not None or found.error.ratings is not None
         ),
-        predictions=compared,
     )
 
 

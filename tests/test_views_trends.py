@@ -259,7 +259,7 @@ def test_the_trend_page_runs_a_fixed_number_of_queries(
             scores={"vision": 60 + n, "engagement": 50 + n},
         )
 
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(8) as captured:
         response = manager_client.get(trends_url(team))
 
     assert response.status_code == HTTPStatus.OK
