@@ -5,8 +5,16 @@ import uuid
 from types import MappingProxyType
 
 from assessments import links, scoring, services
-from assessments.models import Assessment, Response
-from tests.factories import InvitationFactory, VisionFactory
+from assessments.catalogue import CATALOGUE_VERSION
+from assessments.models import Assessment, Question, Response, Step
+from tests.factories import (
+    AlignmentRatingFactory,
+    AssessmentFactory,
+    InvitationFactory,
+    ResponseFactory,
+    StepResultFactory,
+    VisionFactory,
+)
 
 VISION = "We fix each problem on the first contact and explain it in plain words."
 ANSWERS_CSV = (
@@ -156,3 +164,34 @@ def rounds_too_close(team) -> tuple[Assessment, Assessment]:
         ratings=[{"empowerment": 1}] * 6,
     )
     return first, second
+
+
+# A closed round's stored readiness, as the roll-up reads it.
+STEP_SCORES = {"vision": 90, "engagement": 70, "alignment": 60, "commitment": 40}
+
+
+def closed_round_with_results(
+    team, people, *, engaged=0, rating=None, ratings=(), **fields
+):
+    """A closed round of ``team`` with ``people`` counted respondents (the first
+    ``engaged`` engaged), its four stored results and a manager's rating."""
+    assessment = AssessmentFactory(team=team, closed=True, **fields)
+    for key, score in STEP_SCORES.items():
+        StepResultFactory(
+            assessment=assessment,
+            step=Step.objects.get(key=key, version=CATALOGUE_VERSION),
+            status="ready" if score >= 60 else "not_yet",
+            score=score,
+        )
+    for number in range(people):
+        team_rating = ratings[number] if number < len(ratings) else None
+        ResponseFactory(
+            assessment=assessment, engaged=number < engaged, rating_goals=team_rating
+        )
+    if rating is not None:
+        AlignmentRatingFactory(
+            assessment=assessment,
+            question=Question.objects.get(key="goals", step__version=CATALOGUE_VERSION),
+            rating=rating,
+        )
+    return assessment

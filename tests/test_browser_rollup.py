@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from assessments.models import Team
 from tests.browser import PHONE, assert_accessible, logged_in
 from tests.factories import TeamFactory, UserFactory
-from tests.test_views_rollup import closed_round
+from tests.samples import closed_round_with_results
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,13 +28,17 @@ def test_a_division_leader_reads_the_rollup(new_page, live_server, viewport):
     department = TeamFactory(
         name="Billing", level=Team.Level.DEPARTMENT, parent=division
     )
-    closed_round(TeamFactory(name="Billing desk", parent=department), 6, engaged=3)
-    closed_round(
+    closed_round_with_results(
+        TeamFactory(name="Billing desk", parent=department), 6, engaged=3
+    )
+    closed_round_with_results(
         TeamFactory(name="Phone desk", parent=department, managers=[leader]),
         4,
         engaged=4,
     )
-    closed_round(TeamFactory(name="Tiny desk", parent=division), 2, engaged=1)
+    closed_round_with_results(
+        TeamFactory(name="Tiny desk", parent=division), 2, engaged=1
+    )
 
     page = logged_in(new_page, live_server, leader, viewport)
     page.goto("/")

@@ -9,43 +9,13 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from assessments.catalogue import CATALOGUE_VERSION
-from assessments.models import Question, Step, Team
+from assessments.models import Team
 from tests.factories import (
-    AlignmentRatingFactory,
     AssessmentFactory,
-    ResponseFactory,
-    StepResultFactory,
     TeamFactory,
     UserFactory,
 )
-
-STEP_SCORES = {"vision": 90, "engagement": 70, "alignment": 60, "commitment": 40}
-
-
-def closed_round(team, people, *, engaged=0, rating=None, ratings=(), **fields):
-    """A closed round of ``team`` with ``people`` counted respondents (the first
-    ``engaged`` engaged), its four stored results and a manager's rating."""
-    assessment = AssessmentFactory(team=team, closed=True, **fields)
-    for key, score in STEP_SCORES.items():
-        StepResultFactory(
-            assessment=assessment,
-            step=Step.objects.get(key=key, version=CATALOGUE_VERSION),
-            status="ready" if score >= 60 else "not_yet",
-            score=score,
-        )
-    for number in range(people):
-        team_rating = ratings[number] if number < len(ratings) else None
-        ResponseFactory(
-            assessment=assessment, engaged=number < engaged, rating_goals=team_rating
-        )
-    if rating is not None:
-        AlignmentRatingFactory(
-            assessment=assessment,
-            question=Question.objects.get(key="goals", step__version=CATALOGUE_VERSION),
-            rating=rating,
-        )
-    return assessment
+from tests.samples import closed_round_with_results
 
 
 @pytest.fixture
@@ -73,11 +43,11 @@ def test_the_rollup_shows_every_team_beneath_with_its_latest_completed_round(
         name="Billing", level=Team.Level.DEPARTMENT, parent=division
     )
     desk = TeamFactory(name="Billing desk", parent=department)
-    old = closed_round(desk, 3, engaged=0)
-    latest = closed_round(desk, 4, engaged=2)
+    old = closed_round_with_results(desk, 3, engaged=0)
+    latest = closed_round_with_results(desk, 4, engaged=2)
     latest.closed_at = old.closed_at.replace(year=old.closed_at.year + 1)
     latest.save()
-    closed_round(department, 5, engaged=5)
+    closed_round_with_results(department, 5, engaged=5)
     AssessmentFactory(team=TeamFactory(name="New desk", parent=department))
 
     response = manager_client.get(url(division))
@@ -95,7 +65,7 @@ def test_the_rollup_shows_every_team_beneath_with_its_latest_completed_round(
 def test_cells_say_their_status_in_words_in_a_table_with_headers(
     manager_client, division
 ):
-    closed_round(TeamFactory(name="Desk", parent=division), 3)
+    closed_round_with_results(TeamFactory(name="Desk", parent=division), 3)
     page = manager_client.get(url(division)).content.decode()
     assert '<th scope="col">1 Vision</th>' in page
     assert "Ready · 90" in page
@@ -103,9 +73,9 @@ def test_cells_say_their_status_in_words_in_a_table_with_headers(
 
 
 def test_sorting_by_a_step_puts_the_highest_score_first(manager_client, division):
-    low = closed_round(TeamFactory(name="A desk", parent=division), 3)
+    low = closed_round_with_results(TeamFactory(name="A desk", parent=division), 3)
     low.step_results.filter(step__key="vision").update(score=10)
-    closed_round(TeamFactory(name="B desk", parent=division), 3)
+    closed_round_with_results(TeamFactory(name="B desk", parent=division), 3)
     rows = manager_client.get(url(division), {"sort": "vision"}).context["summary"].rows
     assert [row.name for row in rows] == ["B desk", "A desk"]
     rows = manager_client.get(url(division), {"sort": "bogus"}).context["summary"].rows
@@ -113,14 +83,14 @@ def test_sorting_by_a_step_puts_the_highest_score_first(manager_client, division
 
 
 def test_managers_and_team_means_are_averaged_over_teams(manager_client, division):
-    closed_round(
+    closed_round_with_results(
         TeamFactory(parent=division),
         3,
         rating=2,
         ratings=(5, 5, 5),
         team_rates_alignment=True,
     )
-    closed_round(
+    closed_round_with_results(
         TeamFactory(parent=division),
         6,
         rating=5,
@@ -135,10 +105,10 @@ def test_managers_and_team_means_are_averaged_over_teams(manager_client, divisio
 def test_a_team_name_links_to_its_report_only_for_its_managers(
     manager_client, manager, division
 ):
-    mine = closed_round(
+    mine = closed_round_with_results(
         TeamFactory(name="Mine", parent=division, managers=[manager]), 3
     )
-    theirs = closed_round(TeamFactory(name="Theirs", parent=division), 3)
+    theirs = closed_round_with_results(TeamFactory(name="Theirs", parent=division), 3)
     page = manager_client.get(url(division)).content.decode()
     assert reverse("assessments:report", args=(mine.pk,)) in page
     assert reverse("assessments:report", args=(theirs.pk,)) not in page
@@ -175,8 +145,12 @@ def test_only_managers_of_the_division_see_its_rollup(client, division):
 
 
 def test_a_team_below_its_minimum_group_is_never_shown_alone(manager_client, division):
-    closed_round(TeamFactory(name="Big desk", parent=division), 10, engaged=5)
-    closed_round(TeamFactory(name="Tiny desk", parent=division), 2, engaged=2)
+    closed_round_with_results(
+        TeamFactory(name="Big desk", parent=division), 10, engaged=5
+    )
+    closed_round_with_results(
+        TeamFactory(name="Tiny desk", parent=division), 2, engaged=2
+    )
     response = manager_client.get(url(division))
     page = response.content.decode()
     assert "Tiny desk" not in page
@@ -194,8 +168,8 @@ def test_a_team_below_its_minimum_group_is_never_shown_alone(manager_client, div
 def test_a_withheld_round_is_folded_and_its_figures_never_used(
     manager_client, division
 ):
-    closed_round(TeamFactory(parent=division), 10, engaged=10)
-    closed_round(
+    closed_round_with_results(TeamFactory(parent=division), 10, engaged=10)
+    closed_round_with_results(
         TeamFactory(name="Withheld desk", parent=division),
         9,
         engaged=0,
@@ -207,9 +181,13 @@ def test_a_withheld_round_is_folded_and_its_figures_never_used(
 
 
 def test_two_small_teams_are_shown_together_as_other_teams(manager_client, division):
-    closed_round(TeamFactory(parent=division), 10, engaged=0)
-    closed_round(TeamFactory(name="Tiny one", parent=division), 2, engaged=2)
-    closed_round(TeamFactory(name="Tiny two", parent=division), 2, engaged=0)
+    closed_round_with_results(TeamFactory(parent=division), 10, engaged=0)
+    closed_round_with_results(
+        TeamFactory(name="Tiny one", parent=division), 2, engaged=2
+    )
+    closed_round_with_results(
+        TeamFactory(name="Tiny two", parent=division), 2, engaged=0
+    )
     response = manager_client.get(url(division))
     page = response.content.decode()
     assert "Tiny one" not in page
@@ -229,10 +207,12 @@ def test_division_and_department_rollups_cannot_be_differenced_to_one_team(
     department = TeamFactory(
         level=Team.Level.DEPARTMENT, parent=division, managers=[manager]
     )
-    closed_round(department, 10, engaged=4)
-    closed_round(TeamFactory(parent=department), 2, engaged=2)
-    closed_round(TeamFactory(parent=department), 2, engaged=0)
-    closed_round(TeamFactory(name="Outside", parent=division), 2, engaged=1)
+    closed_round_with_results(department, 10, engaged=4)
+    closed_round_with_results(TeamFactory(parent=department), 2, engaged=2)
+    closed_round_with_results(TeamFactory(parent=department), 2, engaged=0)
+    closed_round_with_results(
+        TeamFactory(name="Outside", parent=division), 2, engaged=1
+    )
 
     lower = manager_client.get(url(department)).context["summary"]
     upper = manager_client.get(url(division)).context["summary"]
@@ -248,13 +228,15 @@ def test_division_and_department_rollups_cannot_be_differenced_to_one_team(
 
 
 def test_team_names_cannot_run_as_formulas_in_the_csv(manager_client, division):
-    closed_round(TeamFactory(name='=HYPERLINK("x")', parent=division), 3)
+    closed_round_with_results(TeamFactory(name='=HYPERLINK("x")', parent=division), 3)
     rows = export(manager_client, division)
     assert rows[1][0] == '\'=HYPERLINK("x")'
 
 
 def test_messy_team_names_are_escaped(manager_client, division):
-    closed_round(TeamFactory(name="<script>alert(1)</script> 🎉", parent=division), 3)
+    closed_round_with_results(
+        TeamFactory(name="<script>alert(1)</script> 🎉", parent=division), 3
+    )
     page = manager_client.get(url(division)).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
@@ -273,7 +255,7 @@ def _division_of(teams: int, manager) -> Team:
     ]
     for number in range(teams):
         team = TeamFactory(parent=departments[number % 2])
-        closed_round(team, 3 if number % 3 else 1, engaged=1, rating=3)
+        closed_round_with_results(team, 3 if number % 3 else 1, engaged=1, rating=3)
     return division
 
 
