@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 
 from assessments import services
 from assessments.admin.common import AuditedAdmin, TabularInline
-from assessments.forms import OPENED_REVISION, RevisedForm
+from assessments.forms import COMMITMENT_VALUES, OPENED_REVISION, RevisedForm
 from assessments.models import (
     ActionItem,
     AlignmentRating,
@@ -108,17 +108,7 @@ class AlignmentRatingInline(RevisedMixin, TabularInline):
 
 class CommitmentInline(RevisedMixin, admin.StackedInline):
     model = Commitment
-    fields = (
-        "hours_per_week",
-        "budget",
-        "budget_currency",
-        "attention",
-        "owner",
-        "sponsor",
-        "reassess_on",
-        "revision",
-        "updated_by",
-    )
+    fields = (*COMMITMENT_VALUES, "revision", "updated_by")
     readonly_fields = ("revision", "updated_by")
     extra = 0
     max_num = 1
